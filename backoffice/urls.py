@@ -1,0 +1,38 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+admin.site.site_header = _("Delivery-guarantee back office")
+admin.site.site_title = _("Delivery-guarantee back office")
+admin.site.index_title = _("Ops review")
+
+api_v1 = [
+    path("", include("shops.api.urls")),
+    path("", include("reports.api.urls")),
+    path("", include("tickets.api.urls")),
+    path("", include("complaints.api.urls")),
+    path("", include("badges.api.urls")),
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("reports/", include("reports.portal.urls")),
+    path("tickets/", include("tickets.portal.urls")),
+    path("complaints/", include("complaints.portal.urls")),
+    path("badges/", include("badges.portal.urls")),
+    path("", include("shops.portal.urls")),
+]
+
+if settings.DEBUG:
+    from django.contrib.staticfiles.urls import staticfiles_urlpatterns
+
+    urlpatterns += staticfiles_urlpatterns()

@@ -1,0 +1,103 @@
+"""Shared fixtures: users for each role, API clients, and the database-vendor markers."""
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from core.roles import MERCHANT, OPS_ADMIN, OPS_REVIEWER, PLATFORM, grant_role
+from shops.tests.factories import ShopFactory, UserFactory
+
+
+def pytest_collection_modifyitems(config, items):
+    from django.conf import settings
+
+    on_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+    skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL=postgres://…)")
+    for item in items:
+        if "postgres" in item.keywords and not on_postgres:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def on_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+@pytest.fixture
+def platform_user(db):
+    user = UserFactory(username="platform-bot")
+    grant_role(user, PLATFORM)
+    return user
+
+
+@pytest.fixture
+def ops_user(db):
+    user = UserFactory(username="ops-reviewer")
+    grant_role(user, OPS_REVIEWER)
+    return user
+
+
+@pytest.fixture
+def ops_admin_user(db):
+    user = UserFactory(username="ops-admin")
+    grant_role(user, OPS_ADMIN)
+    return user
+
+
+def make_merchant(shop, username: str):
+    user = UserFactory(username=username)
+    grant_role(user, MERCHANT)
+    shop.memberships.create(user=user)
+    return user
+
+
+@pytest.fixture
+def shop(db):
+    return ShopFactory(code="shop-a", kind="tmall")
+
+
+@pytest.fixture
+def other_shop(db):
+    return ShopFactory(code="shop-b", kind="taobao")
+
+
+@pytest.fixture
+def merchant(shop):
+    return make_merchant(shop, "merchant-a")
+
+
+@pytest.fixture
+def other_merchant(other_shop):
+    return make_merchant(other_shop, "merchant-b")
+
+
+def _client_for(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+@pytest.fixture
+def api():
+    """An unauthenticated API client."""
+    return APIClient()
+
+
+@pytest.fixture
+def platform_api(platform_user):
+    return _client_for(platform_user)
+
+
+@pytest.fixture
+def ops_api(ops_user):
+    return _client_for(ops_user)
+
+
+@pytest.fixture
+def merchant_api(merchant):
+    return _client_for(merchant)
+
+
+@pytest.fixture
+def other_merchant_api(other_merchant):
+    return _client_for(other_merchant)

@@ -1,0 +1,26 @@
+"""Portal navigation: the sections whose URLs exist, in the order merchants use them."""
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+PORTAL_SECTIONS = [
+    (_("Home"), "portal:home"),
+    (_("Delivery reports"), "reports:portal-list"),
+    (_("Urge-shipment tasks"), "tickets:portal-list"),
+    (_("Complaints & appeals"), "complaints:portal-list"),
+    (_("Products & 48h badge"), "badges:portal-products"),
+    (_("Service metric"), "tickets:portal-metrics"),
+    (_("Storefront"), "storefront:portal-home"),
+]
+
+
+def portal_navigation(request) -> dict:
+    items = []
+    for label, name in PORTAL_SECTIONS:
+        try:
+            url = reverse(name)
+        except NoReverseMatch:
+            continue
+        items.append({"label": label, "url": url, "active": request.path.startswith(url) and url != "/"
+                      or request.path == url})
+    return {"portal_nav": items}

@@ -1,0 +1,65 @@
+"""Roles are Django groups; these helpers are the only place that knows their names."""
+
+from django.contrib.auth.models import AbstractBaseUser, Group, Permission
+
+PLATFORM = "platform"          # 平台服务账号: posts events through the ingestion API
+OPS_REVIEWER = "ops_reviewer"  # 运营审核: reviews reports, complaints, appeals
+OPS_ADMIN = "ops_admin"        # 运营管理员: also edits policies, reply options, exemptions
+MERCHANT = "merchant"          # 商家: member of one or more shops
+
+DOMAIN_APPS = ("shops", "reports", "tickets", "complaints", "badges", "storefront")
+REVIEWER_CHANGE_APPS = ("reports", "tickets", "complaints", "badges")
+
+
+def _in_group(user: AbstractBaseUser, name: str) -> bool:
+    cache = getattr(user, "_role_cache", None)
+    if cache is None:
+        cache = set(user.groups.values_list("name", flat=True))
+        user._role_cache = cache
+    return name in cache
+
+
+def is_platform_user(user) -> bool:
+    return user.is_authenticated and _in_group(user, PLATFORM)
+
+
+def is_ops_reviewer(user) -> bool:
+    return user.is_authenticated and (
+        user.is_superuser or _in_group(user, OPS_REVIEWER) or _in_group(user, OPS_ADMIN)
+    )
+
+
+def is_ops_admin(user) -> bool:
+    return user.is_authenticated and (user.is_superuser or _in_group(user, OPS_ADMIN))
+
+
+def is_merchant(user) -> bool:
+    return user.is_authenticated and _in_group(user, MERCHANT)
+
+
+def grant_role(user, role: str) -> None:
+    group, _ = Group.objects.get_or_create(name=role)
+    user.groups.add(group)
+    if role in (OPS_REVIEWER, OPS_ADMIN) and not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    if hasattr(user, "_role_cache"):
+        del user._role_cache
+
+
+def ensure_role_groups(**kwargs) -> None:
+    """Create the four groups and give the ops groups their admin permissions (post_migrate)."""
+    for name in (PLATFORM, MERCHANT):
+        Group.objects.get_or_create(name=name)
+    reviewer, _ = Group.objects.get_or_create(name=OPS_REVIEWER)
+    admin, _ = Group.objects.get_or_create(name=OPS_ADMIN)
+    domain = Permission.objects.filter(content_type__app_label__in=DOMAIN_APPS)
+    reviewer_perms = list(domain.filter(codename__startswith="view_")) + list(
+        domain.filter(content_type__app_label__in=REVIEWER_CHANGE_APPS, codename__startswith="change_")
+    ) + list(domain.filter(codename__in=["add_unifiedexemption", "change_unifiedexemption"]))
+    reviewer_perms += list(Permission.objects.filter(content_type__app_label="core", codename__startswith="view_"))
+    reviewer.permissions.set(reviewer_perms)
+    admin_perms = list(domain.exclude(codename__startswith="delete_")) + list(
+        Permission.objects.filter(content_type__app_label="core").exclude(codename__startswith="delete_")
+    )
+    admin.permissions.set(admin_perms)

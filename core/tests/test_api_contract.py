@@ -1,0 +1,30 @@
+import pytest
+from django.core.management import call_command
+
+
+@pytest.mark.django_db
+def test_openapi_schema_and_swagger_are_public(api):
+    schema = api.get("/api/schema/")
+    assert schema.status_code == 200
+    assert b"/api/v1/platform/orders/" in schema.content
+    assert api.get("/api/docs/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_schema_validates_without_warnings(tmp_path):
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
+
+
+@pytest.mark.django_db
+def test_unknown_api_path_is_404_json_not_500(platform_api):
+    response = platform_api.post("/api/v1/platform/orders/NOPE/events/", {"type": "shipped", "at": "x"}, format="json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid"
+
+
+@pytest.mark.django_db
+def test_admin_is_chinese(client, ops_admin_user):
+    client.force_login(ops_admin_user)
+    body = client.get("/admin/").content.decode()
+    assert "发货保障后台" in body
+    assert "规则时间线" in body

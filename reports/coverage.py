@@ -1,0 +1,246 @@
+"""The one coverage rule and the one scope-match rule (SPEC §3), in Python and in SQL.
+
+* **Scope match** — does a report's scope reach an order? (shop; the order's product listed;
+  the order's receiver region inside a listed region). No time or status condition.
+  Python: ``report_scope_matches``; SQL: ``report_scope_q``.
+* **Coverage** — does a report cover order O at time t? Scope match, approved at or before
+  ``O.ship_deadline``, approved at t and not withdrawn/revoked at t, ``starts_at ≤ t ≤ ends_at``.
+  Python: ``report_coverage_failures`` (empty = covers) / ``report_covers``;
+  SQL: ``report_coverage_q``.
+* A unified exemption covers O at t when its regions match O per ``applies_to`` and
+  ``starts_at ≤ t ≤ ends_at``. Python: ``exemption_covers``; SQL: ``exemption_coverage_q``.
+
+The SQL forms take plain values (one order) or ``OuterRef`` expressions (a set of rows at once,
+as a correlated subquery), so urges, complaints, appeals, badges and the explainer all share
+them. ``tests/test_coverage.py`` checks that the two forms agree on a table of cases.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from django.db.models import Exists, Expression, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Left
+
+from reports.models import DeliveryReport, ExemptionRegion, ReportProduct, ReportRegion, UnifiedExemption
+from shops.models import Order
+from shops.regions import region_prefix_candidates
+
+Scope = DeliveryReport.Scope
+AppliesTo = UnifiedExemption.AppliesTo
+
+
+@dataclass(frozen=True)
+class Cover:
+    """What covers an order at a time: a unified exemption or a merchant report."""
+
+    kind: Literal["exemption", "report"]
+    obj: DeliveryReport | UnifiedExemption
+
+    @property
+    def report(self) -> DeliveryReport | None:
+        return self.obj if self.kind == "report" else None
+
+    @property
+    def exemption(self) -> UnifiedExemption | None:
+        return self.obj if self.kind == "exemption" else None
+
+
+# --- Python form --------------------------------------------------------------------------
+
+def report_scope_matches(report: DeliveryReport, order: Order) -> bool:
+    """Scope test alone. Uses ``product_links``/``region_links`` (prefetch them for many)."""
+    if report.shop_id != order.shop_id:
+        return False
+    if report.scope == Scope.SHOP:
+        return True
+    if report.scope == Scope.PRODUCT:
+        return any(link.product_id == order.product_id for link in report.product_links.all())
+    return any(order.receiver_region_id.startswith(link.prefix) for link in report.region_links.all())
+
+
+def report_in_force_failures(report: DeliveryReport, at: datetime) -> list[str]:
+    """Why the report is not in force at ``at`` (approved, not withdrawn/revoked, in window)."""
+    failures = []
+    if report.approved_at is None:
+        failures.append("not_approved")
+    elif report.approved_at > at:
+        failures.append("approved_after_time")
+    if report.withdrawn_at is not None and report.withdrawn_at <= at:
+        failures.append("withdrawn")
+    if report.revoked_at is not None and report.revoked_at <= at:
+        failures.append("revoked")
+    if at < report.starts_at:
+        failures.append("before_window")
+    if at > report.ends_at:
+        failures.append("after_window")
+    return failures
+
+
+def report_coverage_failures(report: DeliveryReport, order: Order, at: datetime) -> list[str]:
+    """Every reason the report does not cover ``order`` at ``at``; empty means it covers."""
+    if report.shop_id != order.shop_id:
+        return ["other_shop"]
+    failures = [] if report_scope_matches(report, order) else ["other_scope"]
+    if report.approved_at is not None and report.approved_at > order.ship_deadline:
+        failures.append("approved_after_ship_deadline")
+    return failures + report_in_force_failures(report, at)
+
+
+def report_covers(report: DeliveryReport, order: Order, at: datetime) -> bool:
+    return not report_coverage_failures(report, order, at)
+
+
+def exemption_region_matches(exemption: UnifiedExemption, order: Order) -> bool:
+    codes = {
+        AppliesTo.RECEIVER: [order.receiver_region_id],
+        AppliesTo.SENDER: [order.sender_region_id],
+        AppliesTo.EITHER: [order.receiver_region_id, order.sender_region_id],
+    }[exemption.applies_to]
+    return any(code.startswith(link.prefix) for link in exemption.region_links.all() for code in codes)
+
+
+def exemption_coverage_failures(exemption: UnifiedExemption, order: Order, at: datetime) -> list[str]:
+    failures = [] if exemption_region_matches(exemption, order) else ["other_region"]
+    if at < exemption.starts_at:
+        failures.append("before_window")
+    if at > exemption.ends_at:
+        failures.append("after_window")
+    return failures
+
+
+def exemption_covers(exemption: UnifiedExemption, order: Order, at: datetime) -> bool:
+    return not exemption_coverage_failures(exemption, order, at)
+
+
+# --- SQL form -----------------------------------------------------------------------------
+
+Ref = Expression | F | str | datetime | int
+
+
+def _inner(value):
+    """A value for a subquery one level deeper: outer references gain one more ``OuterRef``."""
+    return OuterRef(value) if isinstance(value, OuterRef | F) else value
+
+
+def _prefix_match_q(region) -> Q:
+    """On a ``*Region`` link row: the link's prefix contains ``region`` (a value or a ref)."""
+    if isinstance(region, str):
+        return Q(prefix__in=region_prefix_candidates(region))
+    return Q(prefix=Left(region, 2)) | Q(prefix=Left(region, 4)) | Q(prefix=region)
+
+
+def report_scope_q(*, shop, product, receiver_region) -> Q:
+    """SQL twin of ``report_scope_matches`` on ``DeliveryReport`` rows."""
+    product_listed = Exists(ReportProduct.objects.filter(report=OuterRef("pk"), product_id=_inner(product)))
+    region_listed = Exists(
+        ReportRegion.objects.filter(_prefix_match_q(_inner(receiver_region)), report=OuterRef("pk"))
+    )
+    return Q(shop_id=shop) & (
+        Q(scope=Scope.SHOP) | (Q(scope=Scope.PRODUCT) & product_listed) | (Q(scope=Scope.REGION) & region_listed)
+    )
+
+
+def report_in_force_q(at) -> Q:
+    """SQL twin of ``report_in_force_failures`` being empty."""
+    return (
+        Q(approved_at__isnull=False, approved_at__lte=at, starts_at__lte=at, ends_at__gte=at)
+        & (Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gt=at))
+        & (Q(revoked_at__isnull=True) | Q(revoked_at__gt=at))
+    )
+
+
+def report_coverage_q(*, shop, product, receiver_region, ship_deadline, at) -> Q:
+    """SQL twin of ``report_covers`` on ``DeliveryReport`` rows."""
+    return (
+        report_scope_q(shop=shop, product=product, receiver_region=receiver_region)
+        & Q(approved_at__lte=ship_deadline)
+        & report_in_force_q(at)
+    )
+
+
+def exemption_coverage_q(*, receiver_region, sender_region, at) -> Q:
+    """SQL twin of ``exemption_covers`` on ``UnifiedExemption`` rows."""
+
+    def listed(region) -> Exists:
+        return Exists(
+            ExemptionRegion.objects.filter(_prefix_match_q(_inner(region)), exemption=OuterRef("pk"))
+        )
+
+    receiver, sender = listed(receiver_region), listed(sender_region)
+    return Q(starts_at__lte=at, ends_at__gte=at) & (
+        (Q(applies_to=AppliesTo.RECEIVER) & receiver)
+        | (Q(applies_to=AppliesTo.SENDER) & sender)
+        | (Q(applies_to=AppliesTo.EITHER) & (receiver | sender))
+    )
+
+
+def _order_refs(order_path: str) -> dict:
+    prefix = f"{order_path}__" if order_path else ""
+    return {
+        "shop": OuterRef(f"{prefix}shop_id"),
+        "product": OuterRef(f"{prefix}product_id"),
+        "receiver_region": OuterRef(f"{prefix}receiver_region_id"),
+        "sender_region": OuterRef(f"{prefix}sender_region_id"),
+        "ship_deadline": OuterRef(f"{prefix}ship_deadline"),
+    }
+
+
+def covering_reports_subquery(*, order_path: str = "", at: str) -> Subquery:
+    """For ``annotate``: the id of the first report covering each row's order at ``at`` (a field
+    of the outer row, e.g. ``"filed_at"``). ``order_path`` is the outer row's path to its order
+    (``""`` when the rows are orders, ``"order"`` for complaints)."""
+    refs = _order_refs(order_path)
+    q = report_coverage_q(
+        shop=refs["shop"], product=refs["product"], receiver_region=refs["receiver_region"],
+        ship_deadline=refs["ship_deadline"], at=OuterRef(at),
+    )
+    return Subquery(DeliveryReport.objects.filter(q).order_by("approved_at", "pk").values("pk")[:1])
+
+
+def covering_exemptions_subquery(*, order_path: str = "", at: str) -> Subquery:
+    """Like ``covering_reports_subquery`` for unified exemptions."""
+    refs = _order_refs(order_path)
+    q = exemption_coverage_q(receiver_region=refs["receiver_region"], sender_region=refs["sender_region"], at=OuterRef(at))
+    return Subquery(UnifiedExemption.objects.filter(q).order_by("starts_at", "pk").values("pk")[:1])
+
+
+def annotate_coverage(queryset: QuerySet, *, order_path: str = "", at: str) -> QuerySet:
+    """Add ``covering_exemption_id`` and ``covering_report_id`` to every row, in one query."""
+    return queryset.annotate(
+        covering_exemption_id=covering_exemptions_subquery(order_path=order_path, at=at),
+        covering_report_id=covering_reports_subquery(order_path=order_path, at=at),
+    )
+
+
+# --- one order ----------------------------------------------------------------------------
+
+def covering_report(order: Order, at: datetime) -> DeliveryReport | None:
+    """The earliest-approved report of the order's shop that covers it at ``at``."""
+    q = report_coverage_q(
+        shop=order.shop_id, product=order.product_id, receiver_region=order.receiver_region_id,
+        ship_deadline=order.ship_deadline, at=at,
+    )
+    return DeliveryReport.objects.filter(q).order_by("approved_at", "pk").first()
+
+
+def covering_exemption(order: Order, at: datetime) -> UnifiedExemption | None:
+    q = exemption_coverage_q(receiver_region=order.receiver_region_id, sender_region=order.sender_region_id, at=at)
+    return UnifiedExemption.objects.filter(q).order_by("starts_at", "pk").first()
+
+
+def coverage_of(order: Order, at: datetime, *, include_exemptions: bool = True) -> Cover | None:
+    """What covers ``order`` at ``at``: a unified exemption first, else a merchant report."""
+    if include_exemptions:
+        exemption = covering_exemption(order, at)
+        if exemption is not None:
+            return Cover("exemption", exemption)
+    report = covering_report(order, at)
+    return Cover("report", report) if report is not None else None
+
+
+def reports_scope_matching(order: Order) -> QuerySet[DeliveryReport]:
+    """Every report whose scope matches the order (the order-number look-up; appeals)."""
+    return DeliveryReport.objects.filter(
+        report_scope_q(shop=order.shop_id, product=order.product_id, receiver_region=order.receiver_region_id)
+    )

@@ -1,0 +1,86 @@
+from django.db.models import Q
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.api.permissions import IsPlatform
+from shops import services
+from shops.api import serializers as s
+from shops.models import Region
+
+
+def _ingest_response(result, serializer_class) -> Response:
+    return Response(
+        serializer_class(result.obj).data,
+        status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
+    )
+
+
+class ShopIngestView(APIView):
+    permission_classes = [IsPlatform]
+
+    @extend_schema(request=s.ShopIngestSerializer, responses={200: s.ShopSerializer, 201: s.ShopSerializer})
+    def post(self, request):
+        data = s.ShopIngestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return _ingest_response(services.shop_ingest(actor=request.user, **data.validated_data), s.ShopSerializer)
+
+
+class ProductIngestView(APIView):
+    permission_classes = [IsPlatform]
+
+    @extend_schema(request=s.ProductIngestSerializer, responses={200: s.ProductSerializer, 201: s.ProductSerializer})
+    def post(self, request):
+        data = s.ProductIngestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return _ingest_response(services.product_ingest(actor=request.user, **data.validated_data), s.ProductSerializer)
+
+
+class OrderIngestView(APIView):
+    permission_classes = [IsPlatform]
+
+    @extend_schema(request=s.OrderIngestSerializer, responses={200: s.OrderSerializer, 201: s.OrderSerializer})
+    def post(self, request):
+        data = s.OrderIngestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        values.setdefault("ship_deadline", None)
+        return _ingest_response(services.order_ingest(actor=request.user, **values), s.OrderSerializer)
+
+
+class OrderEventView(APIView):
+    permission_classes = [IsPlatform]
+
+    @extend_schema(request=s.OrderEventSerializer, responses={200: s.OrderSerializer})
+    def post(self, request, order_no: str):
+        data = s.OrderEventSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        result = services.order_event_apply(
+            actor=request.user, order_no=order_no, event_type=data.validated_data["type"],
+            at=data.validated_data["at"],
+        )
+        return Response(s.OrderSerializer(result.obj).data, status=status.HTTP_200_OK)
+
+
+@extend_schema(parameters=[
+    OpenApiParameter("q", description="Code prefix or part of the Chinese name"),
+    OpenApiParameter("parent", description="Children of this region code"),
+])
+class RegionListView(generics.ListAPIView):
+    """GB/T 2260 regions with Chinese names (for pickers)."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = s.RegionSerializer
+    filter_backends: list = []
+
+    def get_queryset(self):
+        qs = Region.objects.all()
+        q = self.request.query_params.get("q", "").strip()
+        if q:
+            qs = qs.filter(Q(code__startswith=q) | Q(name__contains=q))
+        parent = self.request.query_params.get("parent")
+        if parent:
+            qs = qs.filter(parent_id=parent)
+        return qs.order_by("code")

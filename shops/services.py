@@ -1,0 +1,122 @@
+"""Platform ingestion of shops, products, orders and order events (SPEC §2, §8).
+
+Every create is idempotent: an identical repeat returns the existing object with
+``created=False``; a repeat that differs is a 409. Concurrent identical posts are settled by
+the unique constraint, not by a check-then-insert.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from core.audit import audit_record
+from core.errors import Conflict, InvalidInput
+from shops.models import Order, Product, Shop
+from shops.regions import unknown_region_codes
+
+
+@dataclass(frozen=True)
+class Ingested:
+    obj: object
+    created: bool
+
+
+def _create_or_match(model, *, lookup: dict, values: dict, conflict_code: str, label: str) -> Ingested:
+    """Insert ``lookup | values``; on a unique clash, compare with the stored row."""
+    try:
+        with transaction.atomic():
+            obj = model.objects.create(**lookup, **values)
+            return Ingested(obj, True)
+    except IntegrityError:
+        existing = model.objects.filter(**lookup).first()
+        if existing is None:  # the clash was on some other constraint
+            raise
+    differing = sorted(k for k, v in values.items() if getattr(existing, k) != v)
+    if differing:
+        raise Conflict(conflict_code, f"{label} already exists with different {', '.join(differing)}.")
+    return Ingested(existing, False)
+
+
+@transaction.atomic
+def shop_ingest(*, actor, code: str, name: str, kind: str) -> Ingested:
+    result = _create_or_match(
+        Shop, lookup={"code": code}, values={"name": name, "kind": kind},
+        conflict_code="shop_conflict", label=f"Shop {code}",
+    )
+    if result.created:
+        audit_record(actor=actor, target=result.obj, action="shop_created", data={"kind": kind})
+    return result
+
+
+@transaction.atomic
+def product_ingest(*, actor, shop: Shop, code: str, title: str, price: Decimal) -> Ingested:
+    result = _create_or_match(
+        Product, lookup={"shop": shop, "code": code}, values={"title": title, "price": price},
+        conflict_code="product_conflict", label=f"Product {code} of shop {shop.code}",
+    )
+    if result.created:
+        audit_record(actor=actor, target=result.obj, action="product_created")
+    return result
+
+
+@transaction.atomic
+def order_ingest(
+    *, actor, order_no: str, shop: Shop, product: Product, amount: Decimal, paid_at: datetime,
+    ship_deadline: datetime | None, receiver_region: str, sender_region: str,
+) -> Ingested:
+    unknown = unknown_region_codes([receiver_region, sender_region])
+    if unknown:
+        raise InvalidInput("region_unknown", f"Unknown or malformed region code: {unknown[0]}.")
+    if product.shop_id != shop.pk:
+        raise InvalidInput("product_not_found", f"Product {product.code} is not a product of shop {shop.code}.")
+    deadline = ship_deadline or paid_at + settings.ORDER_DEFAULT_SHIP_WINDOW
+    if deadline < paid_at:
+        raise InvalidInput("ship_deadline_before_paid", "ship_deadline must not be before paid_at.")
+    result = _create_or_match(
+        Order,
+        lookup={"order_no": order_no},
+        values={
+            "shop_id": shop.pk, "product_id": product.pk, "amount": amount, "paid_at": paid_at,
+            "ship_deadline": deadline, "receiver_region_id": receiver_region,
+            "sender_region_id": sender_region,
+        },
+        conflict_code="order_conflict", label=f"Order {order_no}",
+    )
+    if result.created:
+        audit_record(actor=actor, target=result.obj, action="order_created")
+    return result
+
+
+EVENT_FIELDS = {"shipped": "shipped_at", "picked_up": "picked_up_at", "cancelled": "cancelled_at"}
+
+
+@transaction.atomic
+def order_event_apply(*, actor, order_no: str, event_type: str, at: datetime) -> Ingested:
+    """Record that the order was shipped, picked up or cancelled at ``at``.
+
+    Refuses impossible sequences with their own 409 codes; the same event twice is a no-op.
+    """
+    from shops.selectors import order_get_for_update
+
+    order = order_get_for_update(order_no=order_no)
+    field = EVENT_FIELDS[event_type]
+    current = getattr(order, field)
+    if current is not None:
+        if current == at:
+            return Ingested(order, False)
+        raise Conflict("event_conflict", f"Order {order_no} already has {event_type} at {current.isoformat()}.")
+    if at < order.paid_at:
+        raise Conflict("event_before_paid", f"{event_type} at {at.isoformat()} is before the order was paid.")
+    if event_type == "shipped" and order.cancelled_at is not None:
+        raise Conflict("shipped_after_cancelled", f"Order {order_no} was cancelled; it cannot ship.")
+    if event_type == "picked_up" and (order.shipped_at is None or at < order.shipped_at):
+        raise Conflict("picked_up_before_shipped", "A parcel cannot be picked up before it is shipped.")
+    if event_type == "cancelled" and order.shipped_at is not None:
+        raise Conflict("cancelled_after_shipped", f"Order {order_no} has shipped; it cannot be cancelled.")
+    setattr(order, field, at)
+    order.save(update_fields=[field])
+    audit_record(actor=actor, target=order, action=f"order_{event_type}", data={"at": at.isoformat()})
+    return Ingested(order, True)
