@@ -15,6 +15,7 @@ api_v1 = [
     path("", include("tickets.api.urls")),
     path("", include("complaints.api.urls")),
     path("", include("badges.api.urls")),
+    path("", include("storefront.api.urls")),
 ]
 
 urlpatterns = [
@@ -29,6 +30,7 @@ urlpatterns = [
     path("tickets/", include("tickets.portal.urls")),
     path("complaints/", include("complaints.portal.urls")),
     path("badges/", include("badges.portal.urls")),
+    path("storefront/", include("storefront.portal.urls")),
     path("", include("shops.portal.urls")),
 ]
 

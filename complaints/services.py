@@ -5,7 +5,7 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 
 from complaints.models import Complaint
-from core.audit import audit_record
+from core.audit import audit_record, audit_record_bulk
 from core.errors import Conflict
 from shops.models import Order
 
@@ -36,3 +36,32 @@ def complaint_file(
     audit_record(actor=actor, target=complaint, action="complaint_filed", to_status=complaint.status,
                  data={"source": source, "event_id": event_id})
     return complaint, True
+
+
+@transaction.atomic
+def complaint_file_bulk(*, actor, complaints: list[dict]) -> list[int]:
+    """File many complaints at once (the urge-task sweep). Each dict has the keyword arguments
+    of ``complaint_file``, with ``order_id`` instead of ``order``. Idempotent by event id:
+    rows whose event id exists are skipped. Returns the ids of the complaints it created."""
+    if not complaints:
+        return []
+    event_ids = [c["event_id"] for c in complaints]
+    existing = set(Complaint.objects.filter(event_id__in=event_ids).values_list("event_id", flat=True))
+    Complaint.objects.bulk_create(
+        [
+            Complaint(
+                event_id=c["event_id"], order_id=c["order_id"], reason=c["reason"], source=c["source"],
+                filed_at=c["filed_at"], message=c.get("message", ""), evidence=list(c.get("evidence") or []),
+            )
+            for c in complaints
+            if c["event_id"] not in existing
+        ],
+        batch_size=1000,
+        ignore_conflicts=True,
+    )
+    new_ids = list(
+        Complaint.objects.filter(event_id__in=[e for e in event_ids if e not in existing]).values_list("pk", flat=True)
+    )
+    audit_record_bulk(actor=actor, model=Complaint, target_ids=new_ids, action="complaint_filed",
+                      to_status=Complaint.Status.PENDING_REVIEW)
+    return new_ids

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 from decimal import Decimal
+from importlib import import_module
 from pathlib import Path
 
 import dj_database_url
@@ -34,6 +35,7 @@ INSTALLED_APPS = [
     "tickets",
     "complaints",
     "badges",
+    "storefront",
 ]
 
 MIDDLEWARE = [
@@ -162,7 +164,14 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Each app keeps its periodic tasks in ``<app>/schedule.py`` (``BEAT_SCHEDULE``, crontab + expires).
 CELERY_BEAT_SCHEDULE: dict = {}
+for _app in ("reports", "tickets", "complaints", "badges", "storefront"):
+    try:
+        CELERY_BEAT_SCHEDULE.update(import_module(f"{_app}.schedule").BEAT_SCHEDULE)
+    except ModuleNotFoundError as _exc:
+        if _exc.name != f"{_app}.schedule":
+            raise
 
 # --- Domain settings (SPEC defaults) ----------------------------------------------------
 ORDER_DEFAULT_SHIP_WINDOW = timedelta(hours=48)
