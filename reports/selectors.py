@@ -13,9 +13,12 @@ from shops.selectors import orders_for_user, shop_ids_for_user, shops_for_user
 
 
 def commitment_letter_current(*, at: datetime | None = None) -> CommitmentLetter | None:
-    """The letter merchants accept at ``at``: the latest one published by then."""
+    """The letter merchants accept at ``at``: the latest one published by then (before the
+    first publication, the first letter — reports filed then still needed a commitment)."""
     at = at or timezone.now()
-    return CommitmentLetter.objects.filter(published_at__lte=at).order_by("-published_at", "-pk").first()
+    letters = CommitmentLetter.objects.all()
+    return (letters.filter(published_at__lte=at).order_by("-published_at", "-pk").first()
+            or letters.order_by("published_at", "pk").first())
 
 
 def with_report_details(qs: QuerySet[DeliveryReport]) -> QuerySet[DeliveryReport]:
