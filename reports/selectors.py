@@ -4,6 +4,7 @@ from datetime import datetime
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.errors import NotFound
 from reports.coverage import reports_scope_matching
@@ -38,7 +39,7 @@ def shop_get_for_merchant(*, user, code: str) -> Shop:
     """One of the caller's shops by code; another merchant's shop is indistinguishable from none."""
     shop = shops_for_user(user=user).filter(code=code).first()
     if shop is None:
-        raise NotFound("shop_not_found", f"Shop {code} not found.")
+        raise NotFound("shop_not_found", _("Shop %(code)s not found.") % {"code": code})
     return shop
 
 
@@ -68,14 +69,14 @@ def report_get_for_merchant(*, user, report_no: str) -> DeliveryReport:
     """One of the caller's reports; another shop's is a 404 exactly like a missing one."""
     report = with_report_details(reports_for_user(user=user)).filter(report_no=report_no).first()
     if report is None:
-        raise NotFound("report_not_found", f"Report {report_no} not found.")
+        raise NotFound("report_not_found", _("Report %(no)s not found.") % {"no": report_no})
     return report
 
 
 def report_get_for_ops(*, report_no: str) -> DeliveryReport:
     report = with_report_details(DeliveryReport.objects.all()).filter(report_no=report_no).first()
     if report is None:
-        raise NotFound("report_not_found", f"Report {report_no} not found.")
+        raise NotFound("report_not_found", _("Report %(no)s not found.") % {"no": report_no})
     return report
 
 

@@ -4,6 +4,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from core.audit import audit_record
 from core.errors import Conflict, InvalidInput
@@ -18,7 +19,7 @@ def _clean(*, regions: Iterable[str], starts_at: datetime, ends_at: datetime) ->
     validate_window(starts_at=starts_at, ends_at=ends_at)
     codes = list(regions or [])
     if not codes:
-        raise InvalidInput("regions_required", "An exemption must list at least one region.")
+        raise InvalidInput("regions_required", _("An exemption must list at least one region."))
     return clean_region_codes(codes)
 
 
@@ -65,7 +66,8 @@ def exemption_create(
             raise
         stored = list(existing.region_links.values_list("region_id", flat=True))
         if _key(existing, stored) != _key(exemption, codes):
-            raise Conflict("exemption_conflict", f"Exemption {title!r} from {starts_at.isoformat()} exists with other content.")
+            raise Conflict("exemption_conflict", _("Exemption “%(title)s” from %(start)s exists with other content.") % {
+                "title": title, "start": starts_at.isoformat()})
         return existing, False
     _set_regions(exemption, codes)
     audit_record(actor=actor, target=exemption, action="exemption_created", data=_snapshot(exemption, codes))

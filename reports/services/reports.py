@@ -12,9 +12,10 @@ from datetime import datetime
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.audit import audit_record
-from core.errors import Conflict, InvalidInput
+from core.errors import Conflict, IllegalTransition, InvalidInput
 from core.policies import AUTO_APPROVE_WITH_COMMITMENT, policy_in_force
 from core.transitions import guard_transition
 from reports.models import DeliveryReport, ReportProduct, ReportRegion, Scenario
@@ -53,10 +54,15 @@ class Submitted:
 
 
 def _move(report: DeliveryReport, target: str) -> str:
-    guard_transition(
-        TRANSITIONS, current=report.status, target=target, code=ILLEGAL_MOVE_CODES[target],
-        entity=f"Report {report.report_no}",
-    )
+    try:
+        guard_transition(
+            TRANSITIONS, current=report.status, target=target, code=ILLEGAL_MOVE_CODES[target],
+            entity=f"Report {report.report_no}",
+        )
+    except IllegalTransition as exc:
+        raise IllegalTransition(exc.code, _("Report %(no)s is %(status)s; it cannot become %(target)s.") % {
+            "no": report.report_no, "status": report.get_status_display(), "target": Status(target).label,
+        }) from None
     previous, report.status = report.status, target
     return previous
 
@@ -69,7 +75,7 @@ def _locked(report: DeliveryReport) -> DeliveryReport:
 def _required_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise InvalidInput("reason_required", "A reason is required.")
+        raise InvalidInput("reason_required", _("A reason is required."))
     return reason
 
 
@@ -81,7 +87,8 @@ def _clean_products(shop: Shop, products: Iterable) -> list[Product]:
     missing = [code for code in wanted if code not in found]
     if foreign or missing:
         code = foreign[0].code if foreign else missing[0]
-        raise InvalidInput("product_not_in_shop", f"Product {code} is not a product of shop {shop.code}.")
+        raise InvalidInput("product_not_in_shop", _("Product %(code)s is not a product of shop %(shop)s.") % {
+            "code": code, "shop": shop.code})
     return list(dict.fromkeys(found[code] for code in wanted))
 
 
@@ -111,26 +118,27 @@ def report_submit(
     submitted_at = at or timezone.now()
     products, regions = list(products or []), list(regions or [])
     if not commitment_accepted:
-        raise InvalidInput("commitment_required", "The commitment letter must be accepted (commitment_accepted=true).")
+        raise InvalidInput("commitment_required", _("The commitment letter must be accepted (commitment_accepted=true)."))
     letter = commitment_letter_current(at=submitted_at)
     if letter is None:
-        raise InvalidInput("commitment_letter_missing", "No commitment letter is published yet.")
+        raise InvalidInput("commitment_letter_missing", _("No commitment letter is published yet."))
     if commitment_letter_version and commitment_letter_version != letter.version:
         raise InvalidInput(
             "commitment_letter_outdated",
-            f"Commitment letter {commitment_letter_version} is not the current one ({letter.version}).",
+            _("Commitment letter %(given)s is not the current one (%(current)s); read the current letter again.") % {
+                "given": commitment_letter_version, "current": letter.version},
         )
     promised_ship_by = promised_ship_by or ends_at
     validate_window(starts_at=starts_at, ends_at=ends_at, submitted_at=submitted_at, max_window=settings.REPORT_MAX_WINDOW,
                     max_backdate=settings.REPORT_MAX_BACKDATE)
     if not starts_at <= promised_ship_by <= ends_at:
-        raise InvalidInput("promised_ship_by_outside_window", "promised_ship_by must lie within starts_at … ends_at.")
+        raise InvalidInput("promised_ship_by_outside_window", _("The promised ship-by time must lie within the window."))
     if scope == Scope.PRODUCT and not products:
-        raise InvalidInput("products_required", "A product-scope report must list at least one product.")
+        raise InvalidInput("products_required", _("A product-scope report must list at least one product."))
     if scope == Scope.REGION and not regions:
-        raise InvalidInput("regions_required", "A region-scope report must list at least one receiver region.")
+        raise InvalidInput("regions_required", _("A region-scope report must list at least one receiver region."))
     if (products and scope != Scope.PRODUCT) or (regions and scope != Scope.REGION):
-        raise InvalidInput("scope_mismatch", "Products go with scope=product and regions with scope=region only.")
+        raise InvalidInput("scope_mismatch", _("Products go with the product scope and regions with the region scope only."))
     product_rows = _clean_products(shop, products)
     region_codes = clean_region_codes(regions)
 
@@ -174,7 +182,8 @@ def _repeat(existing: DeliveryReport, values: dict, products: list[Product], reg
     if not _same_submission(existing, values, {p.pk for p in products}, set(region_codes)):
         raise Conflict(
             "report_conflict",
-            f"request_id {existing.request_id} was already used for report {existing.report_no} with other content.",
+            _("request_id %(id)s was already used for report %(no)s with other content.") % {
+                "id": existing.request_id, "no": existing.report_no},
         )
     return Submitted(existing, False)
 
