@@ -34,7 +34,7 @@ def test_every_report_of_the_shop_with_its_reasons(merchant_api, order, shop, ot
     codes = {no: [x["code"] for x in r["reasons"]] for no, r in reports.items()}
     assert codes["BB2022122700002"] == ["withdrawn"]
     assert reports["BB2022122700002"]["reasons"][0]["detail"] == "已于 2022-12-29 08:30:00 撤回。"
-    assert codes["BB2022122700003"] == ["approved_after_ship_deadline"]
+    assert codes["BB2022122700003"] == ["approved_after_ship_deadline", "approved_after_time"]
     assert "2022-12-30 10:00:01" in reports["BB2022122700003"]["reasons"][0]["detail"]
     assert codes["BB2022122700004"] == ["other_scope"]
     assert codes["BB2022122700005"] == ["after_window"]
