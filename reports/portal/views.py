@@ -69,11 +69,11 @@ def report_create(request):
 @login_required
 def report_detail(request, report_no: str):
     report = _my_report(request, report_no)
-    history = [
-        {"entry": e, "label": ACTION_LABELS.get(e.action, e.action),
-         "to": DeliveryReport.Status(e.to_status).label if e.to_status in DeliveryReport.Status.values else ""}
-        for e in audit_trail(report)
-    ]
+    history = []
+    for entry in audit_trail(report):
+        label = str(ACTION_LABELS.get(entry.action, entry.action))
+        to = str(DeliveryReport.Status(entry.to_status).label) if entry.to_status in DeliveryReport.Status.values else ""
+        history.append({"entry": entry, "label": label, "to": to if to != label else ""})
     return render(request, "reports/detail.html", {
         "report": report, "history": history,
         "can_withdraw": DeliveryReport.Status.WITHDRAWN in services.TRANSITIONS[report.status],
