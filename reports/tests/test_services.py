@@ -142,7 +142,7 @@ def test_exemption_update_keeps_prefixes_and_audits(ops_user):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_submissions_get_distinct_consecutive_numbers(merchant, shop):
     at = sh(2022, 12, 27, 9)
     numbers, errors = [], []
@@ -162,3 +162,39 @@ def test_concurrent_submissions_get_distinct_consecutive_numbers(merchant, shop)
         t.join()
     assert errors == []
     assert sorted(numbers) == [f"BB20221227{n:05d}" for n in range(1, 9)]
+
+
+def test_no_letter_at_all_is_refused(merchant, shop):
+    CommitmentLetter.objects.all().delete()
+    with pytest.raises(InvalidInput) as exc:
+        submit(merchant, shop, sh(2022, 12, 27, 9))
+    assert exc.value.code == "commitment_letter_missing"
+    assert not DeliveryReport.objects.exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_reviewers_deciding_at_once_end_in_one_decision(merchant, ops_user, ops_admin_user, shop):
+    report = submit(merchant, shop, sh(2022, 12, 27, 9), scenario="major_event")
+    outcomes = []
+
+    def decide(service, user, **kwargs):
+        try:
+            outcomes.append(service(actor=user, report=report, **kwargs).status)
+        except IllegalTransition as exc:
+            outcomes.append(exc.code)
+        finally:
+            close_old_connections()
+
+    threads = [
+        threading.Thread(target=decide, args=(services.report_approve, ops_user)),
+        threading.Thread(target=decide, args=(services.report_reject, ops_admin_user), kwargs={"reason": "x"}),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) in (["approved", "report_not_pending"], ["rejected", "report_not_pending"])
+    report.refresh_from_db()
+    assert report.status in ("approved", "rejected")
+    assert len(audit_trail(report)) == 2  # submitted + one decision
