@@ -105,7 +105,8 @@ def _normalise(text: str) -> str:
 
 
 def find_tokens(text: str) -> list[str]:
-    """The distinct share-token codes in ``text`` (already NFKC-normalised), in order."""
+    """The distinct share-token codes in ``text``, in order."""
+    text = _normalise(text)
     found = [m.group(2) for m in _SAME_SYMBOL_TOKEN.finditer(text)]
     found += [m.group(1) for m in _PAREN_TOKEN.finditer(text)]
     return list(dict.fromkeys(code for code in found if _HAS_LETTER.search(code)))
