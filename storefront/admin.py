@@ -2,6 +2,7 @@
 storefronts' bindings and listings, read-only (grants are the creators' own records)."""
 
 from django.contrib import admin, messages
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.roles import is_ops_reviewer
@@ -10,7 +11,19 @@ from storefront.services import library_item_set_recommended
 from storefront.text import search_terms
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class OpsAdmin(admin.ModelAdmin):
+    """Visible to ops reviewers by role. (The role groups' model permissions are assigned at
+    core's post_migrate, before this app's permissions exist on a fresh database — see the
+    final report — so the role is checked here directly.)"""
+
+    def has_module_permission(self, request) -> bool:
+        return is_ops_reviewer(request.user)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return is_ops_reviewer(request.user)
+
+
+class ReadOnlyAdmin(OpsAdmin):
     def has_add_permission(self, request) -> bool:
         return False
 
@@ -22,7 +35,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(LibraryItem)
-class LibraryItemAdmin(admin.ModelAdmin):
+class LibraryItemAdmin(OpsAdmin):
     """Content library (内容商品库). Ops edit only the recommended flag; items come from the platform."""
 
     list_display = ["title", "platform", "item_id", "price", "sales_7d", "clicks", "stats_at", "recommended", "version"]
@@ -35,6 +48,7 @@ class LibraryItemAdmin(admin.ModelAdmin):
     fields = [*readonly_fields[:8], "recommended", *readonly_fields[8:]]
     actions = ["mark_recommended", "unmark_recommended"]
     show_full_result_count = False
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def has_add_permission(self, request) -> bool:
         return False
