@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -67,8 +68,6 @@ class ShopBindingSerializer(serializers.ModelSerializer):
                   "granted_by", "expires_at", "revoked_at", "revoked_by", "revoke_reason"]
 
     def get_usable(self, obj) -> bool:
-        from django.utils import timezone
-
         return obj.is_usable(timezone.now())
 
 

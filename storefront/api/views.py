@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.permissions import IsPlatform
-from core.errors import InvalidInput
+from core.errors import InvalidInput, NotFound
 from storefront import selectors, services
 from storefront.api import serializers as s
 from storefront.models import LibraryItem, Listing
@@ -26,8 +26,6 @@ class StorefrontView(APIView):
     def get(self, request):
         storefront = selectors.storefront_for_user(user=request.user)
         if storefront is None:
-            from core.errors import NotFound
-
             raise NotFound("storefront_not_found", "You have no storefront yet.")
         return Response(s.StorefrontSerializer(storefront).data)
 
