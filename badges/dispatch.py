@@ -1,6 +1,6 @@
 """Choosing the path of a run: one worker, or a chord split by product id range (SPEC §6)."""
 
-from datetime import date
+from datetime import date, datetime
 
 from celery import chord, group
 from django.db import transaction
@@ -20,7 +20,7 @@ def planned_ranges(*, size: int | None = None) -> list[tuple[int, int]]:
 
 
 def badge_run_start(*, day: date, actor=None, trigger: str = BadgeRun.Trigger.SCHEDULE,
-                    shard_size: int | None = None) -> BadgeRun:
+                    shard_size: int | None = None, now: datetime | None = None) -> BadgeRun:
     """Run D now on this worker, or start a sharded attempt and enqueue its chord after commit.
 
     Returns the run (``running`` while a chord works on it)."""
@@ -28,8 +28,8 @@ def badge_run_start(*, day: date, actor=None, trigger: str = BadgeRun.Trigger.SC
 
     ranges = planned_ranges(size=shard_size)
     if len(ranges) <= 1:
-        return services.badge_run_day(day=day, actor=actor, trigger=trigger)
-    begun = services.badge_run_begin(day=day, shards=len(ranges), actor=actor, trigger=trigger)
+        return services.badge_run_day(day=day, actor=actor, trigger=trigger, now=now)
+    begun = services.badge_run_begin(day=day, shards=len(ranges), actor=actor, trigger=trigger, now=now)
     if begun.skipped:
         return begun.run
     run = begun.run

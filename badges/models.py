@@ -120,6 +120,9 @@ class PickupStatStage(models.Model):
         verbose_name = _("staged pickup stat")
         verbose_name_plural = _("staged pickup stats")
 
+    def __str__(self) -> str:
+        return f"{self.run_id}#{self.attempt} {self.product_id}"
+
 
 class ProductBadge(models.Model):
     """The badge a product carries now (from the latest published day)."""
