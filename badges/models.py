@@ -8,6 +8,8 @@
   list reads it with a join).
 """
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -101,6 +103,10 @@ class ProductPickupStat(models.Model):
     def __str__(self) -> str:
         return f"{self.day} {self.product_id}: {self.rate}"
 
+    @property
+    def rate_percent(self) -> Decimal:
+        return (self.rate * 100).quantize(Decimal("0.1"))
+
 
 class PickupStatStage(models.Model):
     """A product range's aggregate written by one chord subtask of run ``run``/``attempt``;
@@ -154,3 +160,7 @@ class ProductBadge(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product_id} {'★' if self.fast_ship_badge else '-'}"
+
+    @property
+    def rate_percent(self) -> Decimal:
+        return (self.rate * 100).quantize(Decimal("0.1"))
