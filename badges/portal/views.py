@@ -26,5 +26,5 @@ def products(request):
     ]
     return render(request, "badges/products.html", {
         "page": page, "rows": rows, "days": days, "threshold": threshold, "badged_only": badged_only,
-        "boost": settings.BADGE_RANKING_BOOST,
+        "boost": settings.BADGE_RANKING_BOOST, "threshold_percent": (threshold * 100).normalize(),
     })
