@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from badges import tasks
-from badges.models import BadgeRun, ProductBadge, ProductPickupStat
+from badges.models import BadgeRun, ProductPickupStat
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -25,11 +25,15 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(BadgeRun)
 class BadgeRunAdmin(ReadOnlyAdmin):
-    list_display = ["day", "status", "mode", "shards", "attempt", "orders_count", "products_count", "badged_count",
-                    "withheld_count", "duration", "started_at", "finished_at", "trigger", "triggered_by"]
+    list_display = ["day", "status", "is_current", "mode", "shards", "attempt", "orders_count", "products_count",
+                    "badged_count", "withheld_count", "duration", "started_at", "finished_at", "trigger", "triggered_by"]
     list_filter = ["status", "mode", "trigger"]
     date_hierarchy = "day"
-    list_select_related = ["triggered_by"]
+    list_select_related = ["triggered_by", "current_badges"]
+
+    @admin.display(description=_("current badges"), boolean=True)
+    def is_current(self, obj) -> bool:
+        return hasattr(obj, "current_badges")
     actions = ["rerun_days"]
 
     @admin.action(description=_("Re-run the selected days"), permissions=["change"])
@@ -43,29 +47,27 @@ class BadgeRunAdmin(ReadOnlyAdmin):
         ) % {"days": ", ".join(d.isoformat() for d in days)}, messages.SUCCESS)
 
 
+class CurrentBadgesFilter(admin.SimpleListFilter):
+    title = _("current badges")
+    parameter_name = "current"
+
+    def lookups(self, request, model_admin):
+        return [("1", _("Current badges only"))]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(run__current_badges__isnull=False) if self.value() == "1" else queryset
+
+
 @admin.register(ProductPickupStat)
 class ProductPickupStatAdmin(ReadOnlyAdmin):
     list_display = ["day", "shop", "product", "paid_orders", "picked_up_48h", "rate_display", "meets_threshold",
-                    "badged", "withheld_reason", "withheld_report"]
-    list_filter = [("day", admin.DateFieldListFilter), "badged", "meets_threshold", "withheld_reason", "shop__kind",
-                   "shop"]
+                    "badged", "ranking_boost", "withheld_reason", "withheld_report"]
+    list_filter = [CurrentBadgesFilter, ("day", admin.DateFieldListFilter), "badged", "meets_threshold",
+                   "withheld_reason", "shop__kind", "shop"]
     search_fields = ["product__code", "product__title", "shop__code", "=withheld_report__report_no"]
     list_select_related = ["shop", "product", "withheld_report"]
     date_hierarchy = "day"
     show_full_result_count = False
-
-    @admin.display(description=_("48h pickup rate"), ordering="rate")
-    def rate_display(self, obj) -> str:
-        return f"{obj.rate_percent}%"
-
-
-@admin.register(ProductBadge)
-class ProductBadgeAdmin(ReadOnlyAdmin):
-    list_display = ["product", "shop", "day", "rate_display", "fast_ship_badge", "ranking_boost", "withheld_reason",
-                    "withheld_report", "published_at"]
-    list_filter = ["fast_ship_badge", "withheld_reason", "shop"]
-    search_fields = ["product__code", "product__title", "shop__code"]
-    list_select_related = ["shop", "product", "withheld_report"]
 
     @admin.display(description=_("48h pickup rate"), ordering="rate")
     def rate_display(self, obj) -> str:

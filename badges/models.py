@@ -3,9 +3,9 @@
 * ``BadgeRun`` — one row per day D (unique), the lock row for that day and its latest counts.
 * ``ProductPickupStat`` — the published per-product aggregate of a run (replaced atomically).
 * ``PickupStatStage`` — per-range results of a sharded run (a chord) before they are published.
-* ``ProductBadge`` — the badge each product carries now: the stats of the latest published day,
-  swapped in the same transaction that publishes that day (one row per product, so the product
-  list reads it with a join).
+* ``CurrentBadges`` — one row naming the run whose badges products carry now (the latest
+  published day). A product's badge is its stats row of that run, so swapping the badges is one
+  UPDATE of that row in the publishing transaction, and the product list reads them with a join.
 """
 
 from decimal import Decimal
@@ -75,28 +75,40 @@ class BadgeRun(models.Model):
 
 
 class ProductPickupStat(models.Model):
-    """A product's 48h pickup figures for day D, as published by the run of D."""
+    """A product's 48h pickup figures for day D, as published by the run of D.
 
-    run = models.ForeignKey(BadgeRun, verbose_name=_("run"), on_delete=models.CASCADE, related_name="stats")
+    Written only by ``INSERT … SELECT`` from validated orders, ~20k rows per run: the product and
+    shop references carry no database constraint and the run/product/report columns no index of
+    their own (``uniq_pickupstat_run_product`` and ``pickupstat_product_day_idx`` lead with them),
+    which halves the cost of the bulk insert (bench/README.md)."""
+
+    run = models.ForeignKey(BadgeRun, verbose_name=_("run"), on_delete=models.CASCADE, related_name="stats",
+                            db_index=False)
     day = models.DateField(_("day D"))
-    product = models.ForeignKey("shops.Product", verbose_name=_("product"), on_delete=models.CASCADE, related_name="+")
-    shop = models.ForeignKey("shops.Shop", verbose_name=_("shop"), on_delete=models.CASCADE, related_name="+")
+    product = models.ForeignKey("shops.Product", verbose_name=_("product"), on_delete=models.CASCADE,
+                                related_name="pickup_stats", db_index=False, db_constraint=False)
+    shop = models.ForeignKey("shops.Shop", verbose_name=_("shop"), on_delete=models.CASCADE, related_name="+",
+                             db_index=False, db_constraint=False)
     paid_orders = models.PositiveIntegerField(_("paid orders"))
     picked_up_48h = models.PositiveIntegerField(_("picked up within 48h"))
     rate = models.DecimalField(_("48h pickup rate"), max_digits=5, decimal_places=4)
     meets_threshold = models.BooleanField(_("rate above threshold"))
-    badged = models.BooleanField(_("badged"))
+    badged = models.BooleanField(_("badged"), help_text=_("Fast-ship badge: rate above the threshold and not withheld."))
+    ranking_boost = models.DecimalField(_("ranking boost"), max_digits=4, decimal_places=2)
     withheld_reason = models.CharField(_("withheld because"), max_length=10, choices=WithheldReason.choices,
                                        blank=True, default="")
     withheld_report = models.ForeignKey(
         "reports.DeliveryReport", verbose_name=_("withheld by report"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        on_delete=models.PROTECT, related_name="+", db_index=False,
     )
 
     class Meta:
         ordering = ["-day", "product_id"]
         constraints = [models.UniqueConstraint(fields=["run", "product"], name="uniq_pickupstat_run_product")]
-        indexes = [models.Index(fields=["product", "day"], name="pickupstat_product_day_idx")]
+        indexes = [
+            models.Index(fields=["product", "day"], name="pickupstat_product_day_idx"),  # the 14-day chart
+            models.Index(fields=["day", "product"], name="pickupstat_day_product_idx"),  # admin by day
+        ]
         verbose_name = _("product pickup stat")
         verbose_name_plural = _("product pickup stats")
 
@@ -112,10 +124,12 @@ class PickupStatStage(models.Model):
     """A product range's aggregate written by one chord subtask of run ``run``/``attempt``;
     the publish step copies the rows of the current attempt into ``ProductPickupStat``."""
 
-    run = models.ForeignKey(BadgeRun, on_delete=models.CASCADE, related_name="+")
+    run = models.ForeignKey(BadgeRun, on_delete=models.CASCADE, related_name="+", db_index=False)
     attempt = models.PositiveIntegerField()
-    product = models.ForeignKey("shops.Product", on_delete=models.CASCADE, related_name="+")
-    shop = models.ForeignKey("shops.Shop", on_delete=models.CASCADE, related_name="+")
+    product = models.ForeignKey("shops.Product", on_delete=models.CASCADE, related_name="+", db_index=False,
+                                db_constraint=False)
+    shop = models.ForeignKey("shops.Shop", on_delete=models.CASCADE, related_name="+", db_index=False,
+                             db_constraint=False)
     paid_orders = models.PositiveIntegerField()
     picked_up_48h = models.PositiveIntegerField()
 
@@ -130,37 +144,20 @@ class PickupStatStage(models.Model):
         return f"{self.run_id}#{self.attempt} {self.product_id}"
 
 
-class ProductBadge(models.Model):
-    """The badge a product carries now (from the latest published day)."""
+class CurrentBadges(models.Model):
+    """The single row naming the published run whose badges products carry now. Its row lock
+    also serialises publishing (runs of different days)."""
 
-    product = models.OneToOneField(
-        "shops.Product", verbose_name=_("product"), primary_key=True, on_delete=models.CASCADE,
-        related_name="pickup_badge",
-    )
-    shop = models.ForeignKey("shops.Shop", verbose_name=_("shop"), on_delete=models.CASCADE, related_name="+")
-    run = models.ForeignKey(BadgeRun, verbose_name=_("run"), on_delete=models.CASCADE, related_name="+")
-    day = models.DateField(_("day D"))
-    paid_orders = models.PositiveIntegerField(_("paid orders"))
-    picked_up_48h = models.PositiveIntegerField(_("picked up within 48h"))
-    rate = models.DecimalField(_("48h pickup rate"), max_digits=5, decimal_places=4)
-    fast_ship_badge = models.BooleanField(_("fast-ship badge"))
-    ranking_boost = models.DecimalField(_("ranking boost"), max_digits=4, decimal_places=2)
-    withheld_reason = models.CharField(_("withheld because"), max_length=10, choices=WithheldReason.choices,
-                                       blank=True, default="")
-    withheld_report = models.ForeignKey(
-        "reports.DeliveryReport", verbose_name=_("withheld by report"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
-    )
-    published_at = models.DateTimeField(_("published at"))
+    SINGLETON = 1
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON)
+    run = models.OneToOneField(BadgeRun, verbose_name=_("run"), null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="current_badges")
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
 
     class Meta:
-        ordering = ["shop_id", "product_id"]
-        verbose_name = _("current badge")
+        verbose_name = _("current badges")
         verbose_name_plural = _("current badges")
 
     def __str__(self) -> str:
-        return f"{self.product_id} {'★' if self.fast_ship_badge else '-'}"
-
-    @property
-    def rate_percent(self) -> Decimal:
-        return (self.rate * 100).quantize(Decimal("0.1"))
+        return f"{self.run}"

@@ -3,18 +3,35 @@
 from collections import defaultdict
 from datetime import date, timedelta
 
-from django.db.models import Max, QuerySet
+from django.db.models import FilteredRelation, Max, Q, QuerySet
 from django.utils import timezone
 
 from badges.computation import default_day
-from badges.models import BadgeRun, ProductPickupStat
+from badges.models import BadgeRun, CurrentBadges, ProductPickupStat
 from shops.models import Product
 from shops.selectors import products_for_user
 
 
+def current_run_id() -> int | None:
+    """The published run whose badges products carry now."""
+    return CurrentBadges.objects.filter(pk=CurrentBadges.SINGLETON).values_list("run_id", flat=True).first()
+
+
 def product_badges_for_user(*, user) -> QuerySet[Product]:
-    """The caller's products with their current badge (one join, no per-row queries)."""
-    return products_for_user(user=user).select_related("pickup_badge__withheld_report").order_by("shop__code", "code")
+    """The caller's products, each with ``current_stat``: its stats row of the current run (the
+    badge it carries now) or ``None``. One join, no per-row queries."""
+    run_id = current_run_id() or 0
+    return (
+        products_for_user(user=user)
+        .annotate(current_stat=FilteredRelation("pickup_stats", condition=Q(pickup_stats__run_id=run_id)))
+        .select_related("shop", "current_stat__withheld_report")
+        .order_by("shop__code", "code")
+    )
+
+
+def badged_q(value: bool) -> Q:
+    """Filter for ``product_badges_for_user``: products that carry the badge now (or don't)."""
+    return Q(current_stat__badged=True) if value else (Q(current_stat__isnull=True) | Q(current_stat__badged=False))
 
 
 def latest_published_day() -> date | None:

@@ -111,11 +111,11 @@ def _publish(run: BadgeRun, *, fill) -> BadgeRun:
         orders=Sum("paid_orders"), products=Count("pk"), badged=Count("pk", filter=Q(badged=True)),
         withheld=Count("pk", filter=Q(withheld_report__isnull=False)),
     )
-    computation.take_publish_lock()
+    board = computation.lock_current_badges()
     latest = BadgeRun.objects.filter(status=Status.SUCCEEDED).exclude(pk=run.pk).aggregate(day=Max("day"))["day"]
     finished = timezone.now()
     if latest is None or run.day >= latest:
-        computation.swap_current_badges(run_id=run.pk, published_at=finished)
+        computation.make_current(board, run_id=run.pk, at=finished)
     run.orders_count = totals["orders"] or 0
     run.products_count, run.badged_count, run.withheld_count = totals["products"], totals["badged"], totals["withheld"]
     run.finished_at, run.duration = finished, finished - run.started_at

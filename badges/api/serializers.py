@@ -16,17 +16,17 @@ class ProductBadgeSerializer(serializers.ModelSerializer):
     fast_ship_badge = serializers.SerializerMethodField()
     ranking_boost = serializers.SerializerMethodField()
     pickup_rate = serializers.DecimalField(
-        source="pickup_badge.rate", max_digits=5, decimal_places=4, read_only=True, allow_null=True,
+        source="current_stat.rate", max_digits=5, decimal_places=4, read_only=True, allow_null=True,
         help_text="48h pickup rate of the orders paid on `pickup_day` (0–1); null when none.",
     )
-    pickup_day = serializers.DateField(source="pickup_badge.day", read_only=True, allow_null=True)
-    paid_orders = serializers.IntegerField(source="pickup_badge.paid_orders", read_only=True, allow_null=True)
-    picked_up_48h = serializers.IntegerField(source="pickup_badge.picked_up_48h", read_only=True, allow_null=True)
+    pickup_day = serializers.DateField(source="current_stat.day", read_only=True, allow_null=True)
+    paid_orders = serializers.IntegerField(source="current_stat.paid_orders", read_only=True, allow_null=True)
+    picked_up_48h = serializers.IntegerField(source="current_stat.picked_up_48h", read_only=True, allow_null=True)
     withheld_reason = serializers.ChoiceField(
-        source="pickup_badge.withheld_reason", choices=WithheldReason.choices, read_only=True, allow_null=True,
+        source="current_stat.withheld_reason", choices=WithheldReason.choices, read_only=True, allow_null=True,
         help_text="Why a qualifying product has no badge: the scope of the report in force at run time.",
     )
-    withheld_report = serializers.CharField(source="pickup_badge.withheld_report.report_no", read_only=True,
+    withheld_report = serializers.CharField(source="current_stat.withheld_report.report_no", read_only=True,
                                             allow_null=True)
 
     class Meta:
@@ -35,11 +35,11 @@ class ProductBadgeSerializer(serializers.ModelSerializer):
                   "paid_orders", "picked_up_48h", "withheld_reason", "withheld_report"]
 
     def _badge(self, product):
-        return getattr(product, "pickup_badge", None)
+        return getattr(product, "current_stat", None)
 
     def get_fast_ship_badge(self, product) -> bool:
         badge = self._badge(product)
-        return bool(badge and badge.fast_ship_badge)
+        return bool(badge and badge.badged)
 
     @extend_schema_field(serializers.DecimalField(max_digits=4, decimal_places=2))
     def get_ranking_boost(self, product) -> str:

@@ -3,7 +3,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
 
 from badges.api.serializers import ProductBadgeSerializer
-from badges.selectors import product_badges_for_user
+from badges.selectors import badged_q, product_badges_for_user
 from core.api.permissions import IsMerchantOrOps
 from core.errors import InvalidInput
 
@@ -30,5 +30,5 @@ class ProductBadgeListView(generics.ListAPIView):
             value = _BOOLEANS.get(params["fast_ship_badge"].strip().lower())
             if value is None:
                 raise InvalidInput("invalid", "fast_ship_badge: must be true or false.")
-            qs = qs.filter(pickup_badge__fast_ship_badge=True) if value else qs.exclude(pickup_badge__fast_ship_badge=True)
+            qs = qs.filter(badged_q(value))
         return qs

@@ -4,7 +4,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from badges.portal.charts import sparkline
-from badges.selectors import chart_window, pickup_history, product_badges_for_user
+from badges.selectors import badged_q, chart_window, pickup_history, product_badges_for_user
 
 PAGE_SIZE = 20
 
@@ -15,13 +15,13 @@ def products(request):
     queryset = product_badges_for_user(user=request.user)
     badged_only = request.GET.get("badged") == "1"
     if badged_only:
-        queryset = queryset.filter(pickup_badge__fast_ship_badge=True)
+        queryset = queryset.filter(badged_q(True))
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     days = chart_window()
     history = pickup_history(product_ids=[p.pk for p in page], days=days)
     threshold = settings.BADGE_RATE_THRESHOLD
     rows = [
-        {"product": p, "badge": getattr(p, "pickup_badge", None), "chart": sparkline(days, history.get(p.pk, {}), threshold)}
+        {"product": p, "badge": p.current_stat, "chart": sparkline(days, history.get(p.pk, {}), threshold)}
         for p in page
     ]
     return render(request, "badges/products.html", {

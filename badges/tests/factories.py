@@ -29,3 +29,10 @@ def make_orders(product: Product, *, on_time: int = 0, late: int = 0, not_picked
                 order.picked_up_at = paid_at + delay
             rows.append(order)
     return Order.objects.bulk_create(rows)
+
+
+def current_badges():
+    """The stats rows products carry now (those of the current run)."""
+    from badges.models import ProductPickupStat
+
+    return ProductPickupStat.objects.filter(run__current_badges__isnull=False)

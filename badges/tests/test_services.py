@@ -3,9 +3,9 @@ from decimal import Decimal
 
 import pytest
 
-from badges.models import BadgeRun, ProductBadge, ProductPickupStat
+from badges.models import BadgeRun, ProductPickupStat
 from badges.services import badge_run_day
-from badges.tests.factories import RUN_AT, make_orders, paid_on_d
+from badges.tests.factories import RUN_AT, current_badges, make_orders, paid_on_d
 from core.models import AuditEntry
 from reports.tests.factories import DeliveryReportFactory
 from shops.tests.factories import OrderFactory, ProductFactory, sh
@@ -47,8 +47,8 @@ def test_threshold_and_boost_are_settings(settings, shop):
     settings.BADGE_RATE_THRESHOLD = Decimal("0.85")
     settings.BADGE_RANKING_BOOST = Decimal("1.5")
     run()
-    badge = ProductBadge.objects.get(product=product)
-    assert (badge.fast_ship_badge, badge.ranking_boost) == (True, Decimal("1.50"))
+    badge = current_badges().get(product=product)
+    assert (badge.badged, badge.ranking_boost) == (True, Decimal("1.50"))
 
 
 def test_cancelled_before_shipping_is_excluded_but_cancelled_after_shipping_counts(shop):
@@ -90,7 +90,7 @@ def test_products_without_orders_on_d_get_no_stat(shop):
     make_orders(product, on_time=1)
     run()
     assert list(ProductPickupStat.objects.values_list("product_id", flat=True)) == [product.pk]
-    assert not ProductBadge.objects.filter(product=idle).exists()
+    assert not current_badges().filter(product=idle).exists()
 
 
 @pytest.mark.parametrize(("day", "runs"), [(date(2022, 12, 23), False), (date(2022, 12, 24), True)])
@@ -101,7 +101,7 @@ def test_nothing_runs_before_2022_12_24(shop, day, runs):
     assert result.status == (BadgeRun.Status.SUCCEEDED if runs else BadgeRun.Status.SKIPPED)
     assert result.policy_at == sh(day.year, day.month, day.day)
     assert ProductPickupStat.objects.exists() is runs
-    assert ProductBadge.objects.exists() is runs
+    assert current_badges().exists() is runs
 
 
 def test_disabled_policy_skips(shop):
@@ -121,12 +121,12 @@ def test_rerun_is_idempotent_and_replaces_results(shop):
     second = run(now=RUN_AT + timedelta(hours=1))
     assert second.pk == first.pk and second.attempt == 2
     assert list(ProductPickupStat.objects.values("product_id", "paid_orders", "picked_up_48h", "rate", "badged")) == snapshot
-    assert BadgeRun.objects.count() == 1 and ProductBadge.objects.count() == 1
+    assert BadgeRun.objects.count() == 1 and current_badges().count() == 1
     # a late pickup event changes D's figures: the re-run replaces them, nothing accumulates
     make_orders(product, late=1)
     run(now=RUN_AT + timedelta(hours=2))
     assert (stat(product).paid_orders, stat(product).badged) == (11, False)
-    assert ProductBadge.objects.get(product=product).fast_ship_badge is False
+    assert current_badges().get(product=product).badged is False
     assert AuditEntry.objects.filter(target_type="badges.badgerun", action="badge_run_succeeded").count() == 3
 
 
@@ -149,6 +149,6 @@ def test_older_day_rerun_keeps_the_latest_days_badges(shop):
     make_orders(product, late=1)
     run()
     run(day=date(2022, 12, 27))
-    badge = ProductBadge.objects.get(product=product)
-    assert (badge.day, badge.fast_ship_badge) == (DAY, False)
+    badge = current_badges().get(product=product)
+    assert (badge.day, badge.badged) == (DAY, False)
     assert ProductPickupStat.objects.filter(day=date(2022, 12, 27), badged=True).count() == 1

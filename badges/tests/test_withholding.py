@@ -4,9 +4,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from badges.models import ProductBadge, ProductPickupStat, WithheldReason
+from badges.models import ProductPickupStat, WithheldReason
 from badges.services import badge_run_day
-from badges.tests.factories import RUN_AT, make_orders
+from badges.tests.factories import RUN_AT, current_badges, make_orders
 from reports.models import DeliveryReport
 from reports.tests.factories import DeliveryReportFactory
 from shops.tests.factories import ProductFactory, sh
@@ -40,8 +40,8 @@ def test_shop_scope_withholds_every_product_of_the_shop(shop, products):
         products[n].pk for n in ("listed", "unlisted", "third")
     }
     assert (run.badged_count, run.withheld_count) == (1, 3)
-    badge = ProductBadge.objects.get(product=products["listed"])
-    assert (badge.fast_ship_badge, badge.withheld_reason, badge.withheld_report_id) == (False, "shop", report.pk)
+    badge = current_badges().get(product=products["listed"])
+    assert (badge.badged, badge.withheld_reason, badge.withheld_report_id) == (False, "shop", report.pk)
     assert str(badge.ranking_boost) == "1.00"
 
 
