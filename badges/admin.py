@@ -58,15 +58,28 @@ class CurrentBadgesFilter(admin.SimpleListFilter):
         return queryset.filter(run__current_badges__isnull=False) if self.value() == "1" else queryset
 
 
+class RunDayFilter(admin.SimpleListFilter):
+    """Day D, as the run of that day (the stats are indexed by run, not by day)."""
+
+    title = _("day D")
+    parameter_name = "run"
+
+    def lookups(self, request, model_admin):
+        runs = BadgeRun.objects.filter(status=BadgeRun.Status.SUCCEEDED).order_by("-day")[:31]
+        return [(str(run.pk), run.day.isoformat()) for run in runs]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(run_id=self.value()) if self.value() and self.value().isdigit() else queryset
+
+
 @admin.register(ProductPickupStat)
 class ProductPickupStatAdmin(ReadOnlyAdmin):
     list_display = ["day", "shop", "product", "paid_orders", "picked_up_48h", "rate_display", "meets_threshold",
                     "badged", "ranking_boost", "withheld_reason", "withheld_report"]
-    list_filter = [CurrentBadgesFilter, ("day", admin.DateFieldListFilter), "badged", "meets_threshold",
+    list_filter = [CurrentBadgesFilter, RunDayFilter, "badged", "meets_threshold",
                    "withheld_reason", "shop__kind", "shop"]
     search_fields = ["product__code", "product__title", "shop__code", "=withheld_report__report_no"]
     list_select_related = ["shop", "product", "withheld_report"]
-    date_hierarchy = "day"
     show_full_result_count = False
 
     @admin.display(description=_("48h pickup rate"), ordering="rate")
