@@ -1,2 +1,8 @@
+from django.urls import path
+
+from badges.portal import views
+
 app_name = "badges"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.products, name="portal-products"),
+]

@@ -1,0 +1,196 @@
+"""Run paths and concurrency: one worker vs. a chord by product range; one writer per day."""
+
+import threading
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+
+from backoffice.celery import app as celery_app
+from badges import computation, services
+from badges.dispatch import badge_run_start, planned_ranges
+from badges.models import BadgeRun, CurrentBadges, PickupStatStage, ProductPickupStat
+from badges.tests.factories import RUN_AT, current_badges, make_orders, paid_on_d
+from core.errors import Conflict
+from reports.models import DeliveryReport
+from reports.tests.factories import DeliveryReportFactory
+from shops.tests.factories import ProductFactory, ShopFactory
+
+DAY = date(2022, 12, 28)
+STAT_FIELDS = ("product_id", "shop_id", "paid_orders", "picked_up_48h", "rate", "meets_threshold", "badged",
+               "ranking_boost", "withheld_reason", "withheld_report_id")
+BADGE_FIELDS = ("product_id", "day", "rate", "badged", "ranking_boost", "withheld_reason")
+
+
+def catalogue():
+    """Seven products over two shops with mixed rates; one shop has a product-scope report."""
+    shop_a, shop_b = ShopFactory(code="ra"), ShopFactory(code="rb")
+    products = [ProductFactory(shop=shop_a if i % 2 else shop_b) for i in range(7)]
+    for i, product in enumerate(products):
+        make_orders(product, on_time=20 + i, late=i % 3, paid_at=paid_on_d(i))
+    DeliveryReportFactory(shop=shop_a, scope=DeliveryReport.Scope.PRODUCT, products=[products[3]],
+                          starts_at=RUN_AT - timedelta(days=2), ends_at=RUN_AT + timedelta(days=2))
+    return products
+
+
+def snapshot():
+    return (
+        sorted(ProductPickupStat.objects.values_list(*STAT_FIELDS)),
+        sorted(current_badges().values_list(*BADGE_FIELDS)),
+    )
+
+
+@pytest.fixture
+def eager():
+    saved = celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates
+    celery_app.conf.update(task_always_eager=True, task_eager_propagates=True)
+    yield
+    celery_app.conf.update(task_always_eager=saved[0], task_eager_propagates=saved[1])
+
+
+@pytest.mark.django_db
+def test_product_ranges_cover_every_id_once():
+    assert services.product_ranges(lo=3, hi=12, size=4) == [(3, 7), (7, 11), (11, 13)]
+    assert services.product_ranges(lo=5, hi=5, size=4) == [(5, 6)]
+
+
+@pytest.mark.django_db
+def test_sharded_chord_gives_the_same_result_as_one_worker(eager, django_capture_on_commit_callbacks):
+    catalogue()
+    services.badge_run_day(day=DAY, now=RUN_AT)
+    single = snapshot()
+    assert any(row[6] for row in single[0]) and any(row[7] for row in single[0])  # badges and a withholding
+
+    ProductPickupStat.objects.all().delete()
+    CurrentBadges.objects.all().delete()
+    assert len(planned_ranges(size=2)) == 4
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        started = badge_run_start(day=DAY, shard_size=2, now=RUN_AT)
+    assert len(callbacks) == 1 and started.status == BadgeRun.Status.RUNNING
+    run = BadgeRun.objects.get(day=DAY)
+    assert (run.status, run.mode, run.shards, run.attempt) == ("succeeded", "sharded", 4, 2)
+    assert snapshot()[0] == single[0]
+    assert snapshot()[1] == single[1]
+    assert not PickupStatStage.objects.exists()
+
+
+@pytest.mark.django_db
+def test_superseded_attempt_publishes_nothing(settings):
+    products = catalogue()
+    first = services.badge_run_begin(day=DAY, shards=2, now=RUN_AT).run
+    services.badge_stage_range(run_id=first.pk, attempt=first.attempt, product_range=(0, 10**9))
+    settings.BADGE_RUN_STALE_AFTER = timedelta(0)  # the first attempt is taken over
+    second = services.badge_run_begin(day=DAY, shards=2, now=RUN_AT + timedelta(minutes=5)).run
+    assert second.attempt == first.attempt + 1
+    assert services.badge_stage_range(run_id=first.pk, attempt=first.attempt, product_range=(0, 10**9)) == 0
+    assert services.badge_run_publish(run_id=first.pk, attempt=first.attempt) is None
+    assert not ProductPickupStat.objects.exists()
+    services.badge_stage_range(run_id=second.pk, attempt=second.attempt, product_range=(0, 10**9))
+    assert services.badge_run_publish(run_id=second.pk, attempt=second.attempt).products_count == len(products)
+
+
+@pytest.mark.django_db
+def test_a_run_while_a_sharded_attempt_is_running_is_refused(settings):
+    catalogue()
+    settings.BADGE_RUN_STALE_AFTER = timedelta(hours=1)
+    services.badge_run_begin(day=DAY, shards=2, now=RUN_AT)
+    with pytest.raises(Conflict) as caught:
+        services.badge_run_day(day=DAY, now=RUN_AT + timedelta(minutes=10))
+    assert caught.value.code == "badge_run_in_progress" and caught.value.status == 409
+    # after the stale limit a new run takes over
+    run = services.badge_run_day(day=DAY, now=RUN_AT + timedelta(hours=2))
+    assert (run.status, run.attempt) == ("succeeded", 2)
+
+
+@pytest.mark.django_db
+def test_failed_run_rolls_back_and_is_recorded(monkeypatch, shop):
+    make_orders(ProductFactory(shop=shop), on_time=1)
+    services.badge_run_day(day=DAY, now=RUN_AT)
+
+    def boom(**kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(computation, "withhold", boom)
+    with pytest.raises(RuntimeError):
+        services.badge_run_day(day=DAY, now=RUN_AT + timedelta(hours=1))
+    run = BadgeRun.objects.get(day=DAY)
+    assert run.status == "failed" and "disk full" in run.error
+    assert ProductPickupStat.objects.count() == 1 and current_badges().count() == 1  # the earlier results stay
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_runs_of_the_same_day_cannot_both_write(monkeypatch):
+    # given a run of D that holds its lock inside the transaction
+    products = catalogue()
+    entered, release = threading.Event(), threading.Event()
+    original = computation.insert_stats_from_orders
+    inserts = []
+
+    def slow_insert(**kwargs):
+        inserts.append(threading.current_thread().name)
+        count = original(**kwargs)
+        entered.set()
+        assert release.wait(10)
+        return count
+
+    monkeypatch.setattr(computation, "insert_stats_from_orders", slow_insert)
+    outcome = {}
+
+    def first():
+        try:
+            outcome["first"] = services.badge_run_day(day=DAY, now=RUN_AT).status
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=first, name="first")
+    thread.start()
+    assert entered.wait(10)
+    # when a second run of D starts meanwhile (another thread, its own connection)
+    def second():
+        try:
+            services.badge_run_day(day=DAY, now=RUN_AT)
+        except Conflict as exc:
+            outcome["second"] = exc.code
+        finally:
+            connection.close()
+
+    other = threading.Thread(target=second, name="second")
+    other.start()
+    other.join(10)
+    release.set()
+    thread.join(10)
+    # then it is refused without writing, and the first one publishes alone
+    assert outcome == {"first": "succeeded", "second": "badge_run_in_progress"}
+    assert inserts == ["first"]
+    run = BadgeRun.objects.get(day=DAY)
+    assert (run.attempt, run.products_count) == (1, len(products))
+    assert ProductPickupStat.objects.filter(run=run).count() == len(products)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_concurrent_runs_of_the_same_day_leave_one_consistent_result():
+    catalogue()
+    barrier = threading.Barrier(4)
+    results = []
+
+    def worker():
+        try:
+            barrier.wait(5)
+            results.append(services.badge_run_day(day=DAY, now=RUN_AT).status)
+        except Conflict as exc:
+            results.append(exc.code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(20)
+    assert len(results) == 4 and "succeeded" in results
+    assert set(results) <= {"succeeded", "badge_run_in_progress"}
+    run = BadgeRun.objects.get(day=DAY)
+    assert run.attempt == results.count("succeeded")
+    assert ProductPickupStat.objects.count() == current_badges().count() == 7

@@ -1,0 +1,233 @@
+"""48h pickup badge run vs. one hand-written aggregate statement (SPEC §6, issue 6).
+
+Loads N orders over P products on day D with ``INSERT … SELECT generate_series`` (timed
+separately), then measures, in the same process and on the same warm data:
+
+* baseline — one hand-written SQL statement computing the per-product aggregate (fetched);
+* the run  — ``badges.services.badge_run_day`` (lock, INSERT … SELECT of the aggregate,
+  withholding, counts, badge swap, audit), and the sharded path run in-process for reference;
+* peak memory of the run — tracemalloc peak (Python allocations) at two order counts, to show
+  it does not grow with N.
+
+Full: 250,000 then 1,000,000 orders over 20,000 products. ``--smoke``: 5,000 then 20,000 over
+400. Everything it creates is deleted at the end. PostgreSQL only.
+"""
+
+import statistics
+import time
+import tracemalloc
+from datetime import date, timedelta
+
+from django.db import connection
+from django.utils import timezone
+
+BENCH_PREFIX = "BENCH-BADGE"
+DAY = date(2023, 1, 10)
+SHOPS = 200
+REPEAT = 3
+
+
+def _sql(sql: str, params=None):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params or [])
+        return cursor.fetchall() if cursor.description else cursor.rowcount
+
+
+def _cleanup() -> None:
+    from badges.models import BadgeRun, CurrentBadges
+
+    CurrentBadges.objects.filter(run__day=DAY).delete()
+    run_ids = [str(pk) for pk in BadgeRun.objects.filter(day=DAY).values_list("pk", flat=True)]
+    _sql("DELETE FROM core_auditentry WHERE target_type = 'badges.badgerun' AND target_id = ANY(%s)", [run_ids])
+    BadgeRun.objects.filter(day=DAY).delete()
+    _sql("DELETE FROM shops_order WHERE order_no LIKE %s", [f"{BENCH_PREFIX}%"])
+    _sql("DELETE FROM reports_reportproduct WHERE report_id IN "
+         "(SELECT id FROM reports_deliveryreport WHERE report_no LIKE 'BBBENCH%%')")
+    _sql("DELETE FROM reports_deliveryreport WHERE report_no LIKE 'BBBENCH%%'")
+    _sql("DELETE FROM shops_product WHERE code LIKE %s", [f"{BENCH_PREFIX}%"])
+    _sql("DELETE FROM shops_shop WHERE code LIKE %s", [f"{BENCH_PREFIX.lower()}%"])
+    _sql("DELETE FROM auth_user WHERE username = 'bench-badges'")
+
+
+def _load_catalogue(products: int) -> None:
+    now = timezone.now()
+    _sql(
+        "INSERT INTO shops_shop (code, name, kind, created_at) "
+        "SELECT %s || '-' || s, 'bench shop ' || s, 'tmall', %s FROM generate_series(0, %s - 1) s",
+        [BENCH_PREFIX.lower(), now, SHOPS],
+    )
+    _sql(
+        "INSERT INTO shops_product (shop_id, code, title, price, created_at) "
+        "SELECT sh.id, %s || '-' || p, 'bench product ' || p, 10.00, %s "
+        "FROM generate_series(0, %s - 1) p JOIN shops_shop sh ON sh.code = %s || '-' || (p %% %s)",
+        [BENCH_PREFIX, now, products, BENCH_PREFIX.lower(), SHOPS],
+    )
+
+
+def _load_orders(*, first: int, count: int, products: int, day: date, noise: bool = False) -> None:
+    """Orders ``first … first+count-1``; order i is of product ``i mod P``. Product k is late on
+    ``k mod 4`` of every 100 orders (rates 100/99/98/97 %…), every 97th order is cancelled before
+    shipping. ``noise`` orders are paid on D−1/D+1 (must be ignored)."""
+    from badges.computation import day_bounds
+
+    start, _ = day_bounds(day)
+    _sql(
+        f"""
+        WITH p AS (
+            SELECT id, shop_id, (row_number() OVER (ORDER BY id) - 1) AS k
+            FROM shops_product WHERE code LIKE '{BENCH_PREFIX}%%'
+        )
+        INSERT INTO shops_order (order_no, shop_id, product_id, amount, paid_at, ship_deadline, receiver_region_id,
+                                 sender_region_id, shipped_at, picked_up_at, cancelled_at, created_at)
+        SELECT '{BENCH_PREFIX}-' || i, p.shop_id, p.id, 10.00, o.paid_at, o.paid_at + interval '48 hours',
+               '330102', '440305',
+               CASE WHEN i %% 97 = 0 THEN NULL ELSE o.paid_at + interval '6 hours' END,
+               CASE WHEN i %% 97 = 0 THEN NULL
+                    WHEN ((i / %(p)s) %% 100) < (p.k %% 4) THEN o.paid_at + interval '48 hours 1 second'
+                    ELSE o.paid_at + interval '20 hours' END,
+               CASE WHEN i %% 97 = 0 THEN o.paid_at + interval '1 hour' END,
+               o.paid_at
+        FROM generate_series(%(first)s, %(last)s) i
+        JOIN p ON p.k = i %% %(p)s
+        CROSS JOIN LATERAL (SELECT %(start)s::timestamptz
+            + (CASE WHEN %(noise)s THEN (CASE WHEN i %% 2 = 0 THEN -1 ELSE 1 END) * interval '1 day' ELSE interval '0' END)
+            + ((i %% 86400) * interval '1 second') AS paid_at) o
+        """,
+        {"p": products, "first": first, "last": first + count - 1, "start": start, "noise": noise},
+    )
+
+
+def _load_reports() -> None:
+    """Approved reports in force now: whole-shop for 5 shops, product scope for 50 products."""
+    from django.contrib.auth import get_user_model
+
+    from reports.models import CommitmentLetter, DeliveryReport
+
+    user, _ = get_user_model().objects.get_or_create(username="bench-badges")
+    letter = CommitmentLetter.objects.order_by("-published_at").first()
+    now = timezone.now()
+    window = {"starts_at": now - timedelta(days=1), "ends_at": now + timedelta(days=5),
+              "promised_ship_by": now + timedelta(days=5)}
+    shops = list(_sql("SELECT id FROM shops_shop WHERE code LIKE %s ORDER BY id LIMIT 6", [f"{BENCH_PREFIX.lower()}%"]))
+    for n, (shop_id,) in enumerate(shops):
+        report = DeliveryReport.objects.create(
+            report_no=f"BBBENCH{n:05d}", shop_id=shop_id, scenario="epidemic",
+            scope="product" if n == 5 else "shop", commitment_letter=letter, commitment_accepted_at=now,
+            commitment_accepted_by=user, submitted_at=now, submitted_by=user, status="approved", approved_at=now,
+            decided_at=now, decided_by_system=True, **window,
+        )
+        if n == 5:
+            _sql("INSERT INTO reports_reportproduct (report_id, product_id) "
+                 "SELECT %s, id FROM shops_product WHERE shop_id = %s ORDER BY id LIMIT 50", [report.pk, shop_id])
+
+
+BASELINE = """
+SELECT product_id, shop_id, count(*) AS paid,
+       count(*) FILTER (WHERE picked_up_at IS NOT NULL AND picked_up_at <= paid_at + interval '48 hours') AS picked
+FROM shops_order
+WHERE paid_at >= %s AND paid_at < %s
+  AND (cancelled_at IS NULL OR (shipped_at IS NOT NULL AND cancelled_at >= shipped_at))
+GROUP BY product_id, shop_id
+"""
+
+
+def _baseline(day: date) -> tuple[float, list]:
+    from badges.computation import day_bounds
+
+    start, end = day_bounds(day)
+    started = time.perf_counter()
+    rows = _sql(BASELINE, [start, end])
+    return time.perf_counter() - started, rows
+
+
+def _timed_run(day: date):
+    from badges.services import badge_run_day
+
+    started = time.perf_counter()
+    run = badge_run_day(day=day, trigger="command")
+    return time.perf_counter() - started, run
+
+
+def _timed_sharded(day: date, size: int) -> float:
+    from badges import services
+    from badges.dispatch import planned_ranges
+
+    started = time.perf_counter()
+    ranges = planned_ranges(size=size)
+    run = services.badge_run_begin(day=day, shards=len(ranges), trigger="command").run
+    for product_range in ranges:
+        services.badge_stage_range(run_id=run.pk, attempt=run.attempt, product_range=product_range)
+    services.badge_run_publish(run_id=run.pk, attempt=run.attempt)
+    return time.perf_counter() - started
+
+
+def _peak_memory(day: date) -> int:
+    from badges.services import badge_run_day
+
+    tracemalloc.start()
+    tracemalloc.reset_peak()
+    badge_run_day(day=day, trigger="command")
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak
+
+
+def _measure(label: str, products: int, expected_orders: int) -> dict:
+    _sql("ANALYZE shops_order")
+    _sql("ANALYZE shops_product")
+    _baseline(DAY)  # warm the cache for both
+    base_times, run_times, baseline_rows, run = [], [], None, None
+    for _ in range(REPEAT):
+        t, baseline_rows = _baseline(DAY)
+        base_times.append(t)
+        t, run = _timed_run(DAY)
+        run_times.append(t)
+    baseline, ours = statistics.median(base_times), statistics.median(run_times)
+    sharded = _timed_sharded(DAY, size=max(products // 4, 1))
+    peak = _peak_memory(DAY)
+    expected_paid = sum(r[2] for r in baseline_rows)
+    assert run.orders_count == expected_paid, (run.orders_count, expected_paid)
+    assert run.products_count == len(baseline_rows) == products
+    figures = {
+        "label": label, "orders": expected_orders, "counted": run.orders_count, "products": run.products_count,
+        "badged": run.badged_count, "withheld": run.withheld_count, "baseline_s": baseline, "run_s": ours,
+        "ratio": ours / baseline, "sharded_s": sharded, "peak_kib": peak / 1024,
+    }
+    print(f"   {label}: {expected_orders:,} orders on D (+ noise on D±1), {products:,} products → "
+          f"{run.badged_count:,} badged, {run.withheld_count:,} withheld")
+    print(f"     baseline (one hand-written aggregate SELECT, fetched): {baseline * 1000:8.1f} ms  (median of {REPEAT})")
+    print(f"     badge run, one worker (aggregate INSERT…SELECT + withhold + swap): {ours * 1000:8.1f} ms  "
+          f"ratio {ours / baseline:.2f}")
+    print(f"     badge run, 4 product ranges in-process (chord path): {sharded * 1000:8.1f} ms")
+    print(f"     peak Python memory of the run (tracemalloc): {peak / 1024:,.0f} KiB", flush=True)
+    return figures
+
+
+def main(smoke: bool) -> None:
+    if connection.vendor != "postgresql":
+        print("   needs PostgreSQL (DATABASE_URL=postgres://…); skipped")
+        return
+    products = 400 if smoke else 20_000
+    small, large = (5_000, 20_000) if smoke else (250_000, 1_000_000)
+    _cleanup()
+    try:
+        started = time.perf_counter()
+        _load_catalogue(products)
+        _load_reports()
+        _load_orders(first=0, count=small, products=products, day=DAY)
+        _load_orders(first=10_000_000, count=small // 10, products=products, day=DAY, noise=True)
+        print(f"   load: {SHOPS} shops, {products:,} products, {small:,} orders (+{small // 10:,} on D±1) "
+              f"in {time.perf_counter() - started:.1f}s (INSERT … SELECT generate_series)", flush=True)
+        first = _measure("small", products, small)
+        started = time.perf_counter()
+        _load_orders(first=small, count=large - small, products=products, day=DAY)
+        print(f"   load: +{large - small:,} orders in {time.perf_counter() - started:.1f}s", flush=True)
+        second = _measure("large", products, large)
+        growth = second["peak_kib"] / first["peak_kib"]
+        print(f"   peak memory {first['peak_kib']:,.0f} KiB at {small:,} orders vs {second['peak_kib']:,.0f} KiB at "
+              f"{large:,} orders (×{growth:.2f} for ×{large // small} orders)")
+        print(f"   target: ratio ≤ 1.5 → {'met' if second['ratio'] <= 1.5 else 'NOT met'} ({second['ratio']:.2f})")
+    finally:
+        started = time.perf_counter()
+        _cleanup()
+        print(f"   cleanup in {time.perf_counter() - started:.1f}s")
