@@ -6,10 +6,12 @@ including two concurrent posts of the same event for *different* orders — and 
 answers from the winner's stored answer.
 """
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -107,6 +109,7 @@ def _ingest_new(*, actor, event_id: str, order_no: str, urged_at: datetime) -> U
             )
         answer = {"outcome": outcome, "ticket": task_snapshot(task, order.order_no)}
 
+    answer = json.loads(json.dumps(answer, cls=DjangoJSONEncoder))  # exactly what a repeat will read back
     urge = Urge.objects.create(
         event_id=event_id, order=order, urged_at=urged_at, outcome=outcome, task=task, report=report, answer=answer,
     )
