@@ -132,6 +132,7 @@ def _copy_table() -> None:
         with connection.cursor() as cursor:
             cursor.execute(f"VACUUM ANALYZE {COPY_TABLE}")
             cursor.execute("VACUUM ANALYZE tickets_urgetask")
+            cursor.execute("VACUUM ANALYZE shops_order")
 
 
 def _hand_update(now) -> tuple[float, int]:

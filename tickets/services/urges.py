@@ -56,7 +56,7 @@ def _repeat(existing: Urge, *, order_no: str, urged_at: datetime) -> UrgeResult:
 
 
 def _existing(event_id: str) -> Urge | None:
-    return Urge.objects.select_related("order").filter(event_id=event_id).first()
+    return next(iter(Urge.objects.select_related("order").filter(event_id=event_id).order_by()[:1]), None)
 
 
 @transaction.atomic
@@ -76,7 +76,7 @@ def urge_ingest(*, actor, event_id: str, order_no: str, urged_at: datetime) -> U
 
 
 def _ingest_new(*, actor, event_id: str, order_no: str, urged_at: datetime) -> UrgeResult:
-    order = Order.objects.select_for_update().filter(order_no=order_no).first()
+    order = next(iter(Order.objects.select_for_update().filter(order_no=order_no).order_by()[:1]), None)
     if order is None:
         raise InvalidInput("order_not_found", f"Order {order_no} not found.")
     # A duplicate of this event may have committed while we waited for the order lock.
@@ -96,7 +96,9 @@ def _ingest_new(*, actor, event_id: str, order_no: str, urged_at: datetime) -> U
         outcome = Urge.Outcome.SUPPRESSED
         answer = {"outcome": outcome, "report_no": report.report_no, "promised_ship_by": iso(report.promised_ship_by)}
     else:
-        task = UrgeTask.objects.select_for_update().filter(order=order, status__in=UrgeTask.AWAITING_REPLY).first()
+        # At most one row (partial unique index); no ORDER BY, so the planner uses that index.
+        task = next(iter(UrgeTask.objects.select_for_update().filter(
+            order=order, status__in=UrgeTask.AWAITING_REPLY).order_by()[:1]), None)
         if task is not None:
             outcome = Urge.Outcome.MERGED
             UrgeTask.objects.filter(pk=task.pk).update(urge_count=F("urge_count") + 1)
