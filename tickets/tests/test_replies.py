@@ -136,3 +136,9 @@ def test_a_promise_is_dropped_for_options_without_a_date(task, merchant):
     ticket_reply(actor=merchant, task=task, option="shipped", promised_ship_by=sh(2023, 1, 9), at=task.opened_at)
     task.refresh_from_db()
     assert task.promised_ship_by is None
+
+
+def test_overlong_message_is_refused(task, merchant):
+    with pytest.raises(InvalidInput) as exc:
+        ticket_reply(actor=merchant, task=task, option="shipped", message="长" * 501, at=task.opened_at)
+    assert exc.value.code == "message_too_long"
