@@ -83,9 +83,18 @@ class DeliveryReport(models.Model):
     reason = models.TextField(_("reason"), blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    request_id = models.CharField(
+        _("client request id"), max_length=64, blank=True,
+        help_text=_("Optional idempotency key sent by the client; unique per shop."),
+    )
 
     class Meta:
         ordering = ["-submitted_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shop", "request_id"], condition=~models.Q(request_id=""), name="uniq_report_request_id",
+            ),
+        ]
         indexes = [
             models.Index(fields=["shop", "status"], name="report_shop_status_idx"),
             models.Index(fields=["shop", "approved_at"], name="report_shop_approved_idx"),
@@ -95,6 +104,21 @@ class DeliveryReport(models.Model):
 
     def __str__(self) -> str:
         return self.report_no
+
+
+class ReportSequence(models.Model):
+    """The last report number handed out on one Asia/Shanghai day (``BB`` + yyyymmdd + 5 digits).
+    Incremented with a row-locking ``UPDATE`` so concurrent submissions never share a number."""
+
+    day = models.DateField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("report number sequence")
+        verbose_name_plural = _("report number sequences")
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.last}"
 
 
 class ReportProduct(models.Model):
@@ -154,6 +178,13 @@ class UnifiedExemption(models.Model):
 
     class Meta:
         ordering = ["-starts_at", "-id"]
+        constraints = [
+            # A platform push is identified by (title, starts_at): a repeat is idempotent.
+            models.UniqueConstraint(
+                fields=["title", "starts_at"], condition=models.Q(source="platform"),
+                name="uniq_platform_exemption",
+            ),
+        ]
         indexes = [models.Index(fields=["starts_at", "ends_at"], name="exemption_window_idx")]
         verbose_name = _("unified exemption")
         verbose_name_plural = _("unified exemptions")

@@ -1,0 +1,180 @@
+"""Reports API (SPEC §8): merchant reports, ops decisions, platform exemptions, the explainer."""
+
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.api.permissions import IsMerchant, IsMerchantOrOps, IsOpsReviewer, IsPlatform
+from core.errors import NotFound
+from reports import selectors, services
+from reports.api import serializers as s
+from reports.explainer import coverage_explain
+from reports.models import UnifiedExemption
+from shops.selectors import order_get_for_user
+
+ERROR = OpenApiResponse(description='`{"code", "detail"}`')
+
+
+def _report_answer(report, code=status.HTTP_200_OK) -> Response:
+    report = selectors.report_get_for_ops(report_no=report.report_no)  # fresh, with its links
+    return Response(s.ReportSerializer(report).data, status=code)
+
+
+@extend_schema(tags=["reports"])
+class ReportListCreateView(generics.ListAPIView):
+    """报备: the caller's reports (filters ``status``, ``scenario``, ``scope``, ``shop``,
+    ``expired``, ``order_no`` — every report whose scope matches that order) and filing one."""
+
+    permission_classes = [IsMerchantOrOps]
+    serializer_class = s.ReportSerializer
+    filter_backends: list = []
+
+    def get_permissions(self):
+        if self.request.method == "POST":
+            return [IsMerchant()]
+        return super().get_permissions()
+
+    def get_queryset(self):
+        filters = s.ReportListFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        return selectors.report_list_for_merchant(user=self.request.user, filters=filters.validated_data)
+
+    @extend_schema(parameters=[s.ReportListFilterSerializer])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        request=s.ReportCreateSerializer,
+        parameters=[OpenApiParameter("Idempotency-Key", location=OpenApiParameter.HEADER, required=False,
+                                     description="Same as body request_id.")],
+        responses={201: s.ReportSerializer, 200: s.ReportSerializer, 400: ERROR, 404: ERROR, 409: ERROR},
+    )
+    def post(self, request):
+        body = s.ReportCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        data["request_id"] = data["request_id"] or request.headers.get("Idempotency-Key", "")[:64]
+        data["shop"] = selectors.shop_get_for_merchant(user=request.user, code=data["shop"])
+        result = services.report_submit(actor=request.user, **data)
+        return _report_answer(result.report, status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
+
+
+@extend_schema(tags=["reports"], responses={200: s.ReportSerializer, 404: ERROR})
+class ReportDetailView(APIView):
+    permission_classes = [IsMerchantOrOps]
+
+    def get(self, request, report_no: str):
+        report = selectors.report_get_for_merchant(user=request.user, report_no=report_no)
+        return Response(s.ReportSerializer(report).data)
+
+
+@extend_schema(tags=["reports"], request=s.ReasonSerializer,
+               responses={200: s.ReportSerializer, 404: ERROR, 409: ERROR})
+class ReportWithdrawView(APIView):
+    """The merchant withdraws its own report (pending or approved); it stops covering from now."""
+
+    permission_classes = [IsMerchant]
+
+    def post(self, request, report_no: str):
+        body = s.ReasonSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        report = selectors.report_get_for_merchant(user=request.user, report_no=report_no)
+        return _report_answer(services.report_withdraw(actor=request.user, report=report, **body.validated_data))
+
+
+class _OpsDecisionView(APIView):
+    permission_classes = [IsOpsReviewer]
+    service = None
+
+    def post(self, request, report_no: str):
+        body = s.ReasonSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        report = selectors.report_get_for_ops(report_no=report_no)
+        return _report_answer(type(self).service(actor=request.user, report=report, **body.validated_data))
+
+
+_ops_schema = extend_schema(tags=["ops"], request=s.ReasonSerializer,
+                            responses={200: s.ReportSerializer, 400: ERROR, 404: ERROR, 409: ERROR})
+
+
+@_ops_schema
+class OpsReportApproveView(_OpsDecisionView):
+    """Approve a pending report (reason optional)."""
+
+    service = services.report_approve
+
+
+@_ops_schema
+class OpsReportRejectView(_OpsDecisionView):
+    """Reject a pending report; ``reason`` is required (``reason_required``)."""
+
+    service = services.report_reject
+
+
+@_ops_schema
+class OpsReportRevokeView(_OpsDecisionView):
+    """Revoke an approved report (a false commitment); ``reason`` is required."""
+
+    service = services.report_revoke
+
+
+@extend_schema(tags=["reports"], responses={200: s.CommitmentLetterSerializer, 404: ERROR})
+class CommitmentLetterView(APIView):
+    """The commitment letter (承诺书) merchants accept now."""
+
+    permission_classes = [IsAuthenticated]
+
+    def get(self, request):
+        letter = selectors.commitment_letter_current()
+        if letter is None:
+            raise NotFound("commitment_letter_missing", "No commitment letter is published yet.")
+        return Response(s.CommitmentLetterSerializer(letter).data)
+
+
+@extend_schema(tags=["exemptions"])
+class ExemptionInForceListView(generics.ListAPIView):
+    """Unified exemptions (统一免责) in force now."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = s.ExemptionSerializer
+    filter_backends: list = []
+
+    def get_queryset(self):
+        return selectors.exemptions_in_force()
+
+
+@extend_schema(tags=["platform"], request=s.ExemptionCreateSerializer,
+               responses={201: s.ExemptionSerializer, 200: s.ExemptionSerializer, 400: ERROR, 409: ERROR})
+class PlatformExemptionView(APIView):
+    """Push a unified exemption; the same (title, starts_at) again is idempotent."""
+
+    permission_classes = [IsPlatform]
+
+    def post(self, request):
+        body = s.ExemptionCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        exemption, created = services.exemption_create(
+            actor=request.user, source=UnifiedExemption.Source.PLATFORM, **body.validated_data
+        )
+        exemption = selectors.with_exemption_details(UnifiedExemption.objects.filter(pk=exemption.pk)).get()
+        return Response(s.ExemptionSerializer(exemption).data,
+                        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+@extend_schema(tags=["reports"], parameters=[s.CoverageQuerySerializer],
+               responses={200: s.CoverageSerializer, 400: ERROR, 404: ERROR})
+class OrderCoverageView(APIView):
+    """Why is (or isn't) this order covered at ``at``? Every report of its shop and every
+    exemption that could concern it, each with ``covers`` and the reasons it does not."""
+
+    permission_classes = [IsMerchantOrOps]
+
+    def get(self, request, order_no: str):
+        query = s.CoverageQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        order = order_get_for_user(user=request.user, order_no=order_no)
+        explanation = coverage_explain(order=order, at=query.validated_data.get("at") or timezone.now())
+        return Response(s.CoverageSerializer(explanation).data)

@@ -1,0 +1,116 @@
+"""商家门户: 报备 list with the order-number search, 我要报备, detail with history, coverage."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from core.audit import audit_trail
+from core.errors import DomainError, NotFound
+from reports import selectors, services
+from reports.explainer import coverage_explain
+from reports.models import DeliveryReport
+from reports.portal.forms import ERROR_FIELDS, ReportForm, WithdrawForm
+from shops.selectors import order_get_for_user
+
+PAGE_SIZE = 20
+ACTION_LABELS = {
+    "report_submitted": gettext_lazy("Submitted"), "report_approved": gettext_lazy("Approved"),
+    "report_rejected": gettext_lazy("Rejected"), "report_revoked": gettext_lazy("Revoked"),
+    "report_withdrawn": gettext_lazy("Withdrawn"),
+}
+
+
+def _my_report(request, report_no: str) -> DeliveryReport:
+    try:
+        return selectors.report_get_for_merchant(user=request.user, report_no=report_no)
+    except NotFound as exc:
+        raise Http404(exc.detail) from None
+
+
+@login_required
+def report_list(request):
+    """Reports of my shops; the search box finds the report number of an order number."""
+    filters = {
+        "order_no": request.GET.get("order_no", "").strip(),
+        "status": request.GET.get("status", "") if request.GET.get("status") in DeliveryReport.Status.values else "",
+    }
+    reports = selectors.report_list_for_merchant(user=request.user, filters=filters)
+    page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "reports/list.html", {
+        "page": page, "filters": filters, "statuses": DeliveryReport.Status.choices
+    })
+
+
+@login_required
+def report_create(request):
+    letter = selectors.commitment_letter_current()
+    form = ReportForm(request.POST or None, user=request.user,
+                      initial={"commitment_letter_version": letter.version if letter else ""})
+    if request.method == "POST" and form.is_valid():
+        try:
+            shop = selectors.shop_get_for_merchant(user=request.user, code=form.cleaned_data["shop"])
+            report = services.report_submit(actor=request.user, shop=shop, **form.service_arguments()).report
+        except DomainError as exc:
+            form.add_error(ERROR_FIELDS.get(exc.code), exc.detail)
+        else:
+            messages.success(request, _("Report %(no)s submitted: %(status)s.") % {
+                "no": report.report_no, "status": report.get_status_display()})
+            return redirect("reports:portal-detail", report_no=report.report_no)
+    return render(request, "reports/create.html", {"form": form, "letter": letter})
+
+
+@login_required
+def report_detail(request, report_no: str):
+    report = _my_report(request, report_no)
+    history = []
+    for entry in audit_trail(report):
+        label = str(ACTION_LABELS.get(entry.action, entry.action))
+        to = str(DeliveryReport.Status(entry.to_status).label) if entry.to_status in DeliveryReport.Status.values else ""
+        history.append({"entry": entry, "label": label, "to": to if to != label else ""})
+    return render(request, "reports/detail.html", {
+        "report": report, "history": history,
+        "can_withdraw": DeliveryReport.Status.WITHDRAWN in services.TRANSITIONS[report.status],
+        "withdraw_form": WithdrawForm(),
+    })
+
+
+@login_required
+@require_POST
+def report_withdraw(request, report_no: str):
+    report = _my_report(request, report_no)
+    form = WithdrawForm(request.POST)
+    try:
+        reason = form.cleaned_data["reason"] if form.is_valid() else ""
+        services.report_withdraw(actor=request.user, report=report, reason=reason)
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, _("Report %(no)s withdrawn; it no longer covers orders from now.") % {
+            "no": report.report_no})
+    return redirect("reports:portal-detail", report_no=report.report_no)
+
+
+@login_required
+def order_coverage(request):
+    """Why is my order covered (or not)? The explainer, for one order number at a time."""
+    order_no = request.GET.get("order_no", "").strip()
+    at_text = request.GET.get("at", "").strip()
+    context = {"order_no": order_no, "at_text": at_text}
+    if order_no:
+        at = parse_datetime(at_text) if at_text else None
+        if at is not None and timezone.is_naive(at):
+            at = timezone.make_aware(at)
+        try:
+            order = order_get_for_user(user=request.user, order_no=order_no)
+        except DomainError:
+            context["error"] = _("Order %(no)s was not found in your shops.") % {"no": order_no}
+        else:
+            context["explanation"] = coverage_explain(order=order, at=at or timezone.now())
+    return render(request, "reports/coverage.html", context)
