@@ -178,7 +178,7 @@ def _ingest(n_requests: int, now, shops) -> None:
     urged_at = (now - timedelta(hours=1)).isoformat()
     with override_settings(ROOT_URLCONF=__name__, DEBUG=False), \
             mock.patch("tickets.tasks.notify_ticket_opened.delay"):
-        for g in range(min(20, n_requests)):  # warm-up (URL resolver, role cache paths)
+        for _ in range(min(20, n_requests)):  # warm-up (URL resolver, role cache paths)
             client.post("/bench/ping/", {}, format="json")
         bare, bare_status = _throughput(client, "/bench/ping/", [{}] * n_requests)
         urges, urge_status = _throughput(client, "/api/v1/platform/urges/", [

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from core.errors import NotFound
 from shops.models import Shop
@@ -27,7 +28,7 @@ def ticket_list_for_user(*, user, status: str | None = None, order_no: str | Non
 def ticket_get_for_user(*, user, pk) -> UrgeTask:
     task = ticket_list_for_user(user=user).filter(pk=pk).first()
     if task is None:
-        raise NotFound("ticket_not_found", f"Task {pk} not found.")
+        raise NotFound("ticket_not_found", _("Task %(id)s not found.") % {"id": pk})
     return task
 
 
@@ -35,7 +36,7 @@ def ticket_get_for_reply(*, user, pk) -> UrgeTask:
     """A task the caller may answer: only members of the task's shop (not ops reviewers)."""
     task = UrgeTask.objects.filter(pk=pk, shop__memberships__user=user).select_related("order", "shop").first()
     if task is None:
-        raise NotFound("ticket_not_found", f"Task {pk} not found.")
+        raise NotFound("ticket_not_found", _("Task %(id)s not found.") % {"id": pk})
     return task
 
 

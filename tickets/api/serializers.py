@@ -6,6 +6,17 @@ from tickets.models import ReplyOption, Urge, UrgeTask
 from tickets.selectors import help_seeking_rate
 
 
+def inline_enum_field(choices, **kwargs) -> serializers.ChoiceField:
+    """A choice field whose OpenAPI enum stays inline (``allOf``) instead of a shared named
+    component: ``status``/``outcome`` carry different choice sets across the apps' APIs, and
+    spectacular's enum naming would collide (a warning, which CI fails on)."""
+    values = [value for value, _label in choices]
+    field_class = extend_schema_field({
+        "allOf": [{"type": "string", "enum": values}], "description": f"One of: {', '.join(values)}.",
+    })(type("InlineChoiceField", (serializers.ChoiceField,), {}))
+    return field_class(choices=choices, **kwargs)
+
+
 class UrgeIngestSerializer(serializers.Serializer):
     event_id = serializers.CharField(max_length=80)
     order_no = serializers.CharField(max_length=40)
@@ -15,7 +26,7 @@ class UrgeIngestSerializer(serializers.Serializer):
 class TicketSnapshotSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     order_no = serializers.CharField()
-    status = serializers.ChoiceField(choices=UrgeTask.Status.choices)
+    status = inline_enum_field(UrgeTask.Status.choices)
     opened_at = serializers.DateTimeField()
     reply_due_at = serializers.DateTimeField()
     urge_count = serializers.IntegerField()
@@ -24,7 +35,7 @@ class TicketSnapshotSerializer(serializers.Serializer):
 class UrgeAnswerSerializer(serializers.Serializer):
     """The answer to an urge (documentation only: the stored answer is returned as recorded)."""
 
-    outcome = serializers.ChoiceField(choices=Urge.Outcome.choices)
+    outcome = inline_enum_field(Urge.Outcome.choices)
     ticket = TicketSnapshotSerializer(required=False)
     report_no = serializers.CharField(required=False)
     promised_ship_by = serializers.DateTimeField(required=False)
@@ -42,6 +53,7 @@ class TicketSerializer(serializers.ModelSerializer):
     reply_option = serializers.SlugRelatedField(slug_field="code", read_only=True)
     reply_option_name = serializers.SerializerMethodField()
     complaint = serializers.PrimaryKeyRelatedField(source="complaint_id", read_only=True)
+    status = inline_enum_field(UrgeTask.Status.choices, read_only=True)
 
     class Meta:
         model = UrgeTask
@@ -59,6 +71,7 @@ class TicketSerializer(serializers.ModelSerializer):
 
 class UrgeSerializer(serializers.ModelSerializer):
     report_no = serializers.CharField(source="report.report_no", read_only=True, default=None)
+    outcome = inline_enum_field(Urge.Outcome.choices, read_only=True)
 
     class Meta:
         model = Urge

@@ -4,6 +4,7 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.audit import audit_record
 from core.errors import Conflict, InvalidInput
@@ -20,12 +21,16 @@ MESSAGE_MAX_LENGTH = 500
 def _option_for_reply(code: str, at: datetime) -> ReplyOption:
     option = ReplyOption.objects.filter(code=code).first()
     if option is None:
-        raise InvalidInput("reply_option_unknown", f"Unknown reply option {code!r}.")
+        raise InvalidInput("reply_option_unknown", _("Unknown reply option %(code)s.") % {"code": code})
     state = reply_option_state(option, at)
     if state == "retired":
-        raise InvalidInput("reply_option_retired", f"The reply option {option.name} can no longer be chosen.")
+        raise InvalidInput(
+            "reply_option_retired", _("The reply option %(name)s can no longer be chosen.") % {"name": option.name}
+        )
     if state != "active":
-        raise InvalidInput("reply_option_not_active", f"The reply option {option.name} is not available yet.")
+        raise InvalidInput(
+            "reply_option_not_active", _("The reply option %(name)s is not available yet.") % {"name": option.name}
+        )
     return option
 
 
@@ -43,15 +48,19 @@ def ticket_reply(
     at = at or timezone.now()
     task = UrgeTask.objects.select_for_update().get(pk=task.pk)
     if task.status not in UrgeTask.AWAITING_REPLY:
-        raise Conflict("ticket_already_replied", f"Task #{task.pk} has already been replied to.")
+        raise Conflict("ticket_already_replied", _("Task #%(id)s has already been replied to.") % {"id": task.pk})
     reply_option = _option_for_reply(option, at)
     if len(message) > MESSAGE_MAX_LENGTH:
-        raise InvalidInput("message_too_long", f"The message may have at most {MESSAGE_MAX_LENGTH} characters.")
+        raise InvalidInput(
+            "message_too_long", _("The message may have at most %(max)s characters.") % {"max": MESSAGE_MAX_LENGTH}
+        )
     if reply_option.needs_date:
         if promised_ship_by is None:
-            raise InvalidInput("promised_ship_by_required", f"The option {reply_option.name} needs promised_ship_by.")
+            raise InvalidInput(
+                "promised_ship_by_required", _("The option %(name)s needs promised_ship_by.") % {"name": reply_option.name}
+            )
         if promised_ship_by <= at:
-            raise InvalidInput("promised_ship_by_in_past", "promised_ship_by must be later than the reply time.")
+            raise InvalidInput("promised_ship_by_in_past", _("promised_ship_by must be later than the reply time."))
     else:
         promised_ship_by = None
 

@@ -15,6 +15,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.audit import audit_record
 from core.errors import Conflict, InvalidInput
@@ -51,7 +52,9 @@ def task_snapshot(task: UrgeTask, order_no: str) -> dict:
 
 def _repeat(existing: Urge, *, order_no: str, urged_at: datetime) -> UrgeResult:
     if existing.order.order_no != order_no or existing.urged_at != urged_at:
-        raise Conflict("urge_conflict", f"Event {existing.event_id} was already received with other content.")
+        raise Conflict(
+            "urge_conflict", _("Event %(event_id)s was already received with other content.") % {"event_id": existing.event_id}
+        )
     return UrgeResult(existing, False)
 
 
@@ -78,17 +81,17 @@ def urge_ingest(*, actor, event_id: str, order_no: str, urged_at: datetime) -> U
 def _ingest_new(*, actor, event_id: str, order_no: str, urged_at: datetime) -> UrgeResult:
     order = next(iter(Order.objects.select_for_update().filter(order_no=order_no).order_by()[:1]), None)
     if order is None:
-        raise InvalidInput("order_not_found", f"Order {order_no} not found.")
+        raise InvalidInput("order_not_found", _("Order %(order_no)s not found.") % {"order_no": order_no})
     # A duplicate of this event may have committed while we waited for the order lock.
     existing = _existing(event_id)
     if existing is not None:
         return _repeat(existing, order_no=order_no, urged_at=urged_at)
     if order.cancelled_at is not None:
-        raise Conflict("order_cancelled", f"Order {order_no} was cancelled; it cannot be urged.")
+        raise Conflict("order_cancelled", _("Order %(order_no)s was cancelled; it cannot be urged.") % {"order_no": order_no})
     if order.shipped_at is not None:
-        raise Conflict("order_shipped", f"Order {order_no} has shipped; it cannot be urged.")
+        raise Conflict("order_shipped", _("Order %(order_no)s has shipped; it cannot be urged.") % {"order_no": order_no})
     if urged_at < order.paid_at:
-        raise Conflict("urge_before_paid", "urged_at is before the order was paid.")
+        raise Conflict("urge_before_paid", _("urged_at is before the order was paid."))
 
     report = covering_report(order, urged_at)
     task = None

@@ -112,3 +112,9 @@ def test_reply_options_lists_those_active_now(merchant_api):
 def test_anonymous_is_refused(api, task):
     assert api.get("/api/v1/tickets/").status_code in (401, 403)
     assert UrgeTask.objects.count() == 1
+
+
+def test_error_detail_reads_chinese(merchant_api, task):
+    response = merchant_api.post(f"/api/v1/tickets/{task.pk}/reply/", {"option": "exchange_epidemic_area"}, format="json")
+    assert response.json() == {"code": "reply_option_retired",
+                               "detail": "回复选项“协商一致换货-收/发货地址在疫情区域”已下线，不能再选择。"}
