@@ -16,8 +16,8 @@ from tickets.tests.factories import UrgeTaskFactory
 
 
 @pytest.mark.celery_worker
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_sweep_task_runs_on_a_real_worker():
+@pytest.mark.django_db(transaction=True)
+def test_sweep_task_runs_on_a_real_worker(reference_data):
     shop = ShopFactory(code="worker-shop", kind="tmall")
     task = UrgeTaskFactory(order__product__shop=shop, opened_at=timezone.now() - timedelta(hours=25))
 

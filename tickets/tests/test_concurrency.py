@@ -16,7 +16,7 @@ from tickets.models import Urge, UrgeTask
 from tickets.services import ticket_reply, tickets_sweep_overdue, urge_ingest
 from tickets.tests.factories import UrgeTaskFactory
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("reference_data")]
 ROUNDS = 25
 DUE = sh(2022, 12, 29, 12, 0)
 
