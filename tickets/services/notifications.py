@@ -65,7 +65,12 @@ def ticket_notify_opened(*, task_id: int) -> bool:
             return False
         task = UrgeTask.objects.get(pk=task_id)
         audit_record(actor=None, target=task, action="ticket_opened_mail_sent", at=now)
-    _send(_messages([task_id], kind="opened"))
+    try:
+        _send(_messages([task_id], kind="opened"))
+    except Exception:
+        # Release the claim so the Celery retry can send it (the audit row stays: it was tried).
+        UrgeTask.objects.filter(pk=task_id, opened_mail_sent_at=now).update(opened_mail_sent_at=None)
+        raise
     return True
 
 

@@ -76,3 +76,12 @@ def test_reminders_in_batches(shop, merchant, mailoutbox):
         UrgeTaskFactory(order__product__shop=shop, opened_at=DUE - timedelta(hours=24))
     assert tickets_send_due_reminders(now=DUE - timedelta(hours=2), batch_size=2) == 5
     assert len(mailoutbox) == 5
+
+
+def test_a_failed_opening_mail_is_released_for_the_retry(task, mailoutbox):
+    with mock.patch("tickets.services.notifications._send", side_effect=OSError("smtp down")), \
+            pytest.raises(OSError):
+        ticket_notify_opened(task_id=task.pk)
+    assert UrgeTask.objects.get(pk=task.pk).opened_mail_sent_at is None
+    assert ticket_notify_opened(task_id=task.pk) is True
+    assert len(mailoutbox) == 1
