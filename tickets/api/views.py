@@ -1,0 +1,114 @@
+from datetime import timedelta
+
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.api.permissions import IsMerchant, IsMerchantOrOps, IsPlatform
+from core.errors import InvalidInput
+from tickets import selectors, services
+from tickets.api import serializers as s
+from tickets.models import UrgeTask
+from tickets.options import reply_options_active
+from tickets.services.metrics import shanghai_today
+
+
+class UrgeIngestView(APIView):
+    """A buyer's urge pushed by the platform: 201 for ``task_created``, else 200 (repeats too)."""
+
+    permission_classes = [IsPlatform]
+
+    @extend_schema(request=s.UrgeIngestSerializer, responses={200: s.UrgeAnswerSerializer, 201: s.UrgeAnswerSerializer})
+    def post(self, request):
+        data = s.UrgeIngestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        result = services.urge_ingest(actor=request.user, **data.validated_data)
+        created = result.created and result.outcome == "task_created"
+        return Response(result.answer, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+@extend_schema(parameters=[
+    OpenApiParameter("status", enum=UrgeTask.Status.values, description="Task status"),
+    OpenApiParameter("order_no", description="Exact order number"),
+])
+class TicketListView(generics.ListAPIView):
+    """The caller's shops' urge tasks, soonest due first."""
+
+    permission_classes = [IsMerchantOrOps]
+    serializer_class = s.TicketSerializer
+    filter_backends: list = []
+
+    def get_queryset(self):
+        params = self.request.query_params
+        status_filter = params.get("status") or None
+        if status_filter and status_filter not in UrgeTask.Status.values:
+            raise InvalidInput("invalid", f"status: must be one of {', '.join(UrgeTask.Status.values)}.")
+        return selectors.ticket_list_for_user(user=self.request.user, status=status_filter,
+                                              order_no=params.get("order_no") or None)
+
+
+class TicketDetailView(APIView):
+    permission_classes = [IsMerchantOrOps]
+
+    @extend_schema(responses={200: s.TicketDetailSerializer})
+    def get(self, request, pk: int):
+        return Response(s.TicketDetailSerializer(selectors.ticket_get_for_user(user=request.user, pk=pk)).data)
+
+
+class TicketReplyView(APIView):
+    """Reply to one of the caller's shop's tasks (another shop's task is a 404)."""
+
+    permission_classes = [IsMerchant]
+
+    @extend_schema(request=s.TicketReplySerializer, responses={200: s.TicketDetailSerializer})
+    def post(self, request, pk: int):
+        task = selectors.ticket_get_for_reply(user=request.user, pk=pk)
+        data = s.TicketReplySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        task = services.ticket_reply(actor=request.user, task=task, **data.validated_data)
+        return Response(s.TicketDetailSerializer(selectors.ticket_get_for_user(user=request.user, pk=task.pk)).data)
+
+
+class ReplyOptionListView(generics.ListAPIView):
+    """The reply options that can be chosen now."""
+
+    serializer_class = s.ReplyOptionSerializer
+    filter_backends: list = []
+
+    def get_queryset(self):
+        return reply_options_active(timezone.now())
+
+
+@extend_schema(parameters=[
+    OpenApiParameter("shop", description="Only this shop (code)"),
+    OpenApiParameter("days", int, description="Window length in days ending today (1–90, default 30)"),
+])
+class ServiceMetricView(generics.ListAPIView):
+    """灯塔 求助率 per shop: rolling-window totals, the rate and the daily series."""
+
+    permission_classes = [IsMerchantOrOps]
+    serializer_class = s.ServiceMetricSerializer
+    filter_backends: list = []
+
+    def _window(self) -> tuple:
+        raw = self.request.query_params.get("days", "30")
+        try:
+            days = int(raw)
+        except ValueError:
+            raise InvalidInput("invalid", "days: must be an integer.")
+        if not 1 <= days <= 90:
+            raise InvalidInput("invalid", "days: must be between 1 and 90.")
+        last_day = shanghai_today()
+        return days, last_day - timedelta(days=days - 1), last_day
+
+    def get_queryset(self):
+        days, _start, last_day = self._window()
+        return selectors.service_metrics_for_user(
+            user=self.request.user, last_day=last_day, days=days, shop_code=self.request.query_params.get("shop") or None,
+        )
+
+    def get_serializer_context(self):
+        _days, start, end = self._window()
+        return {**super().get_serializer_context(), "window_start": start, "window_end": end}

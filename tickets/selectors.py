@@ -1,0 +1,78 @@
+"""Reads of urge tasks and service metrics. Tenant scoping lives here, once."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+
+from core.errors import NotFound
+from shops.models import Shop
+from shops.selectors import shop_ids_for_user, shops_for_user
+from tickets.models import ServiceMetricDaily, Urge, UrgeTask
+
+
+def ticket_list_for_user(*, user, status: str | None = None, order_no: str | None = None) -> QuerySet[UrgeTask]:
+    """The caller's shops' tasks (ops reviewers: every shop's), soonest due first."""
+    qs = UrgeTask.objects.filter(shop__in=shop_ids_for_user(user=user)).select_related(
+        "order", "shop", "reply_option",
+    )
+    if status:
+        qs = qs.filter(status=status)
+    if order_no:
+        qs = qs.filter(order__order_no=order_no.strip())
+    return qs.order_by("reply_due_at", "pk")
+
+
+def ticket_get_for_user(*, user, pk) -> UrgeTask:
+    task = ticket_list_for_user(user=user).filter(pk=pk).first()
+    if task is None:
+        raise NotFound("ticket_not_found", _("Task %(id)s not found.") % {"id": pk})
+    return task
+
+
+def ticket_get_for_reply(*, user, pk) -> UrgeTask:
+    """A task the caller may answer: only members of the task's shop (not ops reviewers)."""
+    task = UrgeTask.objects.filter(pk=pk, shop__memberships__user=user).select_related("order", "shop").first()
+    if task is None:
+        raise NotFound("ticket_not_found", _("Task %(id)s not found.") % {"id": pk})
+    return task
+
+
+def urges_of_task(*, task: UrgeTask) -> QuerySet[Urge]:
+    return task.urges.order_by("urged_at", "pk")
+
+
+def ticket_counts_for_user(*, user) -> dict[str, int]:
+    rows = UrgeTask.objects.filter(shop__in=shop_ids_for_user(user=user)).order_by().values("status").annotate(
+        n=Count("pk"))
+    return {row["status"]: row["n"] for row in rows}
+
+
+METRIC_FIELDS = ["tasks_opened", "replied_on_time", "replied_late", "overdue", "complaints", "paid_orders"]
+
+
+def service_metrics_for_user(*, user, last_day: date, days: int = 30, shop_code: str | None = None) -> QuerySet[Shop]:
+    """The caller's shops, each with window totals (``total_<field>``) over ``days`` days ending
+    ``last_day`` and the daily rows as ``metric_days`` (oldest first)."""
+    first_day = last_day - timedelta(days=days - 1)
+    in_window = Q(service_metrics__day__gte=first_day, service_metrics__day__lte=last_day)
+    shops = shops_for_user(user=user)
+    if shop_code:
+        shops = shops.filter(code=shop_code)
+    return shops.annotate(**{
+        f"total_{field}": Coalesce(Sum(f"service_metrics__{field}", filter=in_window), 0) for field in METRIC_FIELDS
+    }).prefetch_related(Prefetch(
+        "service_metrics",
+        queryset=ServiceMetricDaily.objects.filter(day__gte=first_day, day__lte=last_day).order_by("day"),
+        to_attr="metric_days",
+    )).order_by("code")
+
+
+def help_seeking_rate(shop: Shop) -> Decimal | None:
+    """(tasks not replied on time + complaints) / paid orders over the window; None without orders."""
+    if not shop.total_paid_orders:
+        return None
+    rate = Decimal(shop.total_overdue + shop.total_complaints) / Decimal(shop.total_paid_orders)
+    return rate.quantize(Decimal("0.0001"))

@@ -1,0 +1,138 @@
+"""Urge ingestion (SPEC §4): suppressed → merged → task_created, idempotent by event id.
+
+Concurrency: the order row is locked first, so urges of one order are serialised (two different
+events cannot both open a task); the unique ``event_id`` settles duplicates of one event —
+including two concurrent posts of the same event for *different* orders — and the loser
+answers from the winner's stored answer.
+"""
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.audit import audit_record
+from core.errors import Conflict, InvalidInput
+from reports.coverage import covering_report
+from shops.models import Order
+from tickets.models import Urge, UrgeTask
+
+
+@dataclass(frozen=True)
+class UrgeResult:
+    urge: Urge
+    created: bool  # False: a repeat of an event already ingested
+
+    @property
+    def answer(self) -> dict:
+        return self.urge.answer
+
+    @property
+    def outcome(self) -> str:
+        return self.urge.outcome
+
+
+def iso(value: datetime | None) -> str | None:
+    """ISO-8601 with the Asia/Shanghai offset, as the API writes datetimes."""
+    return timezone.localtime(value).isoformat() if value is not None else None
+
+
+def task_snapshot(task: UrgeTask, order_no: str) -> dict:
+    return {
+        "id": task.pk, "order_no": order_no, "status": task.status, "opened_at": iso(task.opened_at),
+        "reply_due_at": iso(task.reply_due_at), "urge_count": task.urge_count,
+    }
+
+
+def _repeat(existing: Urge, *, order_no: str, urged_at: datetime) -> UrgeResult:
+    if existing.order.order_no != order_no or existing.urged_at != urged_at:
+        raise Conflict(
+            "urge_conflict", _("Event %(event_id)s was already received with other content.") % {"event_id": existing.event_id}
+        )
+    return UrgeResult(existing, False)
+
+
+def _existing(event_id: str) -> Urge | None:
+    return next(iter(Urge.objects.select_related("order").filter(event_id=event_id).order_by()[:1]), None)
+
+
+@transaction.atomic
+def urge_ingest(*, actor, event_id: str, order_no: str, urged_at: datetime) -> UrgeResult:
+    """Record a buyer's urge and answer with its outcome. See the module docstring."""
+    existing = _existing(event_id)
+    if existing is not None:
+        return _repeat(existing, order_no=order_no, urged_at=urged_at)
+    try:
+        with transaction.atomic():
+            return _ingest_new(actor=actor, event_id=event_id, order_no=order_no, urged_at=urged_at)
+    except IntegrityError:
+        existing = _existing(event_id)
+        if existing is None:  # some other constraint: a genuine error
+            raise
+        return _repeat(existing, order_no=order_no, urged_at=urged_at)
+
+
+def _ingest_new(*, actor, event_id: str, order_no: str, urged_at: datetime) -> UrgeResult:
+    order = next(iter(Order.objects.select_for_update().filter(order_no=order_no).order_by()[:1]), None)
+    if order is None:
+        raise InvalidInput("order_not_found", _("Order %(order_no)s not found.") % {"order_no": order_no})
+    # A duplicate of this event may have committed while we waited for the order lock.
+    existing = _existing(event_id)
+    if existing is not None:
+        return _repeat(existing, order_no=order_no, urged_at=urged_at)
+    if order.cancelled_at is not None:
+        raise Conflict("order_cancelled", _("Order %(order_no)s was cancelled; it cannot be urged.") % {"order_no": order_no})
+    if order.shipped_at is not None:
+        raise Conflict("order_shipped", _("Order %(order_no)s has shipped; it cannot be urged.") % {"order_no": order_no})
+    if urged_at < order.paid_at:
+        raise Conflict("urge_before_paid", _("urged_at is before the order was paid."))
+
+    report = covering_report(order, urged_at)
+    task = None
+    if report is not None:
+        outcome = Urge.Outcome.SUPPRESSED
+        answer = {"outcome": outcome, "report_no": report.report_no, "promised_ship_by": iso(report.promised_ship_by)}
+    else:
+        # At most one row (partial unique index); no ORDER BY, so the planner uses that index.
+        task = next(iter(UrgeTask.objects.select_for_update().filter(
+            order=order, status__in=UrgeTask.AWAITING_REPLY).order_by()[:1]), None)
+        if task is not None:
+            outcome = Urge.Outcome.MERGED
+            UrgeTask.objects.filter(pk=task.pk).update(urge_count=F("urge_count") + 1)
+            task.refresh_from_db(fields=["urge_count"])
+        else:
+            outcome = Urge.Outcome.TASK_CREATED
+            task = UrgeTask.objects.create(
+                order=order, shop_id=order.shop_id, opened_at=urged_at,
+                reply_due_at=urged_at + settings.TICKET_REPLY_WINDOW,
+            )
+        answer = {"outcome": outcome, "ticket": task_snapshot(task, order.order_no)}
+
+    answer = json.loads(json.dumps(answer, cls=DjangoJSONEncoder))  # exactly what a repeat will read back
+    urge = Urge.objects.create(
+        event_id=event_id, order=order, urged_at=urged_at, outcome=outcome, task=task, report=report, answer=answer,
+    )
+    if outcome == Urge.Outcome.TASK_CREATED:
+        audit_record(actor=actor, target=task, action="ticket_opened", to_status=task.status,
+                     data={"event_id": event_id, "urged_at": iso(urged_at)})
+        _notify_opened_on_commit(task.pk)
+    elif outcome == Urge.Outcome.MERGED:
+        audit_record(actor=actor, target=task, action="ticket_urge_merged",
+                     data={"event_id": event_id, "urge_count": task.urge_count})
+    else:
+        audit_record(actor=actor, target=urge, action="urge_suppressed",
+                     data={"event_id": event_id, "report_no": report.report_no, "order_no": order.order_no})
+    urge.order = order
+    return UrgeResult(urge, True)
+
+
+def _notify_opened_on_commit(task_id: int) -> None:
+    from tickets.tasks import notify_ticket_opened
+
+    transaction.on_commit(lambda: notify_ticket_opened.delay(task_id))

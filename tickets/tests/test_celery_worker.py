@@ -1,0 +1,34 @@
+"""The overdue sweep on a real Celery worker (in-process thread; memory:// or Redis broker)."""
+
+import time
+from datetime import timedelta
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.utils import timezone
+
+from backoffice.celery import app
+from complaints.models import Complaint
+from shops.tests.factories import ShopFactory
+from tickets.models import UrgeTask
+from tickets.tasks import sweep_overdue
+from tickets.tests.factories import UrgeTaskFactory
+
+
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True)
+def test_sweep_task_runs_on_a_real_worker(reference_data):
+    shop = ShopFactory(code="worker-shop", kind="tmall")
+    task = UrgeTaskFactory(order__product__shop=shop, opened_at=timezone.now() - timedelta(hours=25))
+
+    with start_worker(app, perform_ping_check=False, shutdown_timeout=30):
+        sweep_overdue.delay()
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if UrgeTask.objects.filter(pk=task.pk, status="overdue").exists():
+                break
+            time.sleep(0.1)
+
+    task.refresh_from_db()
+    assert task.status == "overdue"
+    assert Complaint.objects.filter(event_id=f"ticket-overdue:{task.pk}", source="platform").count() == 1

@@ -1,0 +1,111 @@
+"""The overdue sweep (SPEC §4): batches, one complaint per task it made overdue, the taobao
+policy judged at the due time, re-runs change nothing more."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+
+from complaints.models import Complaint
+from core.models import AuditEntry, Policy
+from core.policies import NO_AUTO_COMPLAINT_TAOBAO
+from shops.tests.factories import ShopFactory, sh
+from tickets.models import UrgeTask
+from tickets.services import tickets_sweep_overdue
+from tickets.tests.factories import UrgeTaskFactory
+
+pytestmark = pytest.mark.django_db
+POLICY_START = sh(2022, 12, 18)
+ONE_SECOND = timedelta(seconds=1)
+
+
+def task_due(due, kind="tmall", **kwargs):
+    shop = ShopFactory(code=f"{kind}-shop", kind=kind)
+    return UrgeTaskFactory(order__product__shop=shop, opened_at=due - timedelta(hours=24), **kwargs)
+
+
+def test_sweep_marks_due_open_tasks_overdue_and_files_one_complaint_each():
+    due = task_due(sh(2022, 12, 29, 12, 0))
+    not_yet = task_due(sh(2022, 12, 29, 12, 1))
+    replied = task_due(sh(2022, 12, 29, 11, 0), status=UrgeTask.Status.REPLIED)
+    now = sh(2022, 12, 29, 12, 0)
+
+    result = tickets_sweep_overdue(now=now)
+
+    assert (result.overdue, result.complaints_filed, result.complaints_waived) == (1, 1, 0)
+    due.refresh_from_db()
+    assert (due.status, due.overdue_at) == ("overdue", now)
+    complaint = Complaint.objects.get()
+    assert due.complaint == complaint
+    assert (complaint.event_id, complaint.source, complaint.reason, complaint.filed_at, complaint.order_id) == (
+        f"ticket-overdue:{due.pk}", "platform", "delayed_shipment", due.reply_due_at, due.order_id)
+    not_yet.refresh_from_db()
+    replied.refresh_from_db()
+    assert (not_yet.status, replied.status) == ("open", "replied")
+    audit = AuditEntry.objects.get(action="ticket_overdue")
+    assert (audit.target_id, audit.from_status, audit.to_status, audit.actor_label) == (str(due.pk), "open", "overdue", "system")
+
+
+def test_rerunning_the_sweep_changes_nothing_more():
+    task_due(sh(2022, 12, 29, 12, 0))
+    tickets_sweep_overdue(now=sh(2022, 12, 29, 13, 0))
+    snapshot = (list(UrgeTask.objects.values()), Complaint.objects.count(), AuditEntry.objects.count())
+    result = tickets_sweep_overdue(now=sh(2022, 12, 29, 14, 0))
+    assert (result.overdue, result.complaints_filed) == (0, 0)
+    assert (list(UrgeTask.objects.values()), Complaint.objects.count(), AuditEntry.objects.count()) == snapshot
+
+
+def test_sweep_works_in_batches(shop):
+    tasks = [UrgeTaskFactory(order__product__shop=shop) for _ in range(7)]
+    result = tickets_sweep_overdue(now=sh(2023, 1, 1), batch_size=3)
+    assert result.overdue == 7 and result.complaints_filed == 7
+    assert set(UrgeTask.objects.values_list("status", flat=True)) == {"overdue"}
+    assert set(Complaint.objects.values_list("event_id", flat=True)) == {f"ticket-overdue:{t.pk}" for t in tasks}
+
+
+@pytest.mark.parametrize(
+    ("kind", "due", "files"),
+    [
+        ("taobao", POLICY_START - ONE_SECOND, True),   # before the policy: complaint
+        ("taobao", POLICY_START, False),                # policy in force at the due time
+        ("taobao", POLICY_START + ONE_SECOND, False),
+        ("tmall", POLICY_START - ONE_SECOND, True),     # tmall shops always
+        ("tmall", POLICY_START + ONE_SECOND, True),
+    ],
+)
+def test_auto_complaint_policy_is_judged_at_the_due_time(kind, due, files):
+    task = task_due(due, kind=kind)
+    # The sweep runs long after the policy date: only the task's due time matters.
+    result = tickets_sweep_overdue(now=sh(2023, 2, 1))
+    task.refresh_from_db()
+    assert task.status == "overdue"
+    assert Complaint.objects.filter(event_id=f"ticket-overdue:{task.pk}").exists() is files
+    assert (task.complaint_id is not None) is files
+    assert task.complaint_waived is (not files)
+    assert (result.complaints_filed, result.complaints_waived) == ((1, 0) if files else (0, 1))
+
+
+def test_disabled_policy_means_every_shop_gets_complaints():
+    Policy.objects.filter(key=NO_AUTO_COMPLAINT_TAOBAO).update(enabled=False)
+    task = task_due(POLICY_START + timedelta(days=3), kind="taobao")
+    tickets_sweep_overdue(now=sh(2023, 2, 1))
+    task.refresh_from_db()
+    assert task.complaint_id is not None
+
+
+def test_sweep_does_not_duplicate_a_complaint_already_filed_for_the_task():
+    task = task_due(sh(2022, 12, 29, 12, 0))
+    Complaint.objects.create(event_id=f"ticket-overdue:{task.pk}", order=task.order, reason="delayed_shipment",
+                             source="platform", filed_at=task.reply_due_at)
+    result = tickets_sweep_overdue(now=sh(2022, 12, 30))
+    task.refresh_from_db()
+    assert Complaint.objects.count() == 1
+    assert task.complaint == Complaint.objects.get()
+    assert result.overdue == 1
+
+
+def test_sweep_command(capsys):
+    task_due(sh(2022, 12, 29, 12, 0))
+    call_command("sweep_tickets", "--no-reminders")
+    assert "overdue: 1, complaints filed: 1" in capsys.readouterr().out
+    assert UrgeTask.objects.get().status == "overdue"
