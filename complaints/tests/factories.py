@@ -2,6 +2,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import factory
+from django.utils import timezone
 
 from complaints.models import Appeal, Complaint
 from shops.tests.factories import OrderFactory, UserFactory, sh
@@ -23,12 +24,12 @@ class ComplaintFactory(factory.django.DjangoModelFactory):
 
 
 class JudgedComplaintFactory(ComplaintFactory):
-    """Judged merchant-liable at filed_at + 1 hour with the penalty of a 100.00 order."""
+    """Judged merchant-liable an hour ago (inside the appeal window) with the penalty of a 100.00 order."""
 
     status = Complaint.Status.JUDGED
     verdict = Complaint.Verdict.MERCHANT_LIABLE
     penalty = Decimal("5.00")
-    judged_at = factory.LazyAttribute(lambda c: c.filed_at + timedelta(hours=1))
+    judged_at = factory.LazyFunction(lambda: timezone.now() - timedelta(hours=1))
 
 
 class AppealFactory(factory.django.DjangoModelFactory):
