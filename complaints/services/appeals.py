@@ -74,7 +74,7 @@ def appeal_create(
     now = now or timezone.now()
     report_no = (report_no or "").strip()
     statement = (statement or "").strip()
-    complaint = Complaint.objects.select_for_update().select_related("order").get(pk=complaint.pk)
+    complaint = Complaint.objects.select_for_update(of=("self",)).select_related("order").get(pk=complaint.pk)
     # 1. a merchant-liable verdict
     if complaint.status != Complaint.Status.JUDGED or complaint.verdict != Verdict.MERCHANT_LIABLE:
         raise _refuse("complaint_not_appealable")
@@ -114,7 +114,7 @@ def appeal_create(
 
 
 def _lock_appeal(appeal: Appeal) -> Appeal:
-    return Appeal.objects.select_for_update().select_related("complaint", "report").get(pk=appeal.pk)
+    return Appeal.objects.select_for_update(of=("self",)).select_related("complaint", "report").get(pk=appeal.pk)
 
 
 @transaction.atomic

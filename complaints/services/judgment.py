@@ -158,7 +158,7 @@ def _require_reason(reason: str) -> str:
 
 
 def _lock(complaint: Complaint) -> Complaint:
-    return Complaint.objects.select_for_update().select_related("order").get(pk=complaint.pk)
+    return Complaint.objects.select_for_update(of=("self",)).select_related("order").get(pk=complaint.pk)
 
 
 @transaction.atomic
