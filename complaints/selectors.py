@@ -3,6 +3,7 @@
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from complaints.explain import APPEAL_REFUSAL_LABELS
 from complaints.models import Appeal, Complaint
 from core.audit import target_type_of
 from core.errors import NotFound
@@ -85,6 +86,7 @@ def appeal_report_candidates(complaint: Complaint) -> list[DeliveryReport]:
             if complaint.judged_at else None
         )
         report.usable = complaint.judged_at is not None and report.refusal is None
+        report.refusal_label = APPEAL_REFUSAL_LABELS.get(report.refusal, "") if report.refusal else ""
     return reports
 
 

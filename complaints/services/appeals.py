@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from complaints.explain import APPEAL_REFUSAL_LABELS
 from complaints.models import Appeal, Complaint
 from complaints.transitions import APPEAL_STATUS
 from core.audit import audit_record
@@ -47,21 +48,8 @@ def appeal_report_refusal(*, complaint: Complaint, report: DeliveryReport | None
     return None
 
 
-_REFUSAL_TEXT = {
-    "complaint_not_appealable": "Only a complaint judged merchant-liable can be appealed.",
-    "appeal_window_closed": "The appeal window after the judgment has closed.",
-    "appeal_already_open": "Another appeal on this complaint is still open.",
-    "report_not_found": "No report has this number.",
-    "report_other_shop": "The report belongs to another shop.",
-    "report_does_not_cover_order": "The report's scope does not include this order.",
-    "report_not_approved": "The report is not approved, or was withdrawn or revoked.",
-    "report_approved_after_judgment": "The report was approved after the complaint was judged.",
-    "appeal_evidence_required": "Give a report number or a statement.",
-}
-
-
 def _refuse(code: str, status: int = 400) -> AppealRefused:
-    return AppealRefused(code, _REFUSAL_TEXT[code], status=status)
+    return AppealRefused(code, str(APPEAL_REFUSAL_LABELS[code]), status=status)
 
 
 @transaction.atomic
