@@ -73,13 +73,17 @@ def judgeable_complaints(effective_from: datetime):
     return Complaint.objects.filter(status=Status.PENDING_REVIEW, filed_at__gte=effective_from)
 
 
-def _batch_select(effective_from: datetime, batch_size: int):
-    qs = annotate_coverage(judgeable_complaints(effective_from), order_path="order", at="filed_at")
-    qs = qs.annotate(judge_id=F("pk"), penalty_cents=penalty_cents_expression("order__amount")).order_by("pk")
+def _batch_select(effective_from: datetime, batch_size: int, after_pk: int):
+    """The SELECT of one batch: first the ids (a cheap keyset LIMIT on the primary key, locked,
+    skipping rows another run holds), then coverage and penalty for those ids only — so the
+    per-row subqueries never run for more than ``batch_size`` rows, whatever the plan."""
+    batch = judgeable_complaints(effective_from).filter(pk__gt=after_pk).order_by("pk").values("pk")[:batch_size]
     if connection.features.has_select_for_update_skip_locked:
-        qs = qs.select_for_update(skip_locked=True, of=("self",))
-    # ``only`` (not ``values``) keeps the lock to the complaint rows: ``FOR UPDATE OF`` needs the model.
-    return qs.only("pk")[:batch_size]
+        batch = batch.select_for_update(skip_locked=True)
+    qs = annotate_coverage(Complaint.objects.filter(pk__in=batch).order_by(), order_path="order", at="filed_at")
+    return qs.annotate(judge_id=F("pk"), penalty_cents=penalty_cents_expression("order__amount")).values(
+        "judge_id", "covering_exemption_id", "covering_report_id", "penalty_cents"
+    )
 
 
 # The batch is a MATERIALIZED CTE: evaluated once, never re-scanned per row (a re-scanned
@@ -102,8 +106,8 @@ RETURNING {table}.id, {table}.verdict, {table}.basis_exemption_id, {table}.basis
 
 
 @transaction.atomic
-def _judge_batch(*, effective_from: datetime, batch_size: int, now: datetime) -> list[tuple]:
-    select_sql, select_params = _batch_select(effective_from, batch_size).query.sql_with_params()
+def _judge_batch(*, effective_from: datetime, batch_size: int, now: datetime, after_pk: int) -> list[tuple]:
+    select_sql, select_params = _batch_select(effective_from, batch_size, after_pk).query.sql_with_params()
     table = connection.ops.quote_name(Complaint._meta.db_table)
     params = [
         *select_params, Status.JUDGED, Verdict.MERCHANT_LIABLE, Verdict.EXEMPT,
@@ -137,10 +141,13 @@ def complaints_judge_pending(*, batch_size: int = 1000, now: datetime | None = N
     run = JudgeRun(effective_from=policy_effective_from(JUDGE_BY_REPORTS))
     if run.effective_from is None:
         return run
+    after_pk = 0  # keyset: each batch starts past the previous one instead of re-reading judged rows
     while True:
-        rows = _judge_batch(effective_from=run.effective_from, batch_size=batch_size, now=now or timezone.now())
+        rows = _judge_batch(effective_from=run.effective_from, batch_size=batch_size, now=now or timezone.now(),
+                            after_pk=after_pk)
         if rows:
             run.batches += 1
+            after_pk = max(row[0] for row in rows)
         run.judged += len(rows)
         run.exempt += sum(1 for row in rows if row[1] == Verdict.EXEMPT)
         run.liable += sum(1 for row in rows if row[1] == Verdict.MERCHANT_LIABLE)
