@@ -303,3 +303,36 @@ def test_unknown_fields_and_bad_types_are_400(merchant_api, complaint):
 def test_platform_cannot_file_appeals(platform_api, complaint, report):
     assert post(platform_api, complaint, report.report_no).status_code == 403
 
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_appeals_open_only_one(merchant, shop):
+    import threading
+
+    from django.db import connection
+
+    from complaints.services import appeal_create
+    from core.errors import DomainError
+
+    complaint = JudgedComplaintFactory(order=OrderFactory(product=ProductFactory(shop=shop), paid_at=sh(2022, 12, 26)))
+    report = DeliveryReportFactory(shop=shop)
+    barrier, outcomes = threading.Barrier(2), []
+
+    def file(statement):
+        try:
+            barrier.wait()
+            appeal_create(actor=merchant, complaint=complaint, report_no=report.report_no, statement=statement)
+            outcomes.append("created")
+        except DomainError as exc:
+            outcomes.append(exc.code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=file, args=(s,)) for s in ("说明一", "说明二")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["appeal_already_open", "created"]
+    assert Appeal.objects.filter(complaint=complaint).count() == 1
