@@ -1,8 +1,16 @@
+from datetime import datetime
+
 from django.contrib import admin
+from django.utils import timezone
 
 from core.audit import audit_record
 from core.models import AuditEntry, Policy
 from core.roles import is_ops_admin
+
+
+def _shown(value) -> str:
+    """A value as ops read it in the audit trail (datetimes in Asia/Shanghai)."""
+    return timezone.localtime(value).isoformat() if isinstance(value, datetime) else str(value)
 
 
 @admin.register(Policy)
@@ -26,10 +34,7 @@ class PolicyAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         before = Policy.objects.get(pk=obj.pk) if obj.pk else None
         super().save_model(request, obj, form, change)
-        changes = {
-            f: [str(getattr(before, f)), str(getattr(obj, f))]
-            for f in form.changed_data
-        } if before else {}
+        changes = {f: [_shown(getattr(before, f)), _shown(getattr(obj, f))] for f in form.changed_data} if before else {}
         audit_record(actor=request.user, target=obj, action="policy_changed", data=changes)
 
 

@@ -11,4 +11,5 @@ class CoreConfig(AppConfig):
 
         from core.roles import ensure_role_groups
 
-        post_migrate.connect(ensure_role_groups, sender=self)
+        # Without a sender: permissions of apps migrated after core must exist first.
+        post_migrate.connect(ensure_role_groups, dispatch_uid="core.ensure_role_groups")

@@ -28,3 +28,12 @@ def test_admin_is_chinese(client, ops_admin_user):
     body = client.get("/admin/").content.decode()
     assert "发货保障后台" in body
     assert "规则时间线" in body
+
+
+@pytest.mark.django_db
+def test_chinese_even_for_an_english_browser_until_the_user_switches(client):
+    body = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "用户名" in body
+    client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
+    body = client.get("/accounts/login/").content.decode()
+    assert "Username" in body and "用户名" not in body
