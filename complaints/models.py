@@ -50,6 +50,14 @@ class Complaint(models.Model):
         related_name="+", help_text=_("Empty when the system judged."),
     )
     judgment_reason = models.TextField(_("judgment reason"), blank=True)
+    rereviewed_at = models.DateTimeField(
+        _("re-reviewed at"), null=True, blank=True,
+        help_text=_("When ops re-reviewed an exemption whose basis report was revoked afterwards."),
+    )
+    rereviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("re-reviewed by"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -63,3 +71,67 @@ class Complaint(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.order_id}"
+
+    @property
+    def basis_label(self) -> str:
+        if self.basis_exemption_id:
+            return f"{_('Unified exemption')}: {self.basis_exemption}"
+        if self.basis_report_id:
+            return f"{_('Delivery report')}: {self.basis_report}"
+        return ""
+
+
+class ComplaintToReReview(Complaint):
+    """Exempt complaints whose basis report has since been revoked: ops must look again
+    (SPEC §3 revoke; nothing flips silently)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("complaint to re-review")
+        verbose_name_plural = _("complaints to re-review (report revoked)")
+
+
+class Appeal(models.Model):
+    """A merchant's appeal (申诉) against a merchant-liable verdict (SPEC §5)."""
+
+    class Status(models.TextChoices):
+        PENDING_REVIEW = "pending_review", _("Pending review")
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Rejected")
+
+    complaint = models.ForeignKey(Complaint, verbose_name=_("complaint"), on_delete=models.PROTECT, related_name="appeals")
+    report_no = models.CharField(_("cited report number"), max_length=40, blank=True, help_text=_("As typed by the merchant."))
+    report = models.ForeignKey(
+        "reports.DeliveryReport", verbose_name=_("cited report"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="appeals",
+    )
+    statement = models.TextField(_("statement"), blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING_REVIEW)
+    reason = models.TextField(_("decision reason"), blank=True)
+    requires_prior_report = models.BooleanField(
+        _("prior report required"), default=True,
+        help_text=_("Whether appeals.require_prior_report was in force at the complaint's filing time."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("filed by"), on_delete=models.PROTECT, related_name="+",
+    )
+    created_at = models.DateTimeField(_("filed at"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["complaint"], condition=models.Q(status="pending_review"), name="uniq_open_appeal_per_complaint",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "created_at"], name="appeal_status_created_idx")]
+        verbose_name = _("appeal")
+        verbose_name_plural = _("appeals")
+
+    def __str__(self) -> str:
+        return f"#{self.pk} → {_('complaint')} #{self.complaint_id}"

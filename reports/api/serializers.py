@@ -78,9 +78,6 @@ class ReportListFilterSerializer(serializers.Serializer):
     expired = serializers.BooleanField(required=False, allow_null=True, default=None)
 
 
-class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
-
 
 class CommitmentLetterSerializer(serializers.ModelSerializer):
     class Meta:

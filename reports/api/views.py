@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.permissions import IsMerchant, IsMerchantOrOps, IsOpsReviewer, IsPlatform
+from core.api.serializers import ReasonSerializer
 from core.errors import NotFound
 from reports import selectors, services
 from reports.api import serializers as s
@@ -71,7 +72,7 @@ class ReportDetailView(APIView):
         return Response(s.ReportSerializer(report).data)
 
 
-@extend_schema(tags=["reports"], request=s.ReasonSerializer,
+@extend_schema(tags=["reports"], request=ReasonSerializer,
                responses={200: s.ReportSerializer, 404: ERROR, 409: ERROR})
 class ReportWithdrawView(APIView):
     """The merchant withdraws its own report (pending or approved); it stops covering from now."""
@@ -79,7 +80,7 @@ class ReportWithdrawView(APIView):
     permission_classes = [IsMerchant]
 
     def post(self, request, report_no: str):
-        body = s.ReasonSerializer(data=request.data)
+        body = ReasonSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         report = selectors.report_get_for_merchant(user=request.user, report_no=report_no)
         return _report_answer(services.report_withdraw(actor=request.user, report=report, **body.validated_data))
@@ -90,13 +91,13 @@ class _OpsDecisionView(APIView):
     service = None
 
     def post(self, request, report_no: str):
-        body = s.ReasonSerializer(data=request.data)
+        body = ReasonSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         report = selectors.report_get_for_ops(report_no=report_no)
         return _report_answer(type(self).service(actor=request.user, report=report, **body.validated_data))
 
 
-_ops_schema = extend_schema(tags=["ops"], request=s.ReasonSerializer,
+_ops_schema = extend_schema(tags=["ops"], request=ReasonSerializer,
                             responses={200: s.ReportSerializer, 400: ERROR, 404: ERROR, 409: ERROR})
 
 

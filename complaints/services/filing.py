@@ -1,4 +1,4 @@
-"""Complaint writes (SPEC §5). Filing is idempotent by event id."""
+"""Filing complaints (SPEC §5): idempotent by event id; judgment is enqueued once committed."""
 
 from datetime import datetime
 
@@ -6,12 +6,19 @@ from django.db import IntegrityError, transaction
 
 from complaints.models import Complaint
 from core.audit import audit_record, audit_record_bulk
-from core.errors import Conflict
+from core.errors import Conflict, InvalidInput
 from shops.models import Order
 
 
 def _same(existing: Complaint, values: dict) -> bool:
     return all(getattr(existing, k) == v for k, v in values.items())
+
+
+def _enqueue_judgment() -> None:
+    """After commit, ask a worker to judge what is pending (the beat job is the safety net)."""
+    from complaints.tasks import judge_pending_complaints
+
+    transaction.on_commit(judge_pending_complaints.delay)
 
 
 @transaction.atomic
@@ -20,21 +27,28 @@ def complaint_file(
     message: str = "", evidence: list[str] | None = None,
 ) -> tuple[Complaint, bool]:
     """File a complaint once per ``event_id``: a repeat returns ``(existing, False)``; a repeat
-    with other content is a 409 ``complaint_conflict``."""
+    with other content is a 409 ``complaint_conflict``. A complaint cannot predate the payment
+    (400 ``complaint_before_paid``). Message and evidence are stored and shown, never judged."""
     values = {
         "order_id": order.pk, "reason": reason, "source": source, "filed_at": filed_at,
         "message": message, "evidence": list(evidence or []),
     }
-    try:
-        with transaction.atomic():
-            complaint = Complaint.objects.create(event_id=event_id, **values)
-    except IntegrityError:
-        existing = Complaint.objects.get(event_id=event_id)
+    existing = Complaint.objects.filter(event_id=event_id).first()
+    if existing is None:
+        if filed_at < order.paid_at:
+            raise InvalidInput("complaint_before_paid", "A complaint cannot be filed before the order was paid.")
+        try:
+            with transaction.atomic():
+                complaint = Complaint.objects.create(event_id=event_id, **values)
+        except IntegrityError:  # a concurrent identical post won the insert
+            existing = Complaint.objects.get(event_id=event_id)
+    if existing is not None:
         if not _same(existing, values):
-            raise Conflict("complaint_conflict", f"Event {event_id} was already filed with other content.") from None
+            raise Conflict("complaint_conflict", f"Event {event_id} was already filed with other content.")
         return existing, False
     audit_record(actor=actor, target=complaint, action="complaint_filed", to_status=complaint.status,
-                 data={"source": source, "event_id": event_id})
+                 data={"source": source, "event_id": event_id}, at=complaint.created_at)
+    _enqueue_judgment()
     return complaint, True
 
 
@@ -64,4 +78,6 @@ def complaint_file_bulk(*, actor, complaints: list[dict]) -> list[int]:
     )
     audit_record_bulk(actor=actor, model=Complaint, target_ids=new_ids, action="complaint_filed",
                       to_status=Complaint.Status.PENDING_REVIEW)
+    if new_ids:
+        _enqueue_judgment()
     return new_ids

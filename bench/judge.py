@@ -1,0 +1,141 @@
+"""Judging pending complaints: the set-based job vs a per-complaint loop, same data, same run.
+
+Creates (inside one transaction that is rolled back at the end) shops, orders, a few reports and
+unified exemptions, and N pending complaints filed under ``complaints.judge_by_reports``; judges a
+sample with the per-complaint loop (``coverage_of`` + penalty + conditional save per complaint,
+the obvious way), then the rest with ``complaints_judge_pending``; prints both rates and the ratio.
+"""
+
+import time
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+FULL, SMOKE = 100_000, 2_000
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _setup(n_complaints: int):
+    from django.contrib.auth import get_user_model
+
+    from complaints.models import Complaint
+    from reports.models import (
+        CommitmentLetter,
+        DeliveryReport,
+        ExemptionRegion,
+        ReportProduct,
+        ReportRegion,
+        Scenario,
+        UnifiedExemption,
+    )
+    from shops.models import Order, Product, Shop
+    from shops.tests.factories import sh
+
+    user, _ = get_user_model().objects.get_or_create(username="bench-judge")
+    letter = CommitmentLetter.objects.order_by("-published_at").first()
+    receivers = ["330102", "330106", "110101", "440305", "510104", "310101", "320102", "420102"]
+    shops = Shop.objects.bulk_create([Shop(code=f"bench-judge-{i}", name=f"基准店铺{i}", kind="tmall") for i in range(20)])
+    products = Product.objects.bulk_create(
+        [Product(shop=s, code=f"P{j}", title=f"商品{j}", price=Decimal("99.00")) for s in shops for j in range(10)]
+    )
+    n_orders = max(n_complaints // 4, 100)
+    paid = sh(2023, 1, 2, 10)
+    orders = Order.objects.bulk_create(
+        [
+            Order(order_no=f"BJ{i:08d}", shop_id=products[i % len(products)].shop_id, product=products[i % len(products)],
+                  amount=Decimal(1 + (i * 37) % 90000) / 100, paid_at=paid + timedelta(minutes=i % 600),
+                  ship_deadline=paid + timedelta(hours=48, minutes=i % 600), receiver_region_id=receivers[i % len(receivers)],
+                  sender_region_id="440305")
+            for i in range(n_orders)
+        ],
+        batch_size=2000,
+    )
+
+    def report(shop, scope, no):
+        return DeliveryReport(
+            report_no=f"BBBENCH{no:06d}", shop=shop, scenario=Scenario.EPIDEMIC, scope=scope, starts_at=sh(2023, 1, 1),
+            ends_at=sh(2023, 1, 10), promised_ship_by=sh(2023, 1, 10), commitment_letter=letter,
+            commitment_accepted_at=sh(2023, 1, 1), commitment_accepted_by=user, status="approved",
+            submitted_at=sh(2023, 1, 1), submitted_by=user, approved_at=sh(2023, 1, 1), decided_by_system=True,
+        )
+
+    reports = DeliveryReport.objects.bulk_create(
+        [report(s, "shop", i) for i, s in enumerate(shops[:3])]
+        + [report(s, "product", 100 + i) for i, s in enumerate(shops[3:10])]
+        + [report(s, "region", 200 + i) for i, s in enumerate(shops[10:15])]
+    )
+    ReportProduct.objects.bulk_create(
+        [ReportProduct(report=r, product=p) for r in reports if r.scope == "product"
+         for p in products if p.shop_id == r.shop_id][::3]
+    )
+    ReportRegion.objects.bulk_create(
+        [ReportRegion(report=r, region_id="330100", prefix="3301") for r in reports if r.scope == "region"]
+    )
+    exemption = UnifiedExemption.objects.create(title="基准统一免责", scenario=Scenario.EPIDEMIC, applies_to="receiver",
+                                                starts_at=sh(2023, 1, 3), ends_at=sh(2023, 1, 6))
+    ExemptionRegion.objects.create(exemption=exemption, region_id="510000", prefix="51")
+    Complaint.objects.bulk_create(
+        [
+            Complaint(event_id=f"bench-judge-{i}", order=orders[i % len(orders)], reason="delayed_shipment", source="buyer",
+                      filed_at=orders[i % len(orders)].ship_deadline + timedelta(hours=1 + i % 200))
+            for i in range(n_complaints)
+        ],
+        batch_size=5000,
+    )
+    return list(Complaint.objects.filter(event_id__startswith="bench-judge-").order_by("pk").values_list("pk", flat=True))
+
+
+def _loop_judge(ids: list[int]) -> None:
+    """The per-complaint way: one coverage look-up and one conditional UPDATE per complaint."""
+    from complaints.models import Complaint
+    from complaints.services import complaint_penalty
+    from reports.coverage import coverage_of
+
+    now = timezone.now()
+    for complaint in Complaint.objects.filter(pk__in=ids).select_related("order"):
+        cover = coverage_of(complaint.order, complaint.filed_at)
+        Complaint.objects.filter(pk=complaint.pk, status="pending_review").update(
+            status="judged", verdict="exempt" if cover else "merchant_liable",
+            basis_exemption=cover.exemption if cover else None, basis_report=cover.report if cover else None,
+            penalty=None if cover else complaint_penalty(complaint.order.amount), judged_at=now,
+        )
+
+
+def main(smoke: bool) -> None:
+    from complaints.models import Complaint
+    from complaints.services import complaints_judge_pending
+
+    n = SMOKE if smoke else FULL
+    sample = 200 if smoke else 2_000
+    print(f"   database: {connection.vendor}; {n:,} pending complaints", flush=True)
+    try:
+        with transaction.atomic():
+            started = time.perf_counter()
+            ids = _setup(n)
+            print(f"   setup: {time.perf_counter() - started:.1f}s", flush=True)
+
+            started = time.perf_counter()
+            _loop_judge(ids[:sample])
+            loop_s = time.perf_counter() - started
+            loop_rate = sample / loop_s
+
+            started = time.perf_counter()
+            run = complaints_judge_pending(batch_size=1000)
+            set_s = time.perf_counter() - started
+            set_rate = run.judged / set_s
+
+            assert run.judged >= n - sample, (run.judged, n - sample)  # plus any pending already there
+            assert not Complaint.objects.filter(pk__in=ids, status="pending_review").exists()
+            exempt = Complaint.objects.filter(pk__in=ids, verdict="exempt").count()
+            print(f"   per-complaint loop (baseline, sample {sample:,}): {loop_s:.2f}s = {loop_rate:,.0f} complaints/s")
+            print(f"   complaints_judge_pending: {run.judged:,} in {run.batches} batches, {set_s:.2f}s "
+                  f"= {set_rate:,.0f} complaints/s ({exempt:,} exempt in all)")
+            print(f"   ratio: {set_rate / loop_rate:.1f}× the per-complaint loop", flush=True)
+            raise _Rollback
+    except _Rollback:
+        pass

@@ -1,0 +1,126 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from complaints import selectors, services
+from complaints.api import serializers as s
+from complaints.api.filters import AppealFilter, ComplaintFilter
+from complaints.models import Appeal, Complaint
+from core.api.permissions import IsMerchant, IsMerchantOrOps, IsOpsReviewer, IsPlatform
+from core.api.serializers import ReasonSerializer
+
+
+def _created_or_existing(obj, created: bool, serializer_class) -> Response:
+    return Response(serializer_class(obj).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+class ComplaintIngestView(APIView):
+    """A buyer's complaint pushed by the platform; idempotent by ``event_id``."""
+
+    permission_classes = [IsPlatform]
+
+    @extend_schema(request=s.ComplaintIngestSerializer, responses={200: s.ComplaintSerializer, 201: s.ComplaintSerializer})
+    def post(self, request):
+        data = s.ComplaintIngestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        complaint, created = services.complaint_file(
+            actor=request.user, event_id=values["event_id"], order=values["order_no"], reason=values["reason"],
+            source=Complaint.Source.BUYER, filed_at=values["filed_at"], message=values["message"],
+            evidence=values["evidence"],
+        )
+        complaint = selectors.complaint_get(complaint_id=complaint.pk)
+        return _created_or_existing(complaint, created, s.ComplaintSerializer)
+
+
+class ComplaintListView(generics.ListAPIView):
+    """The complaints of the caller's shops."""
+
+    permission_classes = [IsMerchantOrOps]
+    serializer_class = s.ComplaintSerializer
+    filterset_class = ComplaintFilter
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Complaint.objects.none()
+        return selectors.complaints_for_user(user=self.request.user).order_by("-filed_at", "-id")
+
+
+class ComplaintDetailView(generics.RetrieveAPIView):
+    permission_classes = [IsMerchantOrOps]
+    serializer_class = s.ComplaintSerializer
+
+    def get_object(self):
+        return selectors.complaint_get_for_user(user=self.request.user, complaint_id=self.kwargs["pk"])
+
+
+class ComplaintJudgeView(APIView):
+    """Manual review by ops (the legacy path, or before the job has run)."""
+
+    permission_classes = [IsOpsReviewer]
+
+    @extend_schema(request=s.ComplaintJudgeSerializer, responses={200: s.ComplaintSerializer})
+    def post(self, request, pk: int):
+        data = s.ComplaintJudgeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        complaint = selectors.complaint_get(complaint_id=pk)
+        services.complaint_judge(actor=request.user, complaint=complaint, **data.validated_data)
+        return Response(s.ComplaintSerializer(selectors.complaint_get(complaint_id=pk)).data)
+
+
+class AppealListCreateView(generics.ListCreateAPIView):
+    """The appeals of the caller's shops; POST files one (checks of SPEC §5, in order)."""
+
+    serializer_class = s.AppealSerializer
+    filterset_class = AppealFilter
+
+    def get_permissions(self):
+        return [IsMerchant()] if self.request.method == "POST" else [IsMerchantOrOps()]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Appeal.objects.none()
+        return selectors.appeals_for_user(user=self.request.user).order_by("-created_at", "-id")
+
+    @extend_schema(request=s.AppealCreateSerializer, responses={200: s.AppealSerializer, 201: s.AppealSerializer})
+    def post(self, request):
+        data = s.AppealCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        complaint = selectors.complaint_get_for_user(user=request.user, complaint_id=values["complaint"])
+        appeal, created = services.appeal_create(
+            actor=request.user, complaint=complaint, report_no=values["report_no"], statement=values["statement"],
+        )
+        appeal = selectors.appeal_get(appeal_id=appeal.pk)
+        return _created_or_existing(appeal, created, s.AppealSerializer)
+
+
+class AppealDetailView(generics.RetrieveAPIView):
+    permission_classes = [IsMerchantOrOps]
+    serializer_class = s.AppealSerializer
+
+    def get_object(self):
+        return selectors.appeal_get_for_user(user=self.request.user, appeal_id=self.kwargs["pk"])
+
+
+class AppealAcceptView(APIView):
+    permission_classes = [IsOpsReviewer]
+
+    @extend_schema(request=ReasonSerializer, responses={200: s.AppealSerializer})
+    def post(self, request, pk: int):
+        data = ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.appeal_accept(actor=request.user, appeal=selectors.appeal_get(appeal_id=pk), **data.validated_data)
+        return Response(s.AppealSerializer(selectors.appeal_get(appeal_id=pk)).data)
+
+
+class AppealRejectView(APIView):
+    permission_classes = [IsOpsReviewer]
+
+    @extend_schema(request=ReasonSerializer, responses={200: s.AppealSerializer})
+    def post(self, request, pk: int):
+        data = ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.appeal_reject(actor=request.user, appeal=selectors.appeal_get(appeal_id=pk), **data.validated_data)
+        return Response(s.AppealSerializer(selectors.appeal_get(appeal_id=pk)).data)

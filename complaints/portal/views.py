@@ -1,0 +1,106 @@
+"""Merchant portal (Chinese): complaints, their judgment and timeline, appeals."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import OuterRef, Subquery
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from complaints import selectors, services
+from complaints.explain import APPEAL_REFUSAL_LABELS, AUDIT_ACTION_LABELS
+from complaints.models import Appeal, Complaint
+from complaints.portal.forms import AppealForm, ComplaintFilterForm
+from core.errors import DomainError, NotFound
+
+PAGE_SIZE = 20
+
+
+def _latest_appeal_status():
+    return Subquery(Appeal.objects.filter(complaint=OuterRef("pk")).order_by("-created_at", "-id").values("status")[:1])
+
+
+@login_required
+def complaint_list(request):
+    form = ComplaintFilterForm(request.GET or None)
+    complaints = selectors.complaints_for_user(user=request.user).annotate(latest_appeal=_latest_appeal_status())
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["status"]:
+            complaints = complaints.filter(status=data["status"])
+        if data["verdict"]:
+            complaints = complaints.filter(verdict=data["verdict"])
+        if data["order_no"]:
+            complaints = complaints.filter(order__order_no=data["order_no"].strip())
+    page = Paginator(complaints.order_by("-filed_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "complaints/list.html", {
+        "form": form, "page": page, "query": query.urlencode(),
+        "appeal_status_labels": dict(Appeal.Status.choices),
+    })
+
+
+def _appeal_state(complaint: Complaint) -> dict:
+    deadline = complaint.judged_at + settings.APPEAL_WINDOW if complaint.judged_at else None
+    open_appeal = next((a for a in complaint.appeal_list if a.status == Appeal.Status.PENDING_REVIEW), None)
+    can_appeal = (
+        complaint.verdict == Complaint.Verdict.MERCHANT_LIABLE and deadline is not None
+        and timezone.now() <= deadline and open_appeal is None
+    )
+    return {"deadline": deadline, "open_appeal": open_appeal, "can_appeal": can_appeal}
+
+
+def _load(request, pk: int) -> Complaint:
+    try:
+        complaint = selectors.complaint_get_for_user(user=request.user, complaint_id=pk)
+    except NotFound:
+        raise Http404 from None
+    complaint.appeal_list = list(complaint.appeals.select_related("report").order_by("-created_at", "-id"))
+    return complaint
+
+
+@login_required
+def complaint_detail(request, pk: int):
+    complaint = _load(request, pk)
+    timeline = [
+        {"entry": e, "label": AUDIT_ACTION_LABELS.get(e.action, e.action)}
+        for e in selectors.complaint_timeline(complaint)
+    ]
+    return render(request, "complaints/detail.html", {
+        "complaint": complaint, "timeline": timeline, **_appeal_state(complaint),
+    })
+
+
+@login_required
+def appeal_create(request, pk: int):
+    complaint = _load(request, pk)
+    form = AppealForm(request.POST or None, initial={"report_no": request.GET.get("report_no", "")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            appeal, created = services.appeal_create(actor=request.user, complaint=complaint, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(None, str(APPEAL_REFUSAL_LABELS.get(exc.code, exc.detail)))
+        else:
+            if created:
+                messages.success(request, _("Appeal submitted; ops will review it."))
+            return redirect("complaints:portal-detail", pk=complaint.pk)
+    return render(request, "complaints/appeal_form.html", {
+        "complaint": complaint, "form": form, "candidates": selectors.appeal_report_candidates(complaint),
+        **_appeal_state(complaint),
+    })
+
+
+@login_required
+def appeal_list(request):
+    appeals = selectors.appeals_for_user(user=request.user).select_related("complaint__order__shop")
+    status = request.GET.get("status", "")
+    if status in Appeal.Status.values:
+        appeals = appeals.filter(status=status)
+    page = Paginator(appeals.order_by("-created_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "complaints/appeals.html", {
+        "page": page, "status": status, "statuses": Appeal.Status.choices,
+    })

@@ -1,0 +1,236 @@
+"""Judging complaints (SPEC §5): automatically from exemptions and reports, or by ops.
+
+Automatic judgment is set-based: each batch is ONE ``UPDATE … FROM (SELECT …) … RETURNING``
+whose SELECT picks the next pending complaints (locked, skipping rows another run holds),
+annotates what covers each order at its filed_at (``reports.coverage.annotate_coverage``, the
+one coverage rule) and computes the penalty in SQL; the UPDATE only touches rows still
+``pending_review``, so re-running or two runs at once judge each complaint once. The audit rows
+of a batch are one bulk insert. Queries per batch are constant (tests assert it).
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import BigIntegerField, ExpressionWrapper, F, Value
+from django.db.models.functions import Cast, Greatest, Least, Round
+from django.utils import timezone
+
+from complaints.models import Complaint
+from complaints.transitions import COMPLAINT_STATUS, COMPLAINT_VERDICT
+from core.audit import SYSTEM, audit_record, target_type_of
+from core.errors import Conflict, InvalidInput
+from core.models import AuditEntry
+from core.policies import JUDGE_BY_REPORTS, policy_effective_from
+from core.transitions import guard_transition
+from reports.coverage import annotate_coverage, coverage_of
+
+CENT = Decimal("0.01")
+Verdict = Complaint.Verdict
+Status = Complaint.Status
+
+
+# --- the penalty, in Python and in SQL ------------------------------------------------------
+
+def complaint_penalty(amount: Decimal) -> Decimal:
+    """5% of the amount (a setting), rounded half-up to 0.01, clamped to [min, max]."""
+    raw = (amount * settings.COMPLAINT_PENALTY_RATE).quantize(CENT, rounding=ROUND_HALF_UP)
+    return min(max(raw, settings.COMPLAINT_PENALTY_MIN), settings.COMPLAINT_PENALTY_MAX)
+
+
+def _cents(amount: Decimal) -> int:
+    return int((amount / CENT).to_integral_value())
+
+
+def penalty_cents_expression(amount_path: str):
+    """SQL twin of ``complaint_penalty`` in integer cents (exact on every backend): half-up is
+    ``(cents·2·num + den) div (2·den)`` for the rate ``num/den``, then clamped."""
+    num, den = settings.COMPLAINT_PENALTY_RATE.as_integer_ratio()
+    cents = Cast(Round(F(amount_path) * Value(100)), BigIntegerField())
+    rounded = ExpressionWrapper((cents * Value(2 * num) + Value(den)) / Value(2 * den), output_field=BigIntegerField())
+    return Greatest(
+        Value(_cents(settings.COMPLAINT_PENALTY_MIN)),
+        Least(Value(_cents(settings.COMPLAINT_PENALTY_MAX)), rounded),
+        output_field=BigIntegerField(),
+    )
+
+
+# --- automatic judgment -------------------------------------------------------------------
+
+@dataclass
+class JudgeRun:
+    judged: int = 0
+    exempt: int = 0
+    liable: int = 0
+    batches: int = 0
+    effective_from: datetime | None = None
+
+
+def judgeable_complaints(effective_from: datetime):
+    """Pending complaints filed under ``complaints.judge_by_reports``."""
+    return Complaint.objects.filter(status=Status.PENDING_REVIEW, filed_at__gte=effective_from)
+
+
+def _batch_select(effective_from: datetime, batch_size: int, after_pk: int):
+    """The SELECT of one batch: first the ids (a cheap keyset LIMIT on the primary key, locked,
+    skipping rows another run holds), then coverage and penalty for those ids only — so the
+    per-row subqueries never run for more than ``batch_size`` rows, whatever the plan."""
+    batch = judgeable_complaints(effective_from).filter(pk__gt=after_pk).order_by("pk").values("pk")[:batch_size]
+    if connection.features.has_select_for_update_skip_locked:
+        batch = batch.select_for_update(skip_locked=True)
+    qs = annotate_coverage(Complaint.objects.filter(pk__in=batch).order_by(), order_path="order", at="filed_at")
+    return qs.annotate(judge_id=F("pk"), penalty_cents=penalty_cents_expression("order__amount")).values(
+        "judge_id", "covering_exemption_id", "covering_report_id", "penalty_cents"
+    )
+
+
+# The batch is a MATERIALIZED CTE: evaluated once, never re-scanned per row (a re-scanned
+# ``LIMIT … FOR UPDATE SKIP LOCKED`` would skip the rows this statement just updated and go on).
+_UPDATE = """
+WITH j AS MATERIALIZED ({select})
+UPDATE {table} SET
+    status = %s,
+    verdict = CASE WHEN j.covering_exemption_id IS NULL AND j.covering_report_id IS NULL THEN %s ELSE %s END,
+    basis_exemption_id = j.covering_exemption_id,
+    basis_report_id = CASE WHEN j.covering_exemption_id IS NULL THEN j.covering_report_id END,
+    penalty = CASE WHEN j.covering_exemption_id IS NULL AND j.covering_report_id IS NULL
+                   THEN j.penalty_cents / 100.0 END,
+    judged_at = %s,
+    judged_by_id = NULL
+FROM j
+WHERE {table}.id = j.judge_id AND {table}.status = %s
+RETURNING {table}.id, {table}.verdict, {table}.basis_exemption_id, {table}.basis_report_id, {table}.penalty
+"""
+
+
+@transaction.atomic
+def _judge_batch(*, effective_from: datetime, batch_size: int, now: datetime, after_pk: int) -> list[tuple]:
+    select_sql, select_params = _batch_select(effective_from, batch_size, after_pk).query.sql_with_params()
+    table = connection.ops.quote_name(Complaint._meta.db_table)
+    params = [
+        *select_params, Status.JUDGED, Verdict.MERCHANT_LIABLE, Verdict.EXEMPT,
+        connection.ops.adapt_datetimefield_value(now), Status.PENDING_REVIEW,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_UPDATE.format(table=table, select=select_sql), params)
+        rows = cursor.fetchall()
+    target_type = target_type_of(Complaint)
+    AuditEntry.objects.bulk_create(
+        [
+            AuditEntry(
+                at=now, actor=None, actor_label=SYSTEM, action="complaint_judged", target_type=target_type,
+                target_id=str(pk), from_status=Status.PENDING_REVIEW, to_status=Status.JUDGED,
+                data={
+                    "verdict": verdict, "basis_exemption": exemption_id, "basis_report": report_id,
+                    "penalty": None if penalty is None else str(Decimal(str(penalty)).quantize(CENT)),
+                    "by": "judge_by_reports",
+                },
+            )
+            for pk, verdict, exemption_id, report_id, penalty in rows
+        ],
+        batch_size=batch_size,
+    )
+    return rows
+
+
+def complaints_judge_pending(*, batch_size: int = 1000, now: datetime | None = None) -> JudgeRun:
+    """Judge every pending complaint filed under ``complaints.judge_by_reports``, in batches,
+    each batch in its own transaction. Complaints filed before the policy wait for ops."""
+    run = JudgeRun(effective_from=policy_effective_from(JUDGE_BY_REPORTS))
+    if run.effective_from is None:
+        return run
+    after_pk = 0  # keyset: each batch starts past the previous one instead of re-reading judged rows
+    while True:
+        rows = _judge_batch(effective_from=run.effective_from, batch_size=batch_size, now=now or timezone.now(),
+                            after_pk=after_pk)
+        if rows:
+            run.batches += 1
+            after_pk = max(row[0] for row in rows)
+        run.judged += len(rows)
+        run.exempt += sum(1 for row in rows if row[1] == Verdict.EXEMPT)
+        run.liable += sum(1 for row in rows if row[1] == Verdict.MERCHANT_LIABLE)
+        if len(rows) < batch_size:
+            return run
+
+
+# --- manual review ------------------------------------------------------------------------
+
+def _require_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("reason_required", "A reason is required.")
+    return reason
+
+
+def _lock(complaint: Complaint) -> Complaint:
+    return Complaint.objects.select_for_update(of=("self",)).select_related("order").get(pk=complaint.pk)
+
+
+@transaction.atomic
+def complaint_judge(*, actor, complaint: Complaint, verdict: str, reason: str) -> Complaint:
+    """Ops judge a pending complaint by hand (the legacy path before ``judge_by_reports``;
+    allowed after it too while the job has not run). ``exempt`` records what covers the order
+    at filed_at as basis, if anything does; ``merchant_liable`` sets the penalty.
+    409 ``complaint_already_judged`` when it is judged already."""
+    if verdict not in Verdict.values:
+        raise InvalidInput("invalid_verdict", f"Unknown verdict {verdict!r}.")
+    reason = _require_reason(reason)
+    complaint = _lock(complaint)
+    guard_transition(COMPLAINT_STATUS, current=complaint.status, target=Status.JUDGED,
+                     code="complaint_already_judged", entity="Complaint")
+    cover = coverage_of(complaint.order, complaint.filed_at) if verdict == Verdict.EXEMPT else None
+    complaint.status = Status.JUDGED
+    complaint.verdict = verdict
+    complaint.basis_exemption = cover.exemption if cover else None
+    complaint.basis_report = cover.report if cover else None
+    complaint.penalty = complaint_penalty(complaint.order.amount) if verdict == Verdict.MERCHANT_LIABLE else None
+    complaint.judged_at = timezone.now()
+    complaint.judged_by = actor
+    complaint.judgment_reason = reason
+    complaint.save(update_fields=["status", "verdict", "basis_exemption", "basis_report", "penalty", "judged_at",
+                                  "judged_by", "judgment_reason"])
+    audit_record(actor=actor, target=complaint, action="complaint_judged", from_status=Status.PENDING_REVIEW,
+                 to_status=Status.JUDGED, reason=reason, at=complaint.judged_at, data={
+                     "verdict": verdict, "basis_exemption": complaint.basis_exemption_id,
+                     "basis_report": complaint.basis_report_id,
+                     "penalty": None if complaint.penalty is None else str(complaint.penalty), "by": "ops",
+                 })
+    return complaint
+
+
+def needs_rereview(complaint: Complaint) -> bool:
+    return (
+        complaint.verdict == Verdict.EXEMPT and complaint.basis_report_id is not None
+        and complaint.basis_report.revoked_at is not None and complaint.rereviewed_at is None
+    )
+
+
+@transaction.atomic
+def complaint_rereview(*, actor, complaint: Complaint, verdict: str, reason: str) -> Complaint:
+    """Ops settle an exemption whose basis report was revoked: confirm it (``exempt``) or make
+    the merchant liable (penalty set). 409 ``complaint_not_in_rereview`` otherwise."""
+    if verdict not in Verdict.values:
+        raise InvalidInput("invalid_verdict", f"Unknown verdict {verdict!r}.")
+    reason = _require_reason(reason)
+    complaint = Complaint.objects.select_for_update(of=("self",)).select_related("order", "basis_report").get(pk=complaint.pk)
+    if not needs_rereview(complaint):
+        raise Conflict("complaint_not_in_rereview", "This complaint does not await re-review.")
+    guard_transition(COMPLAINT_VERDICT, current=complaint.verdict, target=verdict,
+                     code="complaint_not_in_rereview", entity="Complaint verdict")
+    before = {"verdict": complaint.verdict, "basis_report": complaint.basis_report_id,
+              "penalty": None if complaint.penalty is None else str(complaint.penalty)}
+    if verdict == Verdict.MERCHANT_LIABLE:
+        complaint.verdict = verdict
+        complaint.penalty = complaint_penalty(complaint.order.amount)
+        complaint.basis_report = None
+    complaint.rereviewed_at = timezone.now()
+    complaint.rereviewed_by = actor
+    complaint.save(update_fields=["verdict", "penalty", "basis_report", "rereviewed_at", "rereviewed_by"])
+    audit_record(actor=actor, target=complaint, action="complaint_rereviewed", from_status=complaint.status,
+                 to_status=complaint.status, reason=reason, at=complaint.rereviewed_at, data={
+                     "before": before, "verdict": verdict,
+                     "penalty": None if complaint.penalty is None else str(complaint.penalty),
+                 })
+    return complaint
