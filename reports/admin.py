@@ -99,13 +99,16 @@ class DeliveryReportAdmin(admin.ModelAdmin):
     ]
 
     def get_queryset(self, request):
-        return self.model._default_manager.annotate(
-            pending_first=Case(When(status=Status.PENDING_REVIEW, then=Value(0)), default=Value(1),
-                               output_field=IntegerField()),
-        ).prefetch_related("product_links__product", "region_links__region").order_by(*self.get_ordering(request))
+        return self.model._default_manager.prefetch_related(
+            "product_links__product", "region_links__region"
+        ).order_by(*self.get_ordering(request))
 
     def get_ordering(self, request):
-        return ["pending_first", "-submitted_at", "-pk"]
+        # An expression, not an annotation: Django also orders other admins' related-field
+        # choices (e.g. an urge's report) with this, on the plain manager.
+        pending_first = Case(When(status=Status.PENDING_REVIEW, then=Value(0)), default=Value(1),
+                             output_field=IntegerField())
+        return [pending_first.asc(), "-submitted_at", "-pk"]
 
     def get_search_results(self, request, queryset, search_term):
         results, duplicates = super().get_search_results(request, queryset, search_term)
