@@ -75,9 +75,9 @@ class Complaint(models.Model):
     @property
     def basis_label(self) -> str:
         if self.basis_exemption_id:
-            return f"{_('Unified exemption')}: {self.basis_exemption}"
+            return _("Unified exemption: %(exemption)s") % {"exemption": self.basis_exemption}
         if self.basis_report_id:
-            return f"{_('Delivery report')}: {self.basis_report}"
+            return _("Delivery report: %(report)s") % {"report": self.basis_report}
         return ""
 
 

@@ -65,6 +65,16 @@ def test_detail_shows_verdict_basis_penalty_and_timeline(merchant_client, order)
     assert "留言与凭证不作为判定依据" in body
 
 
+def test_basis_reads_chinese_in_list_and_detail(merchant_client, order):
+    report = DeliveryReportFactory(shop=order.shop)
+    complaint, _ = complaint_file(actor=None, event_id="p2", order=order, reason="delayed_shipment", source="buyer",
+                                  filed_at=sh(2022, 12, 30, 12))
+    complaints_judge_pending()
+    for url in (reverse("complaints:portal-list"), reverse("complaints:portal-detail", args=[complaint.pk])):
+        body = merchant_client.get(url).content.decode()
+        assert f"报备：{report.report_no}" in body and "Delivery report" not in body
+
+
 def test_appeal_form_lists_matching_reports_and_files_an_appeal(merchant_client, order, shop):
     good = DeliveryReportFactory(shop=shop, scope="region", regions=["330000"])
     elsewhere = DeliveryReportFactory(shop=shop, scope="region", regions=["440000"])
