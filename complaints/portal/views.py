@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import OuterRef, Subquery
 from django.http import Http404
@@ -15,6 +16,7 @@ from complaints.explain import APPEAL_REFUSAL_LABELS, AUDIT_ACTION_LABELS
 from complaints.models import Appeal, Complaint
 from complaints.portal.forms import AppealForm, ComplaintFilterForm
 from core.errors import DomainError, NotFound
+from core.roles import is_merchant
 
 PAGE_SIZE = 20
 
@@ -44,11 +46,11 @@ def complaint_list(request):
     })
 
 
-def _appeal_state(complaint: Complaint) -> dict:
+def _appeal_state(complaint: Complaint, user) -> dict:
     deadline = complaint.judged_at + settings.APPEAL_WINDOW if complaint.judged_at else None
     open_appeal = next((a for a in complaint.appeal_list if a.status == Appeal.Status.PENDING_REVIEW), None)
     can_appeal = (
-        complaint.verdict == Complaint.Verdict.MERCHANT_LIABLE and deadline is not None
+        is_merchant(user) and complaint.verdict == Complaint.Verdict.MERCHANT_LIABLE and deadline is not None
         and timezone.now() <= deadline and open_appeal is None
     )
     return {"deadline": deadline, "open_appeal": open_appeal, "can_appeal": can_appeal}
@@ -71,12 +73,14 @@ def complaint_detail(request, pk: int):
         for e in selectors.complaint_timeline(complaint)
     ]
     return render(request, "complaints/detail.html", {
-        "complaint": complaint, "timeline": timeline, **_appeal_state(complaint),
+        "complaint": complaint, "timeline": timeline, **_appeal_state(complaint, request.user),
     })
 
 
 @login_required
 def appeal_create(request, pk: int):
+    if not is_merchant(request.user):  # appealing is the merchant's act (as on the API); ops only read
+        raise PermissionDenied
     complaint = _load(request, pk)
     form = AppealForm(request.POST or None, initial={"report_no": request.GET.get("report_no", "")})
     if request.method == "POST" and form.is_valid():
@@ -90,7 +94,7 @@ def appeal_create(request, pk: int):
             return redirect("complaints:portal-detail", pk=complaint.pk)
     return render(request, "complaints/appeal_form.html", {
         "complaint": complaint, "form": form, "candidates": selectors.appeal_report_candidates(complaint),
-        **_appeal_state(complaint),
+        **_appeal_state(complaint, request.user),
     })
 
 

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from core.audit import audit_trail
 from core.errors import DomainError, NotFound
+from core.roles import is_merchant
 from reports import selectors, services
 from reports.explainer import coverage_explain
 from reports.models import DeliveryReport
@@ -25,6 +27,12 @@ ACTION_LABELS = {
     "report_rejected": gettext_lazy("Rejected"), "report_revoked": gettext_lazy("Revoked"),
     "report_withdrawn": gettext_lazy("Withdrawn"),
 }
+
+
+def _require_merchant(request) -> None:
+    """Filing and withdrawing are merchants' acts (as on the API); ops reviewers only read."""
+    if not is_merchant(request.user):
+        raise PermissionDenied
 
 
 def _my_report(request, report_no: str) -> DeliveryReport:
@@ -50,6 +58,7 @@ def report_list(request):
 
 @login_required
 def report_create(request):
+    _require_merchant(request)
     letter = selectors.commitment_letter_current()
     form = ReportForm(request.POST or None, user=request.user,
                       initial={"commitment_letter_version": letter.version if letter else ""})
@@ -76,7 +85,8 @@ def report_detail(request, report_no: str):
         history.append({"entry": entry, "label": label, "to": to if to != label else ""})
     return render(request, "reports/detail.html", {
         "report": report, "history": history,
-        "can_withdraw": DeliveryReport.Status.WITHDRAWN in services.TRANSITIONS[report.status],
+        "can_withdraw": is_merchant(request.user)
+        and DeliveryReport.Status.WITHDRAWN in services.TRANSITIONS[report.status],
         "withdraw_form": WithdrawForm(),
     })
 
@@ -84,6 +94,7 @@ def report_detail(request, report_no: str):
 @login_required
 @require_POST
 def report_withdraw(request, report_no: str):
+    _require_merchant(request)
     report = _my_report(request, report_no)
     form = WithdrawForm(request.POST)
     try:

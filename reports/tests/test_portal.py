@@ -135,3 +135,21 @@ def test_coverage_page_explains(merchant_client, shop):
     assert report.report_no in body and "已覆盖" in body
     missing = merchant_client.get(reverse("reports:portal-coverage"), {"order_no": "NOPE"}).content.decode()
     assert "未找到" in missing
+
+
+def test_ops_reviewers_cannot_file_or_withdraw_for_a_merchant_in_the_portal(client, ops_user, shop):
+    """As on the API (create and withdraw are merchants' only), an ops reviewer — who may read
+    every shop's reports — cannot act as a merchant through the portal forms."""
+    client.force_login(ops_user)
+    report = DeliveryReportFactory(shop=shop)
+    now = timezone.now()
+    assert client.get(reverse("reports:portal-detail", args=[report.report_no])).status_code == 200
+    assert client.get(reverse("reports:portal-create")).status_code == 403
+    filed = client.post(reverse("reports:portal-create"), {
+        "shop": shop.code, "scenario": "epidemic", "scope": "shop", "starts_at": local(now),
+        "ends_at": local(now + timedelta(days=3)), "commitment_accepted": "on",
+    })
+    assert filed.status_code == 403 and DeliveryReport.objects.count() == 1
+    withdrawn = client.post(reverse("reports:portal-withdraw", args=[report.report_no]))
+    report.refresh_from_db()
+    assert withdrawn.status_code == 403 and report.status == "approved"
