@@ -1,8 +1,23 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from core.audit import audit_record
 from shops.models import Order, Product, Region, Shop, ShopMembership
 from shops.regions import region_prefix
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows that arrive through the platform's ingestion (its rules, its audit rows) or as
+    reference data: ops read them here, nobody edits them by hand."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 class MembershipInline(admin.TabularInline):
@@ -18,9 +33,27 @@ class ShopAdmin(admin.ModelAdmin):
     search_fields = ["code", "name"]
     inlines = [MembershipInline]
 
+    def save_model(self, request, obj, form, change):
+        before = Shop.objects.filter(pk=obj.pk).values(*form.changed_data).first() if change else None
+        super().save_model(request, obj, form, change)
+        if change and form.changed_data:
+            audit_record(actor=request.user, target=obj, action="shop_changed", data={
+                field: [str(before[field]), str(getattr(obj, field))] for field in form.changed_data})
+        elif not change:
+            audit_record(actor=request.user, target=obj, action="shop_created", data={"kind": obj.kind})
+
+    def save_formset(self, request, form, formset, change):
+        """Memberships are tenant access: every one added, moved or removed is audited on the shop."""
+        formset.save()
+        changes = [("shop_member_added", m.user) for m in formset.new_objects]
+        changes += [("shop_member_added", m.user) for m, _fields in formset.changed_objects]
+        changes += [("shop_member_removed", m.user) for m in formset.deleted_objects]
+        for action, user in changes:
+            audit_record(actor=request.user, target=form.instance, action=action, data={"user": user.get_username()})
+
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(ReadOnlyAdmin):
     list_display = ["code", "title", "shop", "price"]
     list_filter = ["shop__kind"]
     search_fields = ["code", "title", "shop__code"]
@@ -44,7 +77,7 @@ class ReceiverProvinceFilter(admin.SimpleListFilter):
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(ReadOnlyAdmin):
     list_display = ["order_no", "shop", "product", "amount", "paid_at", "ship_deadline", "receiver_region",
                     "shipped_at", "picked_up_at", "cancelled_at"]
     list_filter = [("paid_at", admin.DateFieldListFilter), "shop__kind", "shop",
@@ -57,14 +90,11 @@ class OrderAdmin(admin.ModelAdmin):
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(ReadOnlyAdmin):
     list_display = ["code", "name", "level", "parent"]
     list_filter = ["level"]
     search_fields = ["code", "name"]
     list_select_related = ["parent"]
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 admin.site.empty_value_display = _("—")
