@@ -2,6 +2,7 @@
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from complaints.explain import APPEAL_REFUSAL_LABELS
 from complaints.models import Appeal, Complaint
@@ -27,7 +28,7 @@ def complaints_for_user(*, user) -> QuerySet[Complaint]:
 def complaint_get_for_user(*, user, complaint_id) -> Complaint:
     complaint = complaints_for_user(user=user).filter(pk=complaint_id).first()
     if complaint is None:
-        raise NotFound("complaint_not_found", f"Complaint {complaint_id} not found.")
+        raise NotFound("complaint_not_found", _("Complaint %(id)s not found.") % {"id": complaint_id})
     return complaint
 
 
@@ -40,7 +41,7 @@ def appeals_for_user(*, user) -> QuerySet[Appeal]:
 def appeal_get_for_user(*, user, appeal_id) -> Appeal:
     appeal = appeals_for_user(user=user).filter(pk=appeal_id).first()
     if appeal is None:
-        raise NotFound("appeal_not_found", f"Appeal {appeal_id} not found.")
+        raise NotFound("appeal_not_found", _("Appeal %(id)s not found.") % {"id": appeal_id})
     return appeal
 
 
@@ -48,7 +49,7 @@ def appeal_get(*, appeal_id) -> Appeal:
     """For ops (every shop's)."""
     appeal = Appeal.objects.select_related("complaint", "complaint__order", "report").filter(pk=appeal_id).first()
     if appeal is None:
-        raise NotFound("appeal_not_found", f"Appeal {appeal_id} not found.")
+        raise NotFound("appeal_not_found", _("Appeal %(id)s not found.") % {"id": appeal_id})
     return appeal
 
 
@@ -56,7 +57,7 @@ def complaint_get(*, complaint_id) -> Complaint:
     """For ops (every shop's)."""
     complaint = Complaint.objects.select_related(*COMPLAINT_RELATED).filter(pk=complaint_id).first()
     if complaint is None:
-        raise NotFound("complaint_not_found", f"Complaint {complaint_id} not found.")
+        raise NotFound("complaint_not_found", _("Complaint %(id)s not found.") % {"id": complaint_id})
     return complaint
 
 

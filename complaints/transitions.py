@@ -1,6 +1,8 @@
 """Status machines of complaints and appeals (guarded by ``core.transitions.guard_transition``)."""
 
 from complaints.models import Appeal, Complaint
+from core.errors import IllegalTransition
+from core.transitions import guard_transition
 
 CS = Complaint.Status
 AS = Appeal.Status
@@ -16,3 +18,11 @@ COMPLAINT_VERDICT = {
 }
 
 APPEAL_STATUS = {AS.PENDING_REVIEW: {AS.ACCEPTED, AS.REJECTED}, AS.ACCEPTED: set(), AS.REJECTED: set()}
+
+
+def guard(table, *, current: str, target: str, code: str, entity: str, detail: str) -> None:
+    """``core.transitions.guard_transition`` with a human (translated) ``detail``."""
+    try:
+        guard_transition(table, current=current, target=target, code=code, entity=entity)
+    except IllegalTransition as exc:
+        raise IllegalTransition(exc.code, detail) from None

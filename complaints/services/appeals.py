@@ -6,14 +6,14 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from complaints.explain import APPEAL_REFUSAL_LABELS
 from complaints.models import Appeal, Complaint
-from complaints.transitions import APPEAL_STATUS
+from complaints.transitions import APPEAL_STATUS, guard
 from core.audit import audit_record
 from core.errors import Conflict, DomainError, InvalidInput
 from core.policies import APPEAL_REQUIRES_PRIOR_REPORT, policy_in_force
-from core.transitions import guard_transition
 from reports.coverage import report_scope_matches
 from reports.models import DeliveryReport
 
@@ -110,11 +110,11 @@ def appeal_accept(*, actor, appeal: Appeal, reason: str = "") -> Appeal:
     """Ops accept: the complaint becomes ``exempt`` with the cited report as basis and its
     penalty 0.00; the original verdict and penalty stay in the audit trail."""
     appeal = _lock_appeal(appeal)
-    guard_transition(APPEAL_STATUS, current=appeal.status, target=Appeal.Status.ACCEPTED,
-                     code="appeal_already_decided", entity="Appeal")
+    guard(APPEAL_STATUS, current=appeal.status, target=Appeal.Status.ACCEPTED, code="appeal_already_decided",
+          entity="Appeal", detail=_("Appeal #%(id)s has already been decided.") % {"id": appeal.pk})
     complaint = Complaint.objects.select_for_update().get(pk=appeal.complaint_id)
     if complaint.verdict != Verdict.MERCHANT_LIABLE:
-        raise Conflict("complaint_not_appealable", "The complaint is no longer merchant-liable.")
+        raise Conflict("complaint_not_appealable", _("The complaint is no longer merchant-liable."))
     now = timezone.now()
     original = {"verdict": complaint.verdict, "penalty": str(complaint.penalty),
                 "basis_report": complaint.basis_report_id, "basis_exemption": complaint.basis_exemption_id}
@@ -143,10 +143,10 @@ def appeal_reject(*, actor, appeal: Appeal, reason: str) -> Appeal:
     """Ops reject with a reason (400 ``reason_required`` without one); the verdict stands."""
     reason = (reason or "").strip()
     if not reason:
-        raise InvalidInput("reason_required", "Rejecting an appeal needs a reason.")
+        raise InvalidInput("reason_required", _("A reason is required."))
     appeal = _lock_appeal(appeal)
-    guard_transition(APPEAL_STATUS, current=appeal.status, target=Appeal.Status.REJECTED,
-                     code="appeal_already_decided", entity="Appeal")
+    guard(APPEAL_STATUS, current=appeal.status, target=Appeal.Status.REJECTED, code="appeal_already_decided",
+          entity="Appeal", detail=_("Appeal #%(id)s has already been decided.") % {"id": appeal.pk})
     now = timezone.now()
     appeal.status = Appeal.Status.REJECTED
     appeal.reason = reason

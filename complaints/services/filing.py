@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from complaints.models import Complaint
 from core.audit import audit_record, audit_record_bulk
@@ -36,7 +37,7 @@ def complaint_file(
     existing = Complaint.objects.filter(event_id=event_id).first()
     if existing is None:
         if filed_at < order.paid_at:
-            raise InvalidInput("complaint_before_paid", "A complaint cannot be filed before the order was paid.")
+            raise InvalidInput("complaint_before_paid", _("A complaint cannot be filed before the order was paid."))
         try:
             with transaction.atomic():
                 complaint = Complaint.objects.create(event_id=event_id, **values)
@@ -44,7 +45,7 @@ def complaint_file(
             existing = Complaint.objects.get(event_id=event_id)
     if existing is not None:
         if not _same(existing, values):
-            raise Conflict("complaint_conflict", f"Event {event_id} was already filed with other content.")
+            raise Conflict("complaint_conflict", _("Event %(id)s was already filed with other content.") % {"id": event_id})
         return existing, False
     audit_record(actor=actor, target=complaint, action="complaint_filed", to_status=complaint.status,
                  data={"source": source, "event_id": event_id}, at=complaint.created_at)

@@ -17,14 +17,14 @@ from django.db import connection, transaction
 from django.db.models import BigIntegerField, ExpressionWrapper, F, Value
 from django.db.models.functions import Cast, Greatest, Least, Round
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from complaints.models import Complaint
-from complaints.transitions import COMPLAINT_STATUS, COMPLAINT_VERDICT
+from complaints.transitions import COMPLAINT_STATUS, COMPLAINT_VERDICT, guard
 from core.audit import SYSTEM, audit_record, target_type_of
 from core.errors import Conflict, InvalidInput
 from core.models import AuditEntry
 from core.policies import JUDGE_BY_REPORTS, policy_effective_from
-from core.transitions import guard_transition
 from reports.coverage import annotate_coverage, coverage_of
 
 CENT = Decimal("0.01")
@@ -160,7 +160,7 @@ def complaints_judge_pending(*, batch_size: int = 1000, now: datetime | None = N
 def _require_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise InvalidInput("reason_required", "A reason is required.")
+        raise InvalidInput("reason_required", _("A reason is required."))
     return reason
 
 
@@ -175,11 +175,11 @@ def complaint_judge(*, actor, complaint: Complaint, verdict: str, reason: str) -
     at filed_at as basis, if anything does; ``merchant_liable`` sets the penalty.
     409 ``complaint_already_judged`` when it is judged already."""
     if verdict not in Verdict.values:
-        raise InvalidInput("invalid_verdict", f"Unknown verdict {verdict!r}.")
+        raise InvalidInput("invalid_verdict", _("Unknown verdict %(verdict)s.") % {"verdict": verdict})
     reason = _require_reason(reason)
     complaint = _lock(complaint)
-    guard_transition(COMPLAINT_STATUS, current=complaint.status, target=Status.JUDGED,
-                     code="complaint_already_judged", entity="Complaint")
+    guard(COMPLAINT_STATUS, current=complaint.status, target=Status.JUDGED, code="complaint_already_judged",
+          entity="Complaint", detail=_("Complaint #%(id)s has already been judged.") % {"id": complaint.pk})
     cover = coverage_of(complaint.order, complaint.filed_at) if verdict == Verdict.EXEMPT else None
     complaint.status = Status.JUDGED
     complaint.verdict = verdict
@@ -212,13 +212,15 @@ def complaint_rereview(*, actor, complaint: Complaint, verdict: str, reason: str
     """Ops settle an exemption whose basis report was revoked: confirm it (``exempt``) or make
     the merchant liable (penalty set). 409 ``complaint_not_in_rereview`` otherwise."""
     if verdict not in Verdict.values:
-        raise InvalidInput("invalid_verdict", f"Unknown verdict {verdict!r}.")
+        raise InvalidInput("invalid_verdict", _("Unknown verdict %(verdict)s.") % {"verdict": verdict})
     reason = _require_reason(reason)
     complaint = Complaint.objects.select_for_update(of=("self",)).select_related("order", "basis_report").get(pk=complaint.pk)
     if not needs_rereview(complaint):
-        raise Conflict("complaint_not_in_rereview", "This complaint does not await re-review.")
-    guard_transition(COMPLAINT_VERDICT, current=complaint.verdict, target=verdict,
-                     code="complaint_not_in_rereview", entity="Complaint verdict")
+        raise Conflict("complaint_not_in_rereview",
+                       _("Complaint #%(id)s does not await re-review.") % {"id": complaint.pk})
+    guard(COMPLAINT_VERDICT, current=complaint.verdict, target=verdict, code="complaint_not_in_rereview",
+          entity="Complaint verdict",
+          detail=_("Complaint #%(id)s does not await re-review.") % {"id": complaint.pk})
     before = {"verdict": complaint.verdict, "basis_report": complaint.basis_report_id,
               "penalty": None if complaint.penalty is None else str(complaint.penalty)}
     if verdict == Verdict.MERCHANT_LIABLE:
