@@ -97,7 +97,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 class ComplaintAdmin(ReadOnlyAdmin):
     list_display = ["id", "order_link", "shop", "reason", "source", "filed_at", "status", "verdict", "basis", "penalty",
                     "judged_at"]
-    list_filter = ["status", "verdict", "reason", "source", ("order__shop__kind", admin.AllValuesFieldListFilter),
+    list_filter = ["status", "verdict", "reason", "source", ("order__shop__kind", admin.ChoicesFieldListFilter),
                    ("filed_at", FiledDayFilter), NeedsReReviewFilter]
     search_fields = ["=order__order_no", "=event_id"]
     list_select_related = ["order", "order__shop", "basis_report", "basis_exemption"]
@@ -210,7 +210,7 @@ class ComplaintToReReviewAdmin(ComplaintAdmin):
     """Exemptions whose basis report was revoked afterwards: confirm or make liable."""
 
     list_display = ["id", "order_link", "shop", "filed_at", "verdict", "basis", "basis_revoked_at", "judged_at"]
-    list_filter = ["reason", "source", ("order__shop__kind", admin.AllValuesFieldListFilter), ("filed_at", FiledDayFilter)]
+    list_filter = ["reason", "source", ("order__shop__kind", admin.ChoicesFieldListFilter), ("filed_at", FiledDayFilter)]
     actions = ["confirm_exemption", "make_liable"]
 
     def get_queryset(self, request):
@@ -243,7 +243,7 @@ class AppealAdmin(ReadOnlyAdmin):
     list_display = ["id", "complaint_link", "order_no", "shop", "report_no", "report", "status", "requires_prior_report",
                     "created_at", "decided_at"]
     list_filter = ["status", "requires_prior_report", "complaint__reason", "complaint__source",
-                   ("complaint__order__shop__kind", admin.AllValuesFieldListFilter), ("created_at", FiledDayFilter)]
+                   ("complaint__order__shop__kind", admin.ChoicesFieldListFilter), ("created_at", FiledDayFilter)]
     search_fields = ["=complaint__order__order_no", "=report_no"]
     list_select_related = ["complaint", "complaint__order", "complaint__order__shop", "report"]
     date_hierarchy = "created_at"

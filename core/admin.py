@@ -2,8 +2,10 @@ from datetime import datetime
 
 from django.contrib import admin
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.audit import audit_record
+from core.audit_labels import action_label, status_label, target_label
 from core.models import AuditEntry, Policy
 from core.roles import is_ops_admin
 
@@ -38,12 +40,57 @@ class PolicyAdmin(admin.ModelAdmin):
         audit_record(actor=request.user, target=obj, action="policy_changed", data=changes)
 
 
+class _LabelledValuesFilter(admin.SimpleListFilter):
+    """A filter over the distinct stored codes of a column, each shown by its Chinese label."""
+
+    field = ""
+
+    def label(self, value: str) -> str:
+        raise NotImplementedError
+
+    def lookups(self, request, model_admin):
+        values = model_admin.get_queryset(request).order_by(self.field).values_list(self.field, flat=True).distinct()
+        return sorted(((v, self.label(v)) for v in values), key=lambda item: item[1])
+
+    def queryset(self, request, queryset):
+        return queryset.filter(**{self.field: self.value()}) if self.value() else queryset
+
+
+class ActionFilter(_LabelledValuesFilter):
+    title, parameter_name, field = _("action"), "action", "action"
+
+    def label(self, value: str) -> str:
+        return action_label(value)
+
+
+class TargetTypeFilter(_LabelledValuesFilter):
+    title, parameter_name, field = _("target type"), "target_type", "target_type"
+
+    def label(self, value: str) -> str:
+        return target_label(value)
+
+
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ["at", "actor_label", "action", "target_type", "target_id", "from_status", "to_status", "reason"]
-    list_filter = ["action", "target_type"]
+    list_display = ["at", "actor_label", "action_name", "target_name", "target_id", "status_change", "reason"]
+    list_filter = [ActionFilter, TargetTypeFilter]
     search_fields = ["target_id", "actor_label", "reason"]
     date_hierarchy = "at"
+
+    @admin.display(description=_("action"), ordering="action")
+    def action_name(self, obj: AuditEntry) -> str:
+        return action_label(obj.action)
+
+    @admin.display(description=_("target type"), ordering="target_type")
+    def target_name(self, obj: AuditEntry) -> str:
+        return target_label(obj.target_type)
+
+    @admin.display(description=_("status"))
+    def status_change(self, obj: AuditEntry) -> str:
+        if not (obj.from_status or obj.to_status):
+            return ""
+        return (f"{status_label(obj.target_type, obj.from_status) or '—'} → "
+                f"{status_label(obj.target_type, obj.to_status) or '—'}")
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -39,3 +39,12 @@ def test_api_refusals_are_chinese(ops_api, merchant_api, complaint, other_shop):
     missing = merchant_api.get("/api/v1/complaints/999999/")
     assert missing.status_code == 404 and missing.json() == {"code": "complaint_not_found",
                                                              "detail": "投诉 999999 不存在。"}
+
+
+def test_shop_kind_filters_show_chinese_kinds(client, ops_user, complaint):
+    client.force_login(ops_user)
+    for name in ("complaint", "appeal", "complainttorereview"):
+        response = client.get(reverse(f"admin:complaints_{name}_changelist"))
+        kinds = [spec for spec in response.context["cl"].filter_specs if getattr(spec, "field_path", "").endswith("shop__kind")]
+        titles = [str(choice["display"]) for choice in kinds[0].choices(response.context["cl"])]
+        assert "天猫" in titles and "tmall" not in titles, name
