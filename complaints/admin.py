@@ -17,6 +17,7 @@ from complaints.admin_forms import JudgeForm, OptionalReasonForm, ReasonForm
 from complaints.explain import AUDIT_ACTION_LABELS, failure_labels
 from complaints.models import Appeal, Complaint, ComplaintToReReview
 from core.audit import SYSTEM
+from core.audit_labels import status_label
 from core.errors import DomainError
 
 
@@ -53,7 +54,8 @@ def _timeline_html(entries) -> str:
         (
             (_fmt(e.at, "%Y-%m-%d %H:%M:%S"), _("system") if e.actor_label == SYSTEM else e.actor_label,
              AUDIT_ACTION_LABELS.get(e.action, e.action),
-             e.from_status or "—", e.to_status or "—", e.reason or "")
+             status_label(e.target_type, e.from_status) or "—", status_label(e.target_type, e.to_status) or "—",
+             e.reason or "")
             for e in entries
         ),
     )

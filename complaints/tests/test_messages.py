@@ -48,3 +48,16 @@ def test_shop_kind_filters_show_chinese_kinds(client, ops_user, complaint):
         kinds = [spec for spec in response.context["cl"].filter_specs if getattr(spec, "field_path", "").endswith("shop__kind")]
         titles = [str(choice["display"]) for choice in kinds[0].choices(response.context["cl"])]
         assert "天猫" in titles and "tmall" not in titles, name
+
+
+def test_admin_timeline_names_statuses(client, ops_user, shop):
+    from complaints.services import complaint_file, complaints_judge_pending
+    from shops.tests.factories import sh
+
+    order = OrderFactory(product=ProductFactory(shop=shop))
+    complaint, _ = complaint_file(actor=None, event_id="t1", order=order, reason="delayed_shipment", source="buyer",
+                                  filed_at=sh(2022, 12, 30, 12))
+    complaints_judge_pending()
+    client.force_login(ops_user)
+    body = client.get(reverse("admin:complaints_complaint_change", args=[complaint.pk])).content.decode()
+    assert "待审核 → 已判定" in body and "pending_review" not in body
