@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.audit import audit_record, audit_trail
+from core.audit_labels import action_label, status_label
 from core.errors import DomainError
 from reports import services
 from reports.coverage import reports_scope_matching
@@ -39,8 +40,9 @@ def audit_table(obj) -> str:
     )
     body = format_html_join(
         "", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{} → {}</td><td>{}</td></tr>",
-        ((timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"), e.actor_label, e.action,
-          e.from_status or "—", e.to_status or "—", e.reason or "") for e in rows),
+        ((timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"), e.actor_label, action_label(e.action),
+          status_label(e.target_type, e.from_status) or "—", status_label(e.target_type, e.to_status) or "—",
+          e.reason or "") for e in rows),
     )
     return format_html("<table>{}{}</table>", head, body)
 

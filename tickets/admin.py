@@ -8,6 +8,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from core.audit import audit_record, audit_trail
+from core.audit_labels import action_label, status_label
 from core.models import Policy
 from core.roles import is_ops_admin
 from tickets.models import ReplyOption, ServiceMetricDaily, Urge, UrgeTask
@@ -105,8 +106,9 @@ class UrgeTaskAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def audit_trail_table(self, task):
         rows = format_html_join(
             "", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{} → {}</td><td>{}</td></tr>",
-            ((timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"), e.actor_label, e.action, e.from_status or "—",
-              e.to_status or "—", e.reason) for e in audit_trail(task)),
+            ((timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"), e.actor_label, action_label(e.action),
+              status_label(e.target_type, e.from_status) or "—", status_label(e.target_type, e.to_status) or "—",
+              e.reason) for e in audit_trail(task)),
         )
         return format_html(
             "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table>",

@@ -40,3 +40,19 @@ def test_every_action_written_by_the_services_has_a_label():
             written.update(re.findall(r'action="([a-z_]+)"', call.group(1)))
             written.update(re.findall(r'action="[a-z_]+" if [^"]+ else "([a-z_]+)"', call.group(1)))
     assert written and written - set(ACTION_LABELS) == set()
+
+
+def test_report_and_task_change_pages_name_actions_and_statuses(client, ops_user, shop):
+    from reports.services import report_revoke
+    from shops.tests.factories import OrderFactory, ProductFactory
+    from tickets.tests.factories import UrgeTaskFactory
+
+    report = report_revoke(actor=ops_user, report=DeliveryReportFactory(shop=shop), reason="承诺不实")
+    task = UrgeTaskFactory(order=OrderFactory(product=ProductFactory(shop=shop)))
+    audit_record(actor=None, target=task, action="ticket_overdue", from_status="open", to_status="overdue")
+    client.force_login(ops_user)
+    pages = {reverse("admin:reports_deliveryreport_change", args=[report.pk]): ("报备已撤销", "已通过 → 已撤销"),
+             reverse("admin:tickets_urgetask_change", args=[task.pk]): ("催发货任务已超时", "待回复 → 已超时")}
+    for url, (action, change) in pages.items():
+        text = re.sub(r"<[^>]*>", " ", client.get(url).content.decode())
+        assert action in text and change in text, url
