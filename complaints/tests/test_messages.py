@@ -61,3 +61,13 @@ def test_admin_timeline_names_statuses(client, ops_user, shop):
     client.force_login(ops_user)
     body = client.get(reverse("admin:complaints_complaint_change", args=[complaint.pk])).content.decode()
     assert "待审核 → 已判定" in body and "pending_review" not in body
+
+
+def test_rereview_outside_the_list_is_refused(ops_user, complaint):
+    from complaints.services import complaint_rereview
+    from core.errors import Conflict
+
+    with pytest.raises(Conflict) as refused:
+        complaint_rereview(actor=ops_user, complaint=complaint, verdict="merchant_liable", reason="复核")
+    assert refused.value.code == "complaint_not_in_rereview"
+    assert refused.value.detail == f"投诉 #{complaint.pk} 不在待复核状态。"
