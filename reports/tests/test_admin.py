@@ -74,7 +74,7 @@ def test_detail_page_revoke_button_and_history(ops_client, shop):
     report.refresh_from_db()
     assert report.status == "revoked" and report.revoked_at
     page = ops_client.get(reverse("admin:reports_deliveryreport_change", args=[report.pk]))
-    assert "report_revoked" in page.content.decode() and "抽查不实" in page.content.decode()
+    assert "报备已撤销" in page.content.decode() and "抽查不实" in page.content.decode()
 
 
 def test_merchants_cannot_reach_the_admin(client, merchant):

@@ -40,7 +40,7 @@ def test_task_page_shows_urges_and_audit_trail_read_only(client, ops_user, merch
     ticket_reply(actor=merchant, task=task, option="shipped", at=task.opened_at)
     client.force_login(ops_user)
     body = client.get(reverse("admin:tickets_urgetask_change", args=[task.pk])).content.decode()
-    assert "evt-1" in body and "ticket_replied" in body
+    assert "evt-1" in body and "催发货任务已回复" in body
     assert 'name="_save"' not in body
 
 
