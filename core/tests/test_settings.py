@@ -39,7 +39,7 @@ def values(module: str, **env) -> dict:
 def test_defaults_need_no_server():
     got = values("backoffice.settings.base")
     assert got["db"] == "django.db.backends.sqlite3" and got["db_name"].endswith("db.sqlite3")
-    assert got["broker"] == "filesystem://" and got["debug"] is True
+    assert got["broker"].startswith("filesystem://") and got["debug"] is True
     assert got["mail"][0] == "django.core.mail.backends.console.EmailBackend"
 
 
