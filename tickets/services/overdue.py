@@ -57,12 +57,8 @@ class SweepResult:
         self.complaints_waived += other.complaints_waived
 
 
-def complaint_event_id(task_id: int) -> str:
-    return f"{COMPLAINT_EVENT_PREFIX}{task_id}"
-
-
 def complaint_event_id_sql():
-    """``complaint_event_id`` as an expression over task rows."""
+    """A task's complaint event id, ``ticket-overdue:<task id>``, as an expression over task rows."""
     return Concat(Value(COMPLAINT_EVENT_PREFIX), Cast("pk", CharField()), output_field=CharField())
 
 
