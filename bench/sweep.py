@@ -7,6 +7,7 @@
    real table against one ``UPDATE … WHERE status='open' AND reply_due_at < now`` on the copy.
    The sweep does more than the UPDATE — it files a complaint per tmall task, marks the taobao
    ones waived, links complaints and writes audit rows — so the ratio is the price of that.
+   The Celery publish of the judgment job (on commit of each batch) is stubbed: broker I/O.
 3. Posts urges through the API (Django test client, token auth, DEBUG off) for fresh orders
    (every one ``task_created``) and times a bare authenticated DRF endpoint on the same stack.
    The Celery publish of the opening mail is stubbed (it is broker I/O, not our code).
@@ -210,6 +211,7 @@ def _cleanup(audit_floor: int) -> None:
 def main(smoke: bool) -> None:
     from core.models import AuditEntry
     from tickets.services import tickets_sweep_overdue
+    from tickets.services.overdue import SWEEP_BATCH_SIZE
 
     n_tasks, n_due, n_requests = SIZES[smoke]
     if not smoke and not _pg():
@@ -228,11 +230,12 @@ def main(smoke: bool) -> None:
                   f"[{connection.vendor}]")
 
             sweep_now = now + timedelta(milliseconds=1)
-            started = time.perf_counter()
-            result = tickets_sweep_overdue(now=sweep_now)
-            sweep = time.perf_counter() - started
+            with mock.patch("complaints.tasks.judge_pending_complaints.delay"):
+                started = time.perf_counter()
+                result = tickets_sweep_overdue(now=sweep_now)
+                sweep = time.perf_counter() - started
             baseline, rows = _hand_update(sweep_now)
-            print(f"   sweep (batches of 1000, complaints + audit): {sweep:.3f}s — {result.overdue:,} overdue, "
+            print(f"   sweep (batches of {SWEEP_BATCH_SIZE:,}, complaints + audit): {sweep:.3f}s — {result.overdue:,} overdue, "
                   f"{result.complaints_filed:,} complaints filed, {result.complaints_waived:,} waived (taobao)")
             print(f"   baseline: one UPDATE … WHERE status='open' AND reply_due_at < now on the copy: {baseline:.3f}s "
                   f"— {rows:,} rows")

@@ -1,7 +1,7 @@
 """Complaint and appeal writes (SPEC §5). Import from here: ``complaints.services.<name>``."""
 
 from complaints.services.appeals import appeal_accept, appeal_create, appeal_reject
-from complaints.services.filing import complaint_file, complaint_file_bulk
+from complaints.services.filing import complaint_file, complaint_file_bulk, complaint_file_from_rows
 from complaints.services.judgment import (
     JudgeRun,
     complaint_judge,
@@ -12,5 +12,5 @@ from complaints.services.judgment import (
 
 __all__ = [
     "JudgeRun", "appeal_accept", "appeal_create", "appeal_reject", "complaint_file", "complaint_file_bulk",
-    "complaint_judge", "complaint_penalty", "complaint_rereview", "complaints_judge_pending",
+    "complaint_file_from_rows", "complaint_judge", "complaint_penalty", "complaint_rereview", "complaints_judge_pending",
 ]

@@ -1,11 +1,14 @@
 """Filing complaints (SPEC §5): idempotent by event id; judgment is enqueued once committed."""
 
 from datetime import datetime
+from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from complaints.models import Complaint
+from complaints.services.setbased import audit_record_select, insert_select, pk_in
 from core.audit import audit_record, audit_record_bulk
 from core.errors import Conflict, InvalidInput
 from shops.models import Order
@@ -80,5 +83,26 @@ def complaint_file_bulk(*, actor, complaints: list[dict]) -> list[int]:
     audit_record_bulk(actor=actor, model=Complaint, target_ids=new_ids, action="complaint_filed",
                       to_status=Complaint.Status.PENDING_REVIEW)
     if new_ids:
+        _enqueue_judgment()
+    return new_ids
+
+
+@transaction.atomic
+def complaint_file_from_rows(
+    *, actor, rows: QuerySet, event_id: Any, order_id: Any, filed_at: Any, reason: str, source: str, message: str = "",
+) -> list[int]:
+    """Set-based sibling of ``complaint_file_bulk``: file one complaint per row of ``rows`` (a
+    queryset of any model, e.g. the urge tasks a sweep batch made overdue) in one
+    ``INSERT … SELECT … ON CONFLICT (event_id) DO NOTHING RETURNING id``. ``event_id``,
+    ``order_id`` and ``filed_at`` are expressions (or field names) over those rows. Idempotent by
+    event id; one audit row per new complaint (one ``INSERT … SELECT``); judgment is enqueued on
+    commit when anything was filed. Returns the ids of the complaints it created."""
+    new_ids = insert_select(
+        Complaint, rows, columns={"event_id": event_id, "order_id": order_id, "filed_at": filed_at},
+        values={"reason": reason, "source": source, "message": message}, ignore_conflicts_on="event_id",
+    )
+    if new_ids:
+        audit_record_select(actor=actor, rows=Complaint.objects.filter(pk_in(new_ids)), action="complaint_filed",
+                            to_status=Complaint.Status.PENDING_REVIEW)
         _enqueue_judgment()
     return new_ids

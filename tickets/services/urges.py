@@ -1,19 +1,26 @@
 """Urge ingestion (SPEC §4): suppressed → merged → task_created, idempotent by event id.
 
-Concurrency: the order row is locked first, so urges of one order are serialised (two different
-events cannot both open a task); the unique ``event_id`` settles duplicates of one event —
-including two concurrent posts of the same event for *different* orders — and the loser
-answers from the winner's stored answer.
+One transaction, few statements (a new urge: lock the order, coverage, merge-or-nothing, the
+inserts — no savepoint):
+
+* The order row is locked first (``SELECT … FOR UPDATE``, which also looks up the event id), so
+  urges of one order are serialised: two different events cannot both open a task, and urge
+  counts are exact.
+* Merging is one ``UPDATE … SET urge_count = urge_count + 1 WHERE order_id = … AND status IN
+  (open, overdue) RETURNING …`` — it waits for a reply holding the task row and re-checks the
+  status, as ``select_for_update`` did.
+* Duplicates of one event are settled by the unique ``event_id``: a repeat seen at the lock is
+  answered from the stored answer; a duplicate that commits while we wait for the lock (or one
+  posted for another order at the same moment) makes our insert fail, the whole transaction rolls
+  back, and we answer from the winner's stored answer.
 """
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -45,7 +52,7 @@ def iso(value: datetime | None) -> str | None:
 
 def task_snapshot(task: UrgeTask, order_no: str) -> dict:
     return {
-        "id": task.pk, "order_no": order_no, "status": task.status, "opened_at": iso(task.opened_at),
+        "id": task.pk, "order_no": order_no, "status": str(task.status), "opened_at": iso(task.opened_at),
         "reply_due_at": iso(task.reply_due_at), "urge_count": task.urge_count,
     }
 
@@ -62,15 +69,12 @@ def _existing(event_id: str) -> Urge | None:
     return next(iter(Urge.objects.select_related("order").filter(event_id=event_id).order_by()[:1]), None)
 
 
-@transaction.atomic
 def urge_ingest(*, actor, event_id: str, order_no: str, urged_at: datetime) -> UrgeResult:
-    """Record a buyer's urge and answer with its outcome. See the module docstring."""
-    existing = _existing(event_id)
-    if existing is not None:
-        return _repeat(existing, order_no=order_no, urged_at=urged_at)
+    """Record a buyer's urge and answer with its outcome. See the module docstring.
+    Atomic: the work runs in one ``transaction.atomic`` block (a savepoint when nested)."""
     try:
         with transaction.atomic():
-            return _ingest_new(actor=actor, event_id=event_id, order_no=order_no, urged_at=urged_at)
+            return _ingest(actor=actor, event_id=event_id, order_no=order_no, urged_at=urged_at)
     except IntegrityError:
         existing = _existing(event_id)
         if existing is None:  # some other constraint: a genuine error
@@ -78,14 +82,34 @@ def urge_ingest(*, actor, event_id: str, order_no: str, urged_at: datetime) -> U
         return _repeat(existing, order_no=order_no, urged_at=urged_at)
 
 
-def _ingest_new(*, actor, event_id: str, order_no: str, urged_at: datetime) -> UrgeResult:
-    order = next(iter(Order.objects.select_for_update().filter(order_no=order_no).order_by()[:1]), None)
+def _lock_order(order_no: str, event_id: str) -> Order | None:
+    """The order, locked, annotated with ``repeat_of``: the id of an urge already stored under this
+    event id (as of the statement's start; a later one is caught by the unique constraint)."""
+    return next(iter(
+        Order.objects.select_for_update().filter(order_no=order_no).order_by()
+        .annotate(repeat_of=Subquery(Urge.objects.filter(event_id=event_id).order_by().values("pk")[:1]))[:1]
+    ), None)
+
+
+def _merge(order: Order) -> UrgeTask | None:
+    """Count one more urge on the order's task awaiting a reply, if there is one (at most one row:
+    a partial unique index), and return it with the fields the answer shows."""
+    table = UrgeTask._meta.db_table
+    return next(iter(UrgeTask.objects.raw(
+        f"UPDATE {table} SET urge_count = urge_count + 1 WHERE order_id = %s AND status IN (%s, %s) "
+        "RETURNING id, status, opened_at, reply_due_at, urge_count",
+        [order.pk, *UrgeTask.AWAITING_REPLY],
+    )), None)
+
+
+def _ingest(*, actor, event_id: str, order_no: str, urged_at: datetime) -> UrgeResult:
+    order = _lock_order(order_no, event_id)
+    if order is None or order.repeat_of is not None:
+        existing = _existing(event_id)
+        if existing is not None:
+            return _repeat(existing, order_no=order_no, urged_at=urged_at)
     if order is None:
         raise InvalidInput("order_not_found", _("Order %(order_no)s not found.") % {"order_no": order_no})
-    # A duplicate of this event may have committed while we waited for the order lock.
-    existing = _existing(event_id)
-    if existing is not None:
-        return _repeat(existing, order_no=order_no, urged_at=urged_at)
     if order.cancelled_at is not None:
         raise Conflict("order_cancelled", _("Order %(order_no)s was cancelled; it cannot be urged.") % {"order_no": order_no})
     if order.shipped_at is not None:
@@ -97,24 +121,21 @@ def _ingest_new(*, actor, event_id: str, order_no: str, urged_at: datetime) -> U
     task = None
     if report is not None:
         outcome = Urge.Outcome.SUPPRESSED
-        answer = {"outcome": outcome, "report_no": report.report_no, "promised_ship_by": iso(report.promised_ship_by)}
+        answer = {"outcome": outcome.value, "report_no": report.report_no,
+                  "promised_ship_by": iso(report.promised_ship_by)}
     else:
-        # At most one row (partial unique index); no ORDER BY, so the planner uses that index.
-        task = next(iter(UrgeTask.objects.select_for_update().filter(
-            order=order, status__in=UrgeTask.AWAITING_REPLY).order_by()[:1]), None)
+        task = _merge(order)
         if task is not None:
             outcome = Urge.Outcome.MERGED
-            UrgeTask.objects.filter(pk=task.pk).update(urge_count=F("urge_count") + 1)
-            task.refresh_from_db(fields=["urge_count"])
         else:
             outcome = Urge.Outcome.TASK_CREATED
             task = UrgeTask.objects.create(
                 order=order, shop_id=order.shop_id, opened_at=urged_at,
                 reply_due_at=urged_at + settings.TICKET_REPLY_WINDOW,
             )
-        answer = {"outcome": outcome, "ticket": task_snapshot(task, order.order_no)}
+        answer = {"outcome": outcome.value, "ticket": task_snapshot(task, order.order_no)}
 
-    answer = json.loads(json.dumps(answer, cls=DjangoJSONEncoder))  # exactly what a repeat will read back
+    # ``answer`` holds JSON values only (str, int, None): what a repeat reads back, as is.
     urge = Urge.objects.create(
         event_id=event_id, order=order, urged_at=urged_at, outcome=outcome, task=task, report=report, answer=answer,
     )
@@ -128,7 +149,6 @@ def _ingest_new(*, actor, event_id: str, order_no: str, urged_at: datetime) -> U
     else:
         audit_record(actor=actor, target=urge, action="urge_suppressed",
                      data={"event_id": event_id, "report_no": report.report_no, "order_no": order.order_no})
-    urge.order = order
     return UrgeResult(urge, True)
 
 

@@ -5,6 +5,8 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from complaints.models import Complaint
 from core.models import AuditEntry, Policy
@@ -109,3 +111,26 @@ def test_sweep_command(capsys):
     call_command("sweep_tickets", "--no-reminders")
     assert "overdue: 1, complaints filed: 1" in capsys.readouterr().out
     assert UrgeTask.objects.get().status == "overdue"
+
+
+def test_audit_rows_say_why_no_complaint_was_filed():
+    filed = task_due(POLICY_START + ONE_SECOND, kind="tmall")
+    waived = task_due(POLICY_START + ONE_SECOND, kind="taobao")
+    tickets_sweep_overdue(now=sh(2023, 2, 1))
+    reasons = dict(AuditEntry.objects.filter(action="ticket_overdue").values_list("target_id", "reason"))
+    assert reasons == {str(filed.pk): "complaint filed on the buyer's behalf",
+                       str(waived.pk): "no complaint: taobao shop under tickets.no_auto_complaint_taobao"}
+
+
+def test_a_batch_costs_the_same_queries_whatever_its_size(django_assert_num_queries):
+    """Set-based: claim, file, audit the complaints, update, audit the tasks — not a query per task."""
+    for _n in range(2):
+        task_due(sh(2022, 12, 29, 12, 0), kind="tmall")
+        task_due(sh(2022, 12, 29, 12, 0), kind="taobao")
+    with CaptureQueriesContext(connection) as small:
+        assert tickets_sweep_overdue(now=sh(2023, 1, 1)).overdue == 4
+    for _n in range(20):
+        task_due(sh(2022, 12, 30, 12, 0), kind="tmall")
+        task_due(sh(2022, 12, 30, 12, 0), kind="taobao")
+    with django_assert_num_queries(len(small.captured_queries)):
+        assert tickets_sweep_overdue(now=sh(2023, 1, 1)).overdue == 40

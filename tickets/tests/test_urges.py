@@ -8,6 +8,7 @@ from core.models import AuditEntry
 from reports.tests.factories import DeliveryReportFactory
 from shops.tests.factories import OrderFactory, ProductFactory, sh
 from tickets.models import Urge, UrgeTask
+from tickets.services import urge_ingest
 
 URL = "/api/v1/platform/urges/"
 pytestmark = pytest.mark.django_db
@@ -171,3 +172,52 @@ def test_only_platform_users_may_post_urges(merchant_api, ops_api, api, order):
         assert post(client, "e1", order.order_no, sh(2022, 12, 28, 12, 0)).status_code == 403
     assert post(api, "e1", order.order_no, sh(2022, 12, 28, 12, 0)).status_code in (401, 403)
     assert not Urge.objects.exists()
+
+
+def test_a_repeat_is_answered_as_recorded_even_after_the_order_shipped(platform_api, order):
+    first = post(platform_api, "e1", order.order_no, sh(2022, 12, 28, 12, 0)).json()
+    order.shipped_at = sh(2022, 12, 28, 20, 0)
+    order.save(update_fields=["shipped_at"])
+    repeat = post(platform_api, "e1", order.order_no, sh(2022, 12, 28, 12, 0))
+    assert (repeat.status_code, repeat.json()) == (200, first)
+
+
+def test_a_repeat_naming_an_unknown_order_is_a_conflict_not_a_missing_order(platform_api, order):
+    post(platform_api, "e1", order.order_no, sh(2022, 12, 28, 12, 0))
+    response = post(platform_api, "e1", "NO-SUCH-ORDER", sh(2022, 12, 28, 12, 0))
+    assert (response.status_code, response.json()["code"]) == (409, "urge_conflict")
+
+
+def test_a_duplicate_stored_while_waiting_for_the_order_lock_rolls_back_and_answers_as_recorded(
+        platform_user, order, monkeypatch):
+    """The lock query did not see the first copy (it committed while we waited): our insert hits the
+    unique event id, everything this attempt did (the merge) rolls back, the stored answer is given."""
+    from tickets.services import urges
+
+    first = urges.urge_ingest(actor=platform_user, event_id="e1", order_no=order.order_no, urged_at=sh(2022, 12, 28, 12, 0))
+    real_lock = urges._lock_order
+
+    def lock_without_seeing_the_repeat(order_no, event_id):
+        locked = real_lock(order_no, event_id)
+        locked.repeat_of = None
+        return locked
+
+    monkeypatch.setattr(urges, "_lock_order", lock_without_seeing_the_repeat)
+    audit_before = AuditEntry.objects.count()
+    again = urges.urge_ingest(actor=platform_user, event_id="e1", order_no=order.order_no, urged_at=sh(2022, 12, 28, 12, 0))
+    assert (again.created, again.answer, again.urge.pk) == (False, first.answer, first.urge.pk)
+    assert UrgeTask.objects.get().urge_count == 1  # the merge of the failed attempt was rolled back
+    assert (Urge.objects.count(), AuditEntry.objects.count()) == (1, audit_before)
+
+
+@pytest.mark.parametrize(("outcome", "queries"), [("task_created", 6), ("merged", 5), ("suppressed", 4)])
+def test_queries_per_urge(platform_user, order, shop, outcome, queries, django_assert_num_queries):
+    """Order lock (with the event-id look-up), coverage, merge-or-nothing, inserts — plus the
+    savepoint pair the test's enclosing transaction adds."""
+    if outcome == "merged":
+        urge_ingest(actor=platform_user, event_id="e0", order_no=order.order_no, urged_at=sh(2022, 12, 28, 11, 0))
+    if outcome == "suppressed":
+        DeliveryReportFactory(shop=shop)
+    with django_assert_num_queries(queries + 2):
+        result = urge_ingest(actor=platform_user, event_id="e1", order_no=order.order_no, urged_at=sh(2022, 12, 28, 12, 0))
+    assert result.outcome == outcome
