@@ -79,9 +79,11 @@ class ProductPickupStat(models.Model):
 
     Written only by ``INSERT … SELECT`` (inside the transaction that holds the run row's lock)
     from validated orders, ~20k rows per run: the run, product and shop references carry no
-    database constraint (deletes cascade in Django) and no index of their own —
-    ``uniq_pickupstat_run_product`` (by run) and ``pickupstat_product_day_idx`` (the chart, the
-    admin's ordering) cover the reads. Each index dropped is ~25% off the bulk insert."""
+    database constraint (deletes cascade in Django) and no index of their own. The only index
+    besides the primary key is ``uniq_pickupstat_run_product`` — every read goes by run: the
+    current badges (the current run), a run's stats (admin, counts, re-run) and the 14-day chart
+    (the runs of those days × the page's products). Each index is ~20% of the bulk insert, and
+    a product-major index would be written at 20k scattered places every day."""
 
     run = models.ForeignKey(BadgeRun, verbose_name=_("run"), on_delete=models.CASCADE, related_name="stats",
                             db_index=False, db_constraint=False)
@@ -106,7 +108,6 @@ class ProductPickupStat(models.Model):
     class Meta:
         ordering = ["product_id", "-day"]
         constraints = [models.UniqueConstraint(fields=["run", "product"], name="uniq_pickupstat_run_product")]
-        indexes = [models.Index(fields=["product", "day"], name="pickupstat_product_day_idx")]
         verbose_name = _("product pickup stat")
         verbose_name_plural = _("product pickup stats")
 

@@ -107,10 +107,10 @@ def test_failed_run_rolls_back_and_is_recorded(monkeypatch, shop):
     make_orders(ProductFactory(shop=shop), on_time=1)
     services.badge_run_day(day=DAY, now=RUN_AT)
 
-    def boom(**kwargs):
+    def boom(*args, **kwargs):  # fails after the new stats are written
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(computation, "withhold", boom)
+    monkeypatch.setattr(computation, "make_current", boom)
     with pytest.raises(RuntimeError):
         services.badge_run_day(day=DAY, now=RUN_AT + timedelta(hours=1))
     run = BadgeRun.objects.get(day=DAY)
