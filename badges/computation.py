@@ -93,13 +93,20 @@ def _table(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def _pg_settings(values: dict[str, str]) -> tuple[list, list]:
+def _set_local(values: dict[str, str]) -> dict[str, str]:
+    """PostgreSQL ``SET LOCAL`` of each setting (until the transaction ends); returns the values
+    they had, to set them back."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(["current_setting(%s)"] * len(values)), list(values))
-        saved = cursor.fetchone()
+        previous = dict(zip(values, cursor.fetchone(), strict=True))
         pairs = [item for name, value in values.items() for item in (name, str(value))]
         cursor.execute("SELECT " + ", ".join(["set_config(%s, %s, true)"] * len(values)), pairs)
-    return list(values), list(saved)
+    return previous
+
+
+def aggregate_pg_settings() -> dict[str, str]:
+    """The PostgreSQL settings of the aggregate statement (the bench gives its baseline the same)."""
+    return getattr(settings, "BADGE_AGGREGATE_PG_SETTINGS", AGGREGATE_PG_SETTINGS)
 
 
 def _aggregate_source(queryset: QuerySet) -> tuple[str, list]:
@@ -113,11 +120,11 @@ def _aggregate_source(queryset: QuerySet) -> tuple[str, list]:
     if connection.vendor != "postgresql":
         return agg_sql, list(agg_params)
     _execute("DROP TABLE IF EXISTS badge_aggregate", [])
-    tuned = getattr(settings, "BADGE_AGGREGATE_PG_SETTINGS", AGGREGATE_PG_SETTINGS)
-    names, saved = _pg_settings(tuned) if tuned else ([], [])
+    tuned = aggregate_pg_settings()
+    previous = _set_local(tuned) if tuned else {}
     _execute(f"CREATE TEMP TABLE badge_aggregate ON COMMIT DROP AS {agg_sql}", agg_params)
-    if names:  # back to the session's values for the rest of the transaction
-        _pg_settings(dict(zip(names, saved, strict=True)))
+    if previous:  # the rest of the transaction runs with the session's values
+        _set_local(previous)
     return "SELECT product_id, shop_id, paid, picked FROM badge_aggregate", []
 
 
@@ -138,10 +145,10 @@ def _reports_in_force(at: datetime) -> QuerySet:
 def withholding_sources(*, at: datetime) -> tuple[tuple[str, list], tuple[str, list]]:
     """The reports in force at ``at`` that withhold, as two small row sources (SPEC §6):
 
-    * per shop, its earliest-approved shop- or region-scope report (``shop_id, w_id, w_scope,
+    * per shop, its earliest-approved shop- or region-scope report (``w_shop, w_id, w_scope,
       w_at``) — reaches every product of the shop;
     * per listed product and shop, the earliest-approved product-scope report listing it
-      (``product_id, shop_id, w_id, w_scope, w_at``).
+      (``w_product, w_shop, w_id, w_scope, w_at``).
 
     "In force" is ``reports.coverage.report_in_force_q``; earliest = ``(approved_at, pk)``."""
     in_force = _reports_in_force(at)
