@@ -11,13 +11,14 @@ TABLE … AS``; there the aggregate is first materialised in a temporary table (
 WAL-logged, dropped at commit) as a parallel hash aggregate, then inserted (bench/README.md).
 """
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models import Count, DurationField, F, Q, QuerySet, Sum, Value, Window
 from django.db.models.functions import RowNumber
 
 from badges.models import CurrentBadges, PickupStatStage, ProductPickupStat
@@ -54,9 +55,23 @@ def counted_orders_q() -> Q:
     return Q(cancelled_at__isnull=True) | Q(shipped_at__isnull=False, cancelled_at__gte=F("shipped_at"))
 
 
+class SecondsInterval(Value):
+    """A fixed duration. On PostgreSQL it is an interval of seconds only (``make_interval(secs
+    => …)``, folded to a constant): the ``timedelta`` parameter Django would pass becomes
+    ``'2 days'``, and ``timestamptz + '2 days'`` takes the calendar path (via the session time
+    zone) for every row — 20% of the whole aggregate on 1M orders. With the session in UTC
+    (Django's setting) both mean the same instant."""
+
+    def __init__(self, value: timedelta):
+        super().__init__(value, output_field=DurationField())
+
+    def as_postgresql(self, compiler, connection):
+        return "make_interval(secs => %s)", [self.value.total_seconds()]
+
+
 def picked_up_in_time_q() -> Q:
     """Picked up within 48h of payment, inclusive: ``picked_up_at − paid_at ≤ 48h``."""
-    return Q(picked_up_at__isnull=False, picked_up_at__lte=F("paid_at") + PICKUP_WINDOW)
+    return Q(picked_up_at__isnull=False, picked_up_at__lte=F("paid_at") + SecondsInterval(PICKUP_WINDOW))
 
 
 def pickup_aggregate(*, day: date, product_range: tuple[int, int] | None = None) -> QuerySet:
@@ -70,7 +85,7 @@ def pickup_aggregate(*, day: date, product_range: tuple[int, int] | None = None)
     return (
         orders.order_by()
         .values("product_id", "shop_id")
-        .annotate(paid=Count("pk"), picked=Count("pk", filter=picked_up_in_time_q()))
+        .annotate(paid=Count("*"), picked=Count("pk", filter=picked_up_in_time_q()))
     )
 
 
@@ -175,10 +190,21 @@ def _sql_of(queryset: QuerySet) -> tuple[str, list]:
     return sql, list(params)
 
 
-def _insert_stats(*, run_id: int, day: date, at: datetime, source_sql: str, source_params) -> int:
+@dataclass(frozen=True)
+class Totals:
+    """A run's counts, from the rows it wrote."""
+
+    orders: int
+    products: int
+    badged: int
+    withheld: int
+
+
+def _insert_stats(*, run_id: int, day: date, at: datetime, source_sql: str, source_params) -> Totals:
     """One ``INSERT INTO stats SELECT …`` from a source of ``product_id, shop_id, paid, picked``:
     rate, threshold, withholding (a join with the reports in force at ``at``; the earlier of the
-    shop-level and the product-level match by ``(approved_at, pk)``), badge and boost."""
+    shop-level and the product-level match by ``(approved_at, pk)``), badge and boost. On
+    PostgreSQL the counts come back from the same statement (``RETURNING`` into an aggregate)."""
     num, den = threshold_ratio()
     meets = f"(a.picked * {den:d} > a.paid * {num:d})"
     (shop_sql, shop_params), (product_sql, product_params) = withholding_sources(at=at)
@@ -199,17 +225,30 @@ def _insert_stats(*, run_id: int, day: date, at: datetime, source_sql: str, sour
         f"LEFT JOIN ({product_sql}) wp ON wp.w_product = a.product_id AND wp.w_shop = a.shop_id AND {meets}"
         f") b"
     )
-    boost = Decimal(settings.BADGE_RANKING_BOOST)
-    return _execute(sql, [run_id, day, boost, NEUTRAL_BOOST, *source_params, *shop_params, *product_params])
+    params = [run_id, day, Decimal(settings.BADGE_RANKING_BOOST), NEUTRAL_BOOST, *source_params, *shop_params,
+              *product_params]
+    if connection.vendor == "postgresql":
+        sql = (f"WITH written AS ({sql} RETURNING paid_orders, badged, withheld_report_id) "
+               f"SELECT COALESCE(SUM(paid_orders), 0), COUNT(*), COUNT(*) FILTER (WHERE badged), "
+               f"COUNT(withheld_report_id) FROM written")
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [_adapt(p) for p in params])
+            return Totals(*(int(n) for n in cursor.fetchone()))
+    _execute(sql, params)
+    counts = ProductPickupStat.objects.filter(run_id=run_id).aggregate(
+        orders=Sum("paid_orders", default=0), products=Count("pk"), badged=Count("pk", filter=Q(badged=True)),
+        withheld=Count("pk", filter=Q(withheld_report__isnull=False)),
+    )
+    return Totals(**counts)
 
 
-def insert_stats_from_orders(*, run_id: int, day: date, at: datetime) -> int:
+def insert_stats_from_orders(*, run_id: int, day: date, at: datetime) -> Totals:
     """The single-worker path: the day's aggregate, then one statement into the stats."""
     agg_sql, agg_params = _aggregate_source(pickup_aggregate(day=day))
     return _insert_stats(run_id=run_id, day=day, at=at, source_sql=agg_sql, source_params=agg_params)
 
 
-def insert_stats_from_stage(*, run_id: int, attempt: int, day: date, at: datetime) -> int:
+def insert_stats_from_stage(*, run_id: int, attempt: int, day: date, at: datetime) -> Totals:
     """The sharded path's publish: the staged ranges of this attempt into the stats."""
     source = (
         f"SELECT product_id, shop_id, paid_orders AS paid, picked_up_48h AS picked "
@@ -221,8 +260,11 @@ def insert_stats_from_stage(*, run_id: int, attempt: int, day: date, at: datetim
 def lock_current_badges() -> CurrentBadges:
     """Lock the current-badges row (created on first use): publishing of any day is serialised
     here. Callers lock their own run row first, then this one — always in that order."""
-    CurrentBadges.objects.get_or_create(pk=CurrentBadges.SINGLETON)
-    return CurrentBadges.objects.select_for_update().get(pk=CurrentBadges.SINGLETON)
+    board = CurrentBadges.objects.select_for_update().filter(pk=CurrentBadges.SINGLETON).first()
+    if board is None:
+        CurrentBadges.objects.get_or_create(pk=CurrentBadges.SINGLETON)
+        board = CurrentBadges.objects.select_for_update().get(pk=CurrentBadges.SINGLETON)
+    return board
 
 
 def make_current(board: CurrentBadges, *, run_id: int, at: datetime) -> None:

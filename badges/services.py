@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import OperationalError, transaction
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Max
 from django.utils import timezone
 
 from badges import computation
@@ -104,21 +104,17 @@ def _begin(*, day: date, now: datetime, actor, trigger: str, mode: str, shards: 
 
 def _publish(run: BadgeRun, *, fill) -> BadgeRun:
     """Inside the run's transaction: replace D's stats (``fill`` inserts them, withholding by the
-    reports in force at ``run.started_at``), record the counts and, when D is the latest
-    published day, swap the current badges."""
+    reports in force at ``run.started_at``, and returns their totals), record the counts and,
+    when D is the latest published day, swap the current badges."""
     ProductPickupStat.objects.filter(run=run).delete()
-    fill()
-    totals = ProductPickupStat.objects.filter(run=run).aggregate(
-        orders=Sum("paid_orders"), products=Count("pk"), badged=Count("pk", filter=Q(badged=True)),
-        withheld=Count("pk", filter=Q(withheld_report__isnull=False)),
-    )
+    totals = fill()
     board = computation.lock_current_badges()
     latest = BadgeRun.objects.filter(status=Status.SUCCEEDED).exclude(pk=run.pk).aggregate(day=Max("day"))["day"]
     finished = timezone.now()
     if latest is None or run.day >= latest:
         computation.make_current(board, run_id=run.pk, at=finished)
-    run.orders_count = totals["orders"] or 0
-    run.products_count, run.badged_count, run.withheld_count = totals["products"], totals["badged"], totals["withheld"]
+    run.orders_count, run.products_count = totals.orders, totals.products
+    run.badged_count, run.withheld_count = totals.badged, totals.withheld
     run.finished_at, run.duration = finished, finished - run.started_at
     _set_status(run, Status.SUCCEEDED, actor=run.triggered_by, data={
         "attempt": run.attempt, "orders": run.orders_count, "products": run.products_count,
