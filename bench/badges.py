@@ -165,7 +165,7 @@ class _StatementTimer:
             return execute(sql, params, many, context)
         finally:
             part = ("aggregate" if sql.startswith("CREATE TEMP TABLE badge_aggregate")
-                    else "insert" if sql.startswith('INSERT INTO "badges_productpickupstat"') else "other")
+                    else "insert" if 'INSERT INTO "badges_productpickupstat"' in sql[:80] else "other")
             self.parts[part] += time.perf_counter() - started
             self.count += 1
 
@@ -225,16 +225,19 @@ def _measure(label: str, products: int, expected_orders: int, repeat: int) -> di
     _baseline(DAY)  # warm the cache for both, and publish D once: every timed run is a re-run of D
     _timed_run(DAY)
     stats_table = ProductPickupStat._meta.db_table
-    base, tuned, ours, timers, baseline_rows, run = [], [], [], [], None, None
+    base, tuned, ours, firsts, timers, baseline_rows, run = [], [], [], [], [], None, None
     for _ in range(repeat):
         _sql(f"VACUUM {stats_table}")  # untimed: autovacuum's work between two runs
         t, baseline_rows = _baseline(DAY)
         base.append(t)
         tuned.append(_baseline(DAY, tuned=True)[0])
-        t, run, timer = _timed_run(DAY)
+        t, run, timer = _timed_run(DAY)  # a re-run: replaces D's rows
         ours.append(t)
         timers.append(timer)
-    baseline, baseline_tuned, run_s = (statistics.median(x) for x in (base, tuned, ours))
+        ProductPickupStat.objects.filter(run=run).delete()  # untimed: D never published (the daily case)
+        _sql(f"VACUUM {stats_table}")
+        firsts.append(_timed_run(DAY)[0])
+    baseline, baseline_tuned, run_s, first_s = (statistics.median(x) for x in (base, tuned, ours, firsts))
     parts = {k: statistics.median(t.parts[k] for t in timers) for k in timers[0].parts}
     sharded = _timed_sharded(DAY, size=max(products // 4, 1))
     peak = _peak_memory(DAY)
@@ -245,7 +248,7 @@ def _measure(label: str, products: int, expected_orders: int, repeat: int) -> di
     figures = {
         "label": label, "orders": expected_orders, "counted": run.orders_count, "products": run.products_count,
         "badged": run.badged_count, "withheld": run.withheld_count, "baseline_s": baseline,
-        "baseline_tuned_s": baseline_tuned, "run_s": run_s, "ratio": ratio, "sharded_s": sharded,
+        "baseline_tuned_s": baseline_tuned, "run_s": run_s, "first_s": first_s, "ratio": ratio, "sharded_s": sharded,
         "peak_kib": peak / 1024,
     }
     ms = [f"{t * 1000:.0f}" for t in ours]
@@ -258,8 +261,11 @@ def _measure(label: str, products: int, expected_orders: int, repeat: int) -> di
     print(f"     badge run, one worker (re-run of D, whole transaction): {run_s * 1000:8.1f} ms  (runs: {', '.join(ms)})")
     print(f"       of which aggregate {parts['aggregate'] * 1000:.1f} ms, stats INSERT (withholding join) "
           f"{parts['insert'] * 1000:.1f} ms, {timers[0].count - 2} other statements {parts['other'] * 1000:.1f} ms")
-    print(f"     ratio run / baseline: {run_s / baseline:.2f} (server defaults), {run_s / baseline_tuned:.2f} "
-          f"(same settings) → {ratio:.2f}")
+    fastest = min(baseline, baseline_tuned)
+    print(f"     first run of D (D not yet published, as every day): {first_s * 1000:8.1f} ms  "
+          f"(runs: {', '.join(f'{t * 1000:.0f}' for t in firsts)})")
+    print(f"     ratio re-run / baseline: {run_s / baseline:.2f} (server defaults), {run_s / baseline_tuned:.2f} "
+          f"(same settings) → {ratio:.2f};  first run / faster baseline: {first_s / fastest:.2f}")
     print(f"     badge run, 4 product ranges in-process (chord path): {sharded * 1000:8.1f} ms")
     print(f"     peak Python memory of the run (tracemalloc): {peak / 1024:,.0f} KiB", flush=True)
     return figures
@@ -295,7 +301,9 @@ def main(smoke: bool) -> None:
         growth = second["peak_kib"] / first["peak_kib"]
         print(f"   peak memory {first['peak_kib']:,.0f} KiB at {small:,} orders vs {second['peak_kib']:,.0f} KiB at "
               f"{large:,} orders (×{growth:.2f} for ×{large // small} orders)")
-        print(f"   target: ratio ≤ 1.5 → {'met' if second['ratio'] <= 1.5 else 'NOT met'} ({second['ratio']:.2f})")
+        verdict = "smoke size: fixed costs dominate, not judged" if smoke else (
+            "met" if second["ratio"] <= 1.5 else "NOT met")
+        print(f"   target at 1M orders: ratio ≤ 1.5 → {verdict} ({second['ratio']:.2f})")
     finally:
         started = time.perf_counter()
         _cleanup()
