@@ -200,7 +200,7 @@ class Totals:
     withheld: int
 
 
-def _insert_stats(*, run_id: int, day: date, at: datetime, source_sql: str, source_params) -> Totals:
+def _insert_stats(*, run_id: int, attempt: int, day: date, at: datetime, source_sql: str, source_params) -> Totals:
     """One ``INSERT INTO stats SELECT …`` from a source of ``product_id, shop_id, paid, picked``:
     rate, threshold, withholding (a join with the reports in force at ``at``; the earlier of the
     shop-level and the product-level match by ``(approved_at, pk)``), badge and boost. On
@@ -212,9 +212,9 @@ def _insert_stats(*, run_id: int, day: date, at: datetime, source_sql: str, sour
         "(wp.w_id IS NOT NULL AND (ws.w_id IS NULL OR wp.w_at < ws.w_at OR (wp.w_at = ws.w_at AND wp.w_id < ws.w_id)))"
     )
     sql = (
-        f"INSERT INTO {_table(ProductPickupStat)} (run_id, day, product_id, shop_id, paid_orders, picked_up_48h, "
-        f"rate, meets_threshold, badged, ranking_boost, withheld_reason, withheld_report_id) "
-        f"SELECT %s, %s, b.product_id, b.shop_id, b.paid, b.picked, ROUND(b.picked * 1.0 / b.paid, 4), b.meets, "
+        f"INSERT INTO {_table(ProductPickupStat)} (run_id, attempt, day, product_id, shop_id, paid_orders, "
+        f"picked_up_48h, rate, meets_threshold, badged, ranking_boost, withheld_reason, withheld_report_id) "
+        f"SELECT %s, %s, %s, b.product_id, b.shop_id, b.paid, b.picked, ROUND(b.picked * 1.0 / b.paid, 4), b.meets, "
         f"b.meets AND b.w_id IS NULL, CASE WHEN b.meets AND b.w_id IS NULL THEN %s ELSE %s END, "
         f"COALESCE(b.w_scope, ''), b.w_id FROM ("
         f"SELECT a.product_id, a.shop_id, a.paid, a.picked, {meets} AS meets, "
@@ -225,7 +225,7 @@ def _insert_stats(*, run_id: int, day: date, at: datetime, source_sql: str, sour
         f"LEFT JOIN ({product_sql}) wp ON wp.w_product = a.product_id AND wp.w_shop = a.shop_id AND {meets}"
         f") b"
     )
-    params = [run_id, day, Decimal(settings.BADGE_RANKING_BOOST), NEUTRAL_BOOST, *source_params, *shop_params,
+    params = [run_id, attempt, day, Decimal(settings.BADGE_RANKING_BOOST), NEUTRAL_BOOST, *source_params, *shop_params,
               *product_params]
     if connection.vendor == "postgresql":
         sql = (f"WITH written AS ({sql} RETURNING paid_orders, badged, withheld_report_id) "
@@ -235,17 +235,17 @@ def _insert_stats(*, run_id: int, day: date, at: datetime, source_sql: str, sour
             cursor.execute(sql, [_adapt(p) for p in params])
             return Totals(*(int(n) for n in cursor.fetchone()))
     _execute(sql, params)
-    counts = ProductPickupStat.objects.filter(run_id=run_id).aggregate(
+    counts = ProductPickupStat.objects.filter(run_id=run_id, attempt=attempt).aggregate(
         orders=Sum("paid_orders", default=0), products=Count("pk"), badged=Count("pk", filter=Q(badged=True)),
         withheld=Count("pk", filter=Q(withheld_report__isnull=False)),
     )
     return Totals(**counts)
 
 
-def insert_stats_from_orders(*, run_id: int, day: date, at: datetime) -> Totals:
+def insert_stats_from_orders(*, run_id: int, attempt: int, day: date, at: datetime) -> Totals:
     """The single-worker path: the day's aggregate, then one statement into the stats."""
     agg_sql, agg_params = _aggregate_source(pickup_aggregate(day=day))
-    return _insert_stats(run_id=run_id, day=day, at=at, source_sql=agg_sql, source_params=agg_params)
+    return _insert_stats(run_id=run_id, attempt=attempt, day=day, at=at, source_sql=agg_sql, source_params=agg_params)
 
 
 def insert_stats_from_stage(*, run_id: int, attempt: int, day: date, at: datetime) -> Totals:
@@ -254,7 +254,8 @@ def insert_stats_from_stage(*, run_id: int, attempt: int, day: date, at: datetim
         f"SELECT product_id, shop_id, paid_orders AS paid, picked_up_48h AS picked "
         f"FROM {_table(PickupStatStage)} WHERE run_id = %s AND attempt = %s"
     )
-    return _insert_stats(run_id=run_id, day=day, at=at, source_sql=source, source_params=[run_id, attempt])
+    return _insert_stats(run_id=run_id, attempt=attempt, day=day, at=at, source_sql=source,
+                         source_params=[run_id, attempt])
 
 
 def lock_current_badges() -> CurrentBadges:

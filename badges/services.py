@@ -144,7 +144,7 @@ def _run_single(*, day: date, actor, trigger: str, now: datetime) -> BadgeRun:
     if begun.skipped:
         return begun.run
     return _publish(begun.run, fill=lambda: computation.insert_stats_from_orders(
-        run_id=begun.run.pk, day=day, at=begun.run.started_at))
+        run_id=begun.run.pk, attempt=begun.run.attempt, day=day, at=begun.run.started_at))
 
 
 @transaction.atomic

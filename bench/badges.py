@@ -13,7 +13,9 @@ separately), then measures, in the same process and on the same warm data:
 
 Times are medians of ``REPEAT`` interleaved repetitions (baseline, tuned baseline, run) on warm
 data; each run is a re-run of D (it replaces D's 20k rows), after an untimed VACUUM of the stats
-table. The ratio reported is against the faster of the two baselines.
+table. Ratios are paired: each repetition's run over the same repetition's baseline, then the
+median (the machine's load drifts during a measurement); the one judged is the re-run's against
+the baseline with the run's own settings or the server's, whichever ratio is larger.
 
 Full: 250,000 then 1,000,000 orders over 20,000 products. ``--smoke``: 5,000 then 20,000 over
 400. Everything it creates is deleted at the end. PostgreSQL only.
@@ -244,11 +246,17 @@ def _measure(label: str, products: int, expected_orders: int, repeat: int) -> di
     expected_paid = sum(r[2] for r in baseline_rows)
     assert run.orders_count == expected_paid, (run.orders_count, expected_paid)
     assert run.products_count == len(baseline_rows) == products
-    ratio = run_s / min(baseline, baseline_tuned)  # against the faster baseline: the stricter ratio
+    paired = {  # median of per-repetition ratios
+        "defaults": statistics.median(r / b for r, b in zip(ours, base, strict=True)),
+        "same settings": statistics.median(r / t for r, t in zip(ours, tuned, strict=True)),
+        "first run": statistics.median(f / min(b, t) for f, b, t in zip(firsts, base, tuned, strict=True)),
+    }
+    ratio = max(paired["defaults"], paired["same settings"])
     figures = {
         "label": label, "orders": expected_orders, "counted": run.orders_count, "products": run.products_count,
         "badged": run.badged_count, "withheld": run.withheld_count, "baseline_s": baseline,
-        "baseline_tuned_s": baseline_tuned, "run_s": run_s, "first_s": first_s, "ratio": ratio, "sharded_s": sharded,
+        "baseline_tuned_s": baseline_tuned, "run_s": run_s, "first_s": first_s, "ratio": ratio,
+        "first_ratio": paired["first run"], "sharded_s": sharded,
         "peak_kib": peak / 1024,
     }
     ms = [f"{t * 1000:.0f}" for t in ours]
@@ -261,11 +269,11 @@ def _measure(label: str, products: int, expected_orders: int, repeat: int) -> di
     print(f"     badge run, one worker (re-run of D, whole transaction): {run_s * 1000:8.1f} ms  (runs: {', '.join(ms)})")
     print(f"       of which aggregate {parts['aggregate'] * 1000:.1f} ms, stats INSERT (withholding join) "
           f"{parts['insert'] * 1000:.1f} ms, {timers[0].count - 2} other statements {parts['other'] * 1000:.1f} ms")
-    fastest = min(baseline, baseline_tuned)
     print(f"     first run of D (D not yet published, as every day): {first_s * 1000:8.1f} ms  "
           f"(runs: {', '.join(f'{t * 1000:.0f}' for t in firsts)})")
-    print(f"     ratio re-run / baseline: {run_s / baseline:.2f} (server defaults), {run_s / baseline_tuned:.2f} "
-          f"(same settings) → {ratio:.2f};  first run / faster baseline: {first_s / fastest:.2f}")
+    print(f"     ratio (paired median) re-run / baseline: {paired['defaults']:.2f} (server defaults), "
+          f"{paired['same settings']:.2f} (same settings) → {ratio:.2f};  first run / faster baseline: "
+          f"{paired['first run']:.2f}")
     print(f"     badge run, 4 product ranges in-process (chord path): {sharded * 1000:8.1f} ms")
     print(f"     peak Python memory of the run (tracemalloc): {peak / 1024:,.0f} KiB", flush=True)
     return figures
@@ -301,9 +309,12 @@ def main(smoke: bool) -> None:
         growth = second["peak_kib"] / first["peak_kib"]
         print(f"   peak memory {first['peak_kib']:,.0f} KiB at {small:,} orders vs {second['peak_kib']:,.0f} KiB at "
               f"{large:,} orders (×{growth:.2f} for ×{large // small} orders)")
-        verdict = "smoke size: fixed costs dominate, not judged" if smoke else (
-            "met" if second["ratio"] <= 1.5 else "NOT met")
-        print(f"   target at 1M orders: ratio ≤ 1.5 → {verdict} ({second['ratio']:.2f})")
+        if smoke:
+            print("   target at 1M orders (ratio ≤ 1.5): smoke size, fixed costs dominate, not judged")
+        else:
+            for what, value in (("first run of D (the daily run)", second["first_ratio"]),
+                                ("re-run of a published D", second["ratio"])):
+                print(f"   target at 1M orders, {what}: ratio ≤ 1.5 → {'met' if value <= 1.5 else 'NOT met'} ({value:.2f})")
     finally:
         started = time.perf_counter()
         _cleanup()
