@@ -18,6 +18,44 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+REFERENCE_SEEDS = [
+    ("shops.migrations.0002_load_regions", "load"),
+    ("core.migrations.0002_seed_policies", "seed"),
+    ("reports.migrations.0002_commitment_letter", "seed"),
+    ("tickets.migrations.0002_seed_reply_options", "seed"),
+]
+
+
+def seed_reference_data() -> None:
+    """Re-load the rows data migrations seed (regions, policies, commitment letter, reply
+    options, role groups). Every seed is idempotent."""
+    import importlib
+
+    from django.apps import apps
+
+    from core.roles import ensure_role_groups
+
+    for module, function in REFERENCE_SEEDS:
+        getattr(importlib.import_module(module), function)(apps, None)
+    ensure_role_groups()
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_for_transactional_tests(request):
+    """A transactional test's teardown flushes every table, including what migrations seeded;
+    give each transactional test that data back first (instead of ``serialized_rollback``,
+    whose reload depends on test order)."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker and marker.kwargs.get("transaction"):
+        request.getfixturevalue("transactional_db")
+        seed_reference_data()
+
+
+@pytest.fixture
+def reference_data(db):
+    seed_reference_data()
+
+
 @pytest.fixture
 def on_postgres() -> bool:
     return connection.vendor == "postgresql"

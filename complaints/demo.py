@@ -32,15 +32,23 @@ def _orders(shop: Shop, count: int, now):
     )
 
 
-def _report(report_no: str, shop: Shop, *, starts, ends, approved, merchant) -> DeliveryReport:
-    report, _ = DeliveryReport.objects.get_or_create(report_no=report_no, defaults={
-        "shop": shop, "scenario": Scenario.EPIDEMIC, "scope": DeliveryReport.Scope.SHOP, "starts_at": starts,
-        "ends_at": ends, "promised_ship_by": ends, "commitment_letter": CommitmentLetter.objects.order_by("-published_at").first(),
-        "commitment_accepted_at": starts, "commitment_accepted_by": merchant, "status": DeliveryReport.Status.APPROVED,
-        "submitted_at": starts, "submitted_by": merchant, "approved_at": approved, "decided_at": approved,
-        "decided_by_system": True, "note": "演示数据：疫情封控",
-    })
-    return report
+DEMO_NOTE = "演示数据：疫情封控"
+
+
+def _report(seq: int, shop: Shop, *, starts, ends, approved, merchant) -> DeliveryReport:
+    """A back-dated approved report (report_submit refuses back-dating, rightly), numbered like
+    real ones (BB + day + sequence, from 90001 so it never meets the day counter)."""
+    existing = DeliveryReport.objects.filter(shop=shop, note=DEMO_NOTE).first()
+    if existing:
+        return existing
+    return DeliveryReport.objects.create(
+        report_no=f"BB{timezone.localtime(starts):%Y%m%d}{90000 + seq}",
+        shop=shop, scenario=Scenario.EPIDEMIC, scope=DeliveryReport.Scope.SHOP, starts_at=starts,
+        ends_at=ends, promised_ship_by=ends, commitment_letter=CommitmentLetter.objects.order_by("-published_at").first(),
+        commitment_accepted_at=starts, commitment_accepted_by=merchant, status=DeliveryReport.Status.APPROVED,
+        submitted_at=starts, submitted_by=merchant, approved_at=approved, decided_at=approved,
+        decided_by_system=True, note=DEMO_NOTE,
+    )
 
 
 def _file(shops, plan, now, tag: str) -> int:
@@ -66,19 +74,20 @@ def seed(stdout) -> list[str]:
         return []
     now = timezone.now()
     # sz-digital reported the whole shop for the last 9 days: its complaints are exempt.
-    _report("BBDEMO40SZ0001", shops["sz-digital"], starts=now - timedelta(days=9), ends=now - timedelta(days=1),
+    _report(1, shops["sz-digital"], starts=now - timedelta(days=9), ends=now - timedelta(days=1),
             approved=now - timedelta(days=9), merchant=merchant2)
-    # hz-tea's report ended before its complaints were filed: liable, but it may be cited in an appeal.
-    hz_report = _report("BBDEMO40HZ0001", shops["hz-tea"], starts=now - timedelta(days=10), ends=now - timedelta(days=6),
+    # cd-snacks' whole-shop report ended before its complaints were filed: liable, but it may be
+    # cited in an appeal (approved before the judgment, scope matches).
+    cd_report = _report(2, shops["cd-snacks"], starts=now - timedelta(days=10), ends=now - timedelta(days=6),
                         approved=now - timedelta(days=10), merchant=merchant1)
     filed = _file(shops, JUDGED, now, "j")
     run = complaints_judge_pending() if filed else JudgeRun()
     filed += _file(shops, PENDING, now, "p")
-    liable = Complaint.objects.filter(event_id__startswith="demo-j-", order__shop=shops["hz-tea"],
+    liable = Complaint.objects.filter(event_id__startswith="demo-j-", order__shop=shops["cd-snacks"],
                                       verdict=Complaint.Verdict.MERCHANT_LIABLE).order_by("pk").first()
     if liable and not Appeal.objects.filter(complaint=liable).exists():
-        appeal_create(actor=merchant1, complaint=liable, report_no=hz_report.report_no,
-                      statement="发货地杭州疫情封控，物流停运，已提前报备。")
+        appeal_create(actor=merchant1, complaint=liable, report_no=cd_report.report_no,
+                      statement="发货地成都疫情封控，物流停运，已提前报备。")
     stdout.write(f"  complaints: {filed} filed, {run.judged} judged ({run.exempt} exempt, {run.liable} liable), "
                  f"{Appeal.objects.filter(complaint__event_id__startswith='demo-').count()} appeal(s)")
     return ["Complaints: /complaints/ (merchant portal) · ops queues: /admin/complaints/"]

@@ -98,7 +98,7 @@ def test_failed_run_rolls_back_and_is_recorded(monkeypatch, shop):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_runs_of_the_same_day_cannot_both_write(monkeypatch):
     # given a run of D that holds its lock inside the transaction
     products = catalogue()
@@ -148,7 +148,7 @@ def test_two_runs_of_the_same_day_cannot_both_write(monkeypatch):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_concurrent_runs_of_the_same_day_leave_one_consistent_result():
     catalogue()
     barrier = threading.Barrier(4)

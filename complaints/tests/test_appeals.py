@@ -306,7 +306,7 @@ def test_platform_cannot_file_appeals(platform_api, complaint, report):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_concurrent_appeals_open_only_one(merchant, shop):
     import threading
 

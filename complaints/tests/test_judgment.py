@@ -216,7 +216,7 @@ def test_judge_complaints_command(order, capsys):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_concurrent_runs_judge_each_complaint_once(shop):
     order = OrderFactory(product=ProductFactory(shop=shop))
     ComplaintFactory.create_batch(300, order=order)

@@ -142,7 +142,7 @@ def test_exemption_update_keeps_prefixes_and_audits(ops_user):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_concurrent_submissions_get_distinct_consecutive_numbers(merchant, shop):
     at = sh(2022, 12, 27, 9)
     numbers, errors = [], []
@@ -173,7 +173,7 @@ def test_no_letter_at_all_is_refused(merchant, shop):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_reviewers_deciding_at_once_end_in_one_decision(merchant, ops_user, ops_admin_user, shop):
     report = submit(merchant, shop, sh(2022, 12, 27, 9), scenario="major_event")
     outcomes = []
