@@ -29,7 +29,7 @@ def wait_for_run(day: date, timeout: float = 30) -> BadgeRun:
 
 
 @pytest.mark.celery_worker
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)  # reference data: the root conftest reseeds it
 def test_sharded_run_on_a_real_worker_gives_the_single_worker_result():
     # given the result of one worker for D (badges, a below-threshold product and a withholding)
     products = mixed_catalogue()
