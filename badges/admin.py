@@ -80,6 +80,7 @@ class ProductPickupStatAdmin(ReadOnlyAdmin):
                    "withheld_reason", "shop__kind", "shop"]
     search_fields = ["product__code", "product__title", "shop__code", "=withheld_report__report_no"]
     list_select_related = ["shop", "product", "withheld_report"]
+    ordering = ["-run_id", "-product_id"]  # the (run, product) index, read backwards: latest run first
     show_full_result_count = False
 
     @admin.display(description=_("48h pickup rate"), ordering="rate")

@@ -1,22 +1,25 @@
 """The set-based computation of a day's 48h pickup figures (SPEC §6), for SQLite and PostgreSQL.
 
 One aggregate query over the day's orders (``pickup_aggregate``, the ORM so that ``paid_at +
-48h`` compiles on both backends) is wrapped in ``INSERT … SELECT``: rows go from the orders
-table to the stats (or staging) table inside the database, so memory does not depend on the
-number of orders. Withholding and the badge swap are further set-based statements.
+48h`` compiles on both backends) feeds one ``INSERT … SELECT`` into the stats, which also joins
+the reports in force (withholding) and computes rate, badge and boost: rows go from the orders
+table to the stats table inside the database, so memory does not depend on the number of
+orders. The badge swap is a pointer update (``make_current``).
 
 PostgreSQL never runs the SELECT of an ``INSERT … SELECT`` in parallel, but does for ``CREATE
-TABLE … AS``; there the aggregate is first materialised in a temporary table (dropped at commit)
-and then inserted — twice as fast on 1M orders with 2 workers (see bench/README.md).
+TABLE … AS``; there the aggregate is first materialised in a temporary table (20k rows, not
+WAL-logged, dropped at commit) as a parallel hash aggregate, then inserted (bench/README.md).
 """
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, DurationField, F, Q, QuerySet, Sum, Value, Window
+from django.db.models.functions import RowNumber
 
 from badges.models import CurrentBadges, PickupStatStage, ProductPickupStat
 from reports.coverage import report_in_force_q
@@ -27,6 +30,8 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 PICKUP_WINDOW = timedelta(hours=48)
 NEUTRAL_BOOST = Decimal("1.00")
 Scope = DeliveryReport.Scope
+# PostgreSQL settings for the aggregate statement only (``BADGE_AGGREGATE_PG_SETTINGS`` overrides).
+AGGREGATE_PG_SETTINGS = {"work_mem": "64MB", "parallel_tuple_cost": "0"}
 
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:
@@ -50,9 +55,23 @@ def counted_orders_q() -> Q:
     return Q(cancelled_at__isnull=True) | Q(shipped_at__isnull=False, cancelled_at__gte=F("shipped_at"))
 
 
+class SecondsInterval(Value):
+    """A fixed duration. On PostgreSQL it is an interval of seconds only (``make_interval(secs
+    => …)``, folded to a constant): the ``timedelta`` parameter Django would pass becomes
+    ``'2 days'``, and ``timestamptz + '2 days'`` takes the calendar path (via the session time
+    zone) for every row — 20% of the whole aggregate on 1M orders. With the session in UTC
+    (Django's setting) both mean the same instant."""
+
+    def __init__(self, value: timedelta):
+        super().__init__(value, output_field=DurationField())
+
+    def as_postgresql(self, compiler, connection):
+        return "make_interval(secs => %s)", [self.value.total_seconds()]
+
+
 def picked_up_in_time_q() -> Q:
     """Picked up within 48h of payment, inclusive: ``picked_up_at − paid_at ≤ 48h``."""
-    return Q(picked_up_at__isnull=False, picked_up_at__lte=F("paid_at") + PICKUP_WINDOW)
+    return Q(picked_up_at__isnull=False, picked_up_at__lte=F("paid_at") + SecondsInterval(PICKUP_WINDOW))
 
 
 def pickup_aggregate(*, day: date, product_range: tuple[int, int] | None = None) -> QuerySet:
@@ -66,7 +85,7 @@ def pickup_aggregate(*, day: date, product_range: tuple[int, int] | None = None)
     return (
         orders.order_by()
         .values("product_id", "shop_id")
-        .annotate(paid=Count("pk"), picked=Count("pk", filter=picked_up_in_time_q()))
+        .annotate(paid=Count("*"), picked=Count("pk", filter=picked_up_in_time_q()))
     )
 
 
@@ -89,14 +108,38 @@ def _table(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
+def _set_local(values: dict[str, str]) -> dict[str, str]:
+    """PostgreSQL ``SET LOCAL`` of each setting (until the transaction ends); returns the values
+    they had, to set them back."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(["current_setting(%s)"] * len(values)), list(values))
+        previous = dict(zip(values, cursor.fetchone(), strict=True))
+        pairs = [item for name, value in values.items() for item in (name, str(value))]
+        cursor.execute("SELECT " + ", ".join(["set_config(%s, %s, true)"] * len(values)), pairs)
+    return previous
+
+
+def aggregate_pg_settings() -> dict[str, str]:
+    """The PostgreSQL settings of the aggregate statement (the bench gives its baseline the same)."""
+    return getattr(settings, "BADGE_AGGREGATE_PG_SETTINGS", AGGREGATE_PG_SETTINGS)
+
+
 def _aggregate_source(queryset: QuerySet) -> tuple[str, list]:
     """The aggregate as a row source for ``INSERT … SELECT``. On PostgreSQL it is materialised
-    first (``CREATE TEMP TABLE … AS`` gets a parallel plan; ``INSERT … SELECT`` never does)."""
+    first in a temporary table by ``CREATE TEMP TABLE … AS``, which may run in parallel (the
+    SELECT of an ``INSERT … SELECT`` never does), with ``AGGREGATE_PG_SETTINGS`` for that one
+    statement: enough ``work_mem`` for an in-memory hash aggregate and ``parallel_tuple_cost =
+    0``. Without them the planner, guessing ~5× too many (product, shop) groups, sorts the day's
+    orders and spills them to disk (see docs/decisions.md and bench/README.md)."""
     agg_sql, agg_params = queryset.query.sql_with_params()
     if connection.vendor != "postgresql":
         return agg_sql, list(agg_params)
     _execute("DROP TABLE IF EXISTS badge_aggregate", [])
+    tuned = aggregate_pg_settings()
+    previous = _set_local(tuned) if tuned else {}
     _execute(f"CREATE TEMP TABLE badge_aggregate ON COMMIT DROP AS {agg_sql}", agg_params)
+    if previous:  # the rest of the transaction runs with the session's values
+        _set_local(previous)
     return "SELECT product_id, shop_id, paid, picked FROM badge_aggregate", []
 
 
@@ -110,69 +153,119 @@ def stage_range(*, run_id: int, attempt: int, day: date, product_range: tuple[in
     return _execute(sql, [run_id, attempt, *agg_params])
 
 
-def _insert_stats(*, run_id: int, day: date, source_sql: str, source_params) -> int:
-    """``INSERT INTO stats SELECT …`` from a source with ``product_id, shop_id, paid, picked``."""
-    num, den = threshold_ratio()
-    meets = "(a.picked * %s > a.paid * %s)"
-    sql = (
-        f"INSERT INTO {_table(ProductPickupStat)} (run_id, day, product_id, shop_id, paid_orders, picked_up_48h, "
-        f"rate, meets_threshold, badged, ranking_boost, withheld_reason) "
-        f"SELECT %s, %s, a.product_id, a.shop_id, a.paid, a.picked, ROUND(a.picked * 1.0 / a.paid, 4), "
-        f"{meets}, {meets}, CASE WHEN {meets} THEN %s ELSE %s END, '' FROM ({source_sql}) a"
+def _reports_in_force(at: datetime) -> QuerySet:
+    return DeliveryReport.objects.filter(report_in_force_q(at)).order_by()
+
+
+def withholding_sources(*, at: datetime) -> tuple[tuple[str, list], tuple[str, list]]:
+    """The reports in force at ``at`` that withhold, as two small row sources (SPEC §6):
+
+    * per shop, its earliest-approved shop- or region-scope report (``w_shop, w_id, w_scope,
+      w_at``) — reaches every product of the shop;
+    * per listed product and shop, the earliest-approved product-scope report listing it
+      (``w_product, w_shop, w_id, w_scope, w_at``).
+
+    "In force" is ``reports.coverage.report_in_force_q``; earliest = ``(approved_at, pk)``."""
+    in_force = _reports_in_force(at)
+    per_shop = (
+        in_force.filter(scope__in=[Scope.SHOP, Scope.REGION])
+        .annotate(w_rank=Window(RowNumber(), partition_by=[F("shop_id")], order_by=[F("approved_at").asc(), F("pk").asc()]))
+        .filter(w_rank=1)
+        .values(w_shop=F("shop_id"), w_id=F("pk"), w_scope=F("scope"), w_at=F("approved_at"))
     )
-    boost = Decimal(settings.BADGE_RANKING_BOOST)
-    return _execute(sql, [run_id, day, den, num, den, num, den, num, boost, NEUTRAL_BOOST, *source_params])
+    per_product = (
+        ReportProduct.objects.filter(report__in=in_force.filter(scope=Scope.PRODUCT).values("pk"))
+        .order_by()
+        .annotate(w_rank=Window(RowNumber(), partition_by=[F("product_id"), F("report__shop_id")],
+                                order_by=[F("report__approved_at").asc(), F("report_id").asc()]))
+        .filter(w_rank=1)
+        .values(w_product=F("product_id"), w_shop=F("report__shop_id"), w_id=F("report_id"),
+                w_scope=F("report__scope"), w_at=F("report__approved_at"))
+    )
+    return _sql_of(per_shop), _sql_of(per_product)
 
 
-def insert_stats_from_orders(*, run_id: int, day: date) -> int:
-    """The single-worker path: one aggregate over the day's orders straight into the stats."""
+def _sql_of(queryset: QuerySet) -> tuple[str, list]:
+    sql, params = queryset.query.sql_with_params()
+    return sql, list(params)
+
+
+@dataclass(frozen=True)
+class Totals:
+    """A run's counts, from the rows it wrote."""
+
+    orders: int
+    products: int
+    badged: int
+    withheld: int
+
+
+def _insert_stats(*, run_id: int, attempt: int, day: date, at: datetime, source_sql: str, source_params) -> Totals:
+    """One ``INSERT INTO stats SELECT …`` from a source of ``product_id, shop_id, paid, picked``:
+    rate, threshold, withholding (a join with the reports in force at ``at``; the earlier of the
+    shop-level and the product-level match by ``(approved_at, pk)``), badge and boost. On
+    PostgreSQL the counts come back from the same statement (``RETURNING`` into an aggregate)."""
+    num, den = threshold_ratio()
+    meets = f"(a.picked * {den:d} > a.paid * {num:d})"
+    (shop_sql, shop_params), (product_sql, product_params) = withholding_sources(at=at)
+    product_first = (
+        "(wp.w_id IS NOT NULL AND (ws.w_id IS NULL OR wp.w_at < ws.w_at OR (wp.w_at = ws.w_at AND wp.w_id < ws.w_id)))"
+    )
+    sql = (
+        f"INSERT INTO {_table(ProductPickupStat)} (run_id, attempt, day, product_id, shop_id, paid_orders, "
+        f"picked_up_48h, rate, meets_threshold, badged, ranking_boost, withheld_reason, withheld_report_id) "
+        f"SELECT %s, %s, %s, b.product_id, b.shop_id, b.paid, b.picked, ROUND(b.picked * 1.0 / b.paid, 4), b.meets, "
+        f"b.meets AND b.w_id IS NULL, CASE WHEN b.meets AND b.w_id IS NULL THEN %s ELSE %s END, "
+        f"COALESCE(b.w_scope, ''), b.w_id FROM ("
+        f"SELECT a.product_id, a.shop_id, a.paid, a.picked, {meets} AS meets, "
+        f"CASE WHEN {product_first} THEN wp.w_id ELSE ws.w_id END AS w_id, "
+        f"CASE WHEN {product_first} THEN wp.w_scope ELSE ws.w_scope END AS w_scope "
+        f"FROM ({source_sql}) a "
+        f"LEFT JOIN ({shop_sql}) ws ON ws.w_shop = a.shop_id AND {meets} "
+        f"LEFT JOIN ({product_sql}) wp ON wp.w_product = a.product_id AND wp.w_shop = a.shop_id AND {meets}"
+        f") b"
+    )
+    params = [run_id, attempt, day, Decimal(settings.BADGE_RANKING_BOOST), NEUTRAL_BOOST, *source_params, *shop_params,
+              *product_params]
+    if connection.vendor == "postgresql":
+        sql = (f"WITH written AS ({sql} RETURNING paid_orders, badged, withheld_report_id) "
+               f"SELECT COALESCE(SUM(paid_orders), 0), COUNT(*), COUNT(*) FILTER (WHERE badged), "
+               f"COUNT(withheld_report_id) FROM written")
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [_adapt(p) for p in params])
+            return Totals(*(int(n) for n in cursor.fetchone()))
+    _execute(sql, params)
+    counts = ProductPickupStat.objects.filter(run_id=run_id, attempt=attempt).aggregate(
+        orders=Sum("paid_orders", default=0), products=Count("pk"), badged=Count("pk", filter=Q(badged=True)),
+        withheld=Count("pk", filter=Q(withheld_report__isnull=False)),
+    )
+    return Totals(**counts)
+
+
+def insert_stats_from_orders(*, run_id: int, attempt: int, day: date, at: datetime) -> Totals:
+    """The single-worker path: the day's aggregate, then one statement into the stats."""
     agg_sql, agg_params = _aggregate_source(pickup_aggregate(day=day))
-    return _insert_stats(run_id=run_id, day=day, source_sql=agg_sql, source_params=agg_params)
+    return _insert_stats(run_id=run_id, attempt=attempt, day=day, at=at, source_sql=agg_sql, source_params=agg_params)
 
 
-def insert_stats_from_stage(*, run_id: int, attempt: int, day: date) -> int:
+def insert_stats_from_stage(*, run_id: int, attempt: int, day: date, at: datetime) -> Totals:
     """The sharded path's publish: the staged ranges of this attempt into the stats."""
     source = (
         f"SELECT product_id, shop_id, paid_orders AS paid, picked_up_48h AS picked "
         f"FROM {_table(PickupStatStage)} WHERE run_id = %s AND attempt = %s"
     )
-    return _insert_stats(run_id=run_id, day=day, source_sql=source, source_params=[run_id, attempt])
-
-
-def _reports_in_force(at: datetime) -> QuerySet:
-    return DeliveryReport.objects.filter(report_in_force_q(at))
-
-
-def in_force_report_for_product(*, at: datetime) -> Subquery:
-    """For stats rows: the earliest-approved report of the row's shop in force at ``at`` whose
-    scope reaches the product — shop and region scope reach every product of the shop (SPEC §6),
-    product scope the listed ones. In force = ``reports.coverage.report_in_force_q``."""
-    listed = Exists(ReportProduct.objects.filter(report=OuterRef("pk"), product_id=OuterRef(OuterRef("product_id"))))
-    reports = _reports_in_force(at).filter(shop_id=OuterRef("shop_id")).filter(
-        Q(scope__in=[Scope.SHOP, Scope.REGION]) | (Q(scope=Scope.PRODUCT) & listed)
-    )
-    return Subquery(reports.order_by("approved_at", "pk").values("pk")[:1])
-
-
-def withhold(*, run_id: int, at: datetime) -> int:
-    """Withhold the badge of qualifying products under a report in force at ``at``; the report
-    and its scope are kept as the reason. Two set-based UPDATEs, on the rows of shops that have
-    a report in force (a handful), not on every row."""
-    candidates = ProductPickupStat.objects.filter(
-        run_id=run_id, meets_threshold=True, shop_id__in=_reports_in_force(at).values("shop_id")
-    )
-    candidates.update(withheld_report=in_force_report_for_product(at=at))
-    scope = DeliveryReport.objects.filter(pk=OuterRef("withheld_report_id")).values("scope")[:1]
-    return ProductPickupStat.objects.filter(run_id=run_id, withheld_report__isnull=False).update(
-        badged=False, ranking_boost=NEUTRAL_BOOST, withheld_reason=Subquery(scope)
-    )
+    return _insert_stats(run_id=run_id, attempt=attempt, day=day, at=at, source_sql=source,
+                         source_params=[run_id, attempt])
 
 
 def lock_current_badges() -> CurrentBadges:
     """Lock the current-badges row (created on first use): publishing of any day is serialised
     here. Callers lock their own run row first, then this one — always in that order."""
-    CurrentBadges.objects.get_or_create(pk=CurrentBadges.SINGLETON)
-    return CurrentBadges.objects.select_for_update().get(pk=CurrentBadges.SINGLETON)
+    board = CurrentBadges.objects.select_for_update().filter(pk=CurrentBadges.SINGLETON).first()
+    if board is None:
+        CurrentBadges.objects.get_or_create(pk=CurrentBadges.SINGLETON)
+        board = CurrentBadges.objects.select_for_update().get(pk=CurrentBadges.SINGLETON)
+    return board
 
 
 def make_current(board: CurrentBadges, *, run_id: int, at: datetime) -> None:

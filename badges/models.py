@@ -79,12 +79,20 @@ class ProductPickupStat(models.Model):
 
     Written only by ``INSERT … SELECT`` (inside the transaction that holds the run row's lock)
     from validated orders, ~20k rows per run: the run, product and shop references carry no
-    database constraint (deletes cascade in Django) and no index of their own —
-    ``uniq_pickupstat_run_product`` (by run) and ``pickupstat_product_day_idx`` (the chart, the
-    admin's ordering) cover the reads. Each index dropped is ~25% off the bulk insert."""
+    database constraint (deletes cascade in Django) and no index of their own. The only index
+    besides the primary key is the unique ``(run, product, attempt)`` — every read goes by run
+    and product: the current badges (the current run), a run's stats (admin, re-run) and the
+    14-day chart (the runs of those days × the page's products). Each index is ~20% of the bulk
+    insert, and a product-major index would be written at 20k scattered places every day.
+
+    ``attempt`` is the run's attempt that published the row. A re-run deletes D's rows and
+    inserts the new attempt's in one transaction, so a run only ever has one attempt's rows;
+    the attempt in the key only spares the unique index from checking every new row against its
+    just-deleted twin (~20% of a re-run's insert)."""
 
     run = models.ForeignKey(BadgeRun, verbose_name=_("run"), on_delete=models.CASCADE, related_name="stats",
                             db_index=False, db_constraint=False)
+    attempt = models.PositiveIntegerField(_("attempt"), default=0)
     day = models.DateField(_("day D"))
     product = models.ForeignKey("shops.Product", verbose_name=_("product"), on_delete=models.CASCADE,
                                 related_name="pickup_stats", db_index=False, db_constraint=False)
@@ -105,8 +113,8 @@ class ProductPickupStat(models.Model):
 
     class Meta:
         ordering = ["product_id", "-day"]
-        constraints = [models.UniqueConstraint(fields=["run", "product"], name="uniq_pickupstat_run_product")]
-        indexes = [models.Index(fields=["product", "day"], name="pickupstat_product_day_idx")]
+        constraints = [models.UniqueConstraint(fields=["run", "product", "attempt"],
+                                               name="uniq_pickupstat_run_product_attempt")]
         verbose_name = _("product pickup stat")
         verbose_name_plural = _("product pickup stats")
 

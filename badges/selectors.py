@@ -45,9 +45,11 @@ def chart_window(days: int = 14) -> list[date]:
 
 
 def pickup_history(*, product_ids: list[int], days: list[date]) -> dict[int, dict[date, ProductPickupStat]]:
-    """Published stats of these products on these days, in one query: ``{product: {day: stat}}``."""
+    """Published stats of these products on these days, in one query: ``{product: {day: stat}}``.
+    Selected by run (the runs of those days), so the ``(run, product)`` index serves it."""
     history: dict[int, dict[date, ProductPickupStat]] = defaultdict(dict)
-    rows = ProductPickupStat.objects.filter(product_id__in=product_ids, day__gte=days[0], day__lte=days[-1]).only(
+    runs = BadgeRun.objects.filter(day__gte=days[0], day__lte=days[-1]).values("pk")
+    rows = ProductPickupStat.objects.filter(run__in=runs, product_id__in=product_ids).only(
         "product_id", "day", "rate", "paid_orders", "picked_up_48h", "badged", "withheld_reason"
     )
     for stat in rows:

@@ -3,10 +3,11 @@
 Two paths give the same result:
 
 * **one worker** — ``badge_run_day``: in one transaction, lock the day's run row, delete D's
-  stats, ``INSERT … SELECT`` the aggregate, withhold, swap the current badges, record counts.
+  stats, one ``INSERT … SELECT`` from the orders (aggregate, withholding, badge), swap the
+  current badges (a pointer), record counts.
 * **sharded** — ``badge_run_begin`` (a new attempt), ``badge_stage_range`` per product range
   (chord subtasks, into a staging table), ``badge_run_publish`` (one transaction: the staged rows
-  of *this* attempt become D's stats, withhold, swap). A newer attempt supersedes an older one:
+  of *this* attempt become D's stats with the same statement, swap). A newer attempt supersedes an older one:
   the older one's publish sees the attempt number moved on and writes nothing.
 
 Concurrency: the run row of D is unique and locked ``FOR UPDATE NOWAIT`` to start; a second
@@ -19,7 +20,7 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import OperationalError, transaction
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Max
 from django.utils import timezone
 
 from badges import computation
@@ -102,22 +103,18 @@ def _begin(*, day: date, now: datetime, actor, trigger: str, mode: str, shards: 
 
 
 def _publish(run: BadgeRun, *, fill) -> BadgeRun:
-    """Inside the run's transaction: replace D's stats (``fill`` inserts them), withhold, record
-    the counts and, when D is the latest published day, swap the current badges."""
+    """Inside the run's transaction: replace D's stats (``fill`` inserts them, withholding by the
+    reports in force at ``run.started_at``, and returns their totals), record the counts and,
+    when D is the latest published day, swap the current badges."""
     ProductPickupStat.objects.filter(run=run).delete()
-    fill()
-    computation.withhold(run_id=run.pk, at=run.started_at)
-    totals = ProductPickupStat.objects.filter(run=run).aggregate(
-        orders=Sum("paid_orders"), products=Count("pk"), badged=Count("pk", filter=Q(badged=True)),
-        withheld=Count("pk", filter=Q(withheld_report__isnull=False)),
-    )
+    totals = fill()
     board = computation.lock_current_badges()
     latest = BadgeRun.objects.filter(status=Status.SUCCEEDED).exclude(pk=run.pk).aggregate(day=Max("day"))["day"]
     finished = timezone.now()
     if latest is None or run.day >= latest:
         computation.make_current(board, run_id=run.pk, at=finished)
-    run.orders_count = totals["orders"] or 0
-    run.products_count, run.badged_count, run.withheld_count = totals["products"], totals["badged"], totals["withheld"]
+    run.orders_count, run.products_count = totals.orders, totals.products
+    run.badged_count, run.withheld_count = totals.badged, totals.withheld
     run.finished_at, run.duration = finished, finished - run.started_at
     _set_status(run, Status.SUCCEEDED, actor=run.triggered_by, data={
         "attempt": run.attempt, "orders": run.orders_count, "products": run.products_count,
@@ -146,7 +143,8 @@ def _run_single(*, day: date, actor, trigger: str, now: datetime) -> BadgeRun:
     begun = _begin(day=day, now=now, actor=actor, trigger=trigger, mode=BadgeRun.Mode.SINGLE, shards=1)
     if begun.skipped:
         return begun.run
-    return _publish(begun.run, fill=lambda: computation.insert_stats_from_orders(run_id=begun.run.pk, day=day))
+    return _publish(begun.run, fill=lambda: computation.insert_stats_from_orders(
+        run_id=begun.run.pk, attempt=begun.run.attempt, day=day, at=begun.run.started_at))
 
 
 @transaction.atomic
@@ -181,7 +179,7 @@ def badge_run_publish(*, run_id: int, attempt: int) -> BadgeRun | None:
         PickupStatStage.objects.filter(run_id=run_id, attempt=attempt).delete()
         return None
     published = _publish(run, fill=lambda: computation.insert_stats_from_stage(
-        run_id=run.pk, attempt=attempt, day=run.day))
+        run_id=run.pk, attempt=attempt, day=run.day, at=run.started_at))
     PickupStatStage.objects.filter(run_id=run_id).delete()
     return published
 

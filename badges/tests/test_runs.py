@@ -10,34 +10,13 @@ from backoffice.celery import app as celery_app
 from badges import computation, services
 from badges.dispatch import badge_run_start, planned_ranges
 from badges.models import BadgeRun, CurrentBadges, PickupStatStage, ProductPickupStat
-from badges.tests.factories import RUN_AT, current_badges, make_orders, paid_on_d
+from badges.tests.factories import RUN_AT, current_badges, make_orders
+from badges.tests.factories import mixed_catalogue as catalogue
+from badges.tests.factories import stats_snapshot as snapshot
 from core.errors import Conflict
-from reports.models import DeliveryReport
-from reports.tests.factories import DeliveryReportFactory
-from shops.tests.factories import ProductFactory, ShopFactory
+from shops.tests.factories import ProductFactory
 
 DAY = date(2022, 12, 28)
-STAT_FIELDS = ("product_id", "shop_id", "paid_orders", "picked_up_48h", "rate", "meets_threshold", "badged",
-               "ranking_boost", "withheld_reason", "withheld_report_id")
-BADGE_FIELDS = ("product_id", "day", "rate", "badged", "ranking_boost", "withheld_reason")
-
-
-def catalogue():
-    """Seven products over two shops with mixed rates; one shop has a product-scope report."""
-    shop_a, shop_b = ShopFactory(code="ra"), ShopFactory(code="rb")
-    products = [ProductFactory(shop=shop_a if i % 2 else shop_b) for i in range(7)]
-    for i, product in enumerate(products):
-        make_orders(product, on_time=20 + i, late=i % 3, paid_at=paid_on_d(i))
-    DeliveryReportFactory(shop=shop_a, scope=DeliveryReport.Scope.PRODUCT, products=[products[3]],
-                          starts_at=RUN_AT - timedelta(days=2), ends_at=RUN_AT + timedelta(days=2))
-    return products
-
-
-def snapshot():
-    return (
-        sorted(ProductPickupStat.objects.values_list(*STAT_FIELDS)),
-        sorted(current_badges().values_list(*BADGE_FIELDS)),
-    )
 
 
 @pytest.fixture
@@ -107,10 +86,10 @@ def test_failed_run_rolls_back_and_is_recorded(monkeypatch, shop):
     make_orders(ProductFactory(shop=shop), on_time=1)
     services.badge_run_day(day=DAY, now=RUN_AT)
 
-    def boom(**kwargs):
+    def boom(*args, **kwargs):  # fails after the new stats are written
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(computation, "withhold", boom)
+    monkeypatch.setattr(computation, "make_current", boom)
     with pytest.raises(RuntimeError):
         services.badge_run_day(day=DAY, now=RUN_AT + timedelta(hours=1))
     run = BadgeRun.objects.get(day=DAY)

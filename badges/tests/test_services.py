@@ -122,6 +122,7 @@ def test_rerun_is_idempotent_and_replaces_results(shop):
     assert second.pk == first.pk and second.attempt == 2
     assert list(ProductPickupStat.objects.values("product_id", "paid_orders", "picked_up_48h", "rate", "badged")) == snapshot
     assert BadgeRun.objects.count() == 1 and current_badges().count() == 1
+    assert list(ProductPickupStat.objects.values_list("attempt", flat=True)) == [2]  # only the new attempt's rows
     # a late pickup event changes D's figures: the re-run replaces them, nothing accumulates
     make_orders(product, late=1)
     run(now=RUN_AT + timedelta(hours=2))

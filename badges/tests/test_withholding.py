@@ -101,3 +101,29 @@ def test_product_below_threshold_is_not_marked_withheld(shop):
     DeliveryReportFactory(shop=shop)
     run = badge_run_day(day=DAY, now=RUN_AT)
     assert (ProductPickupStat.objects.get().withheld_reason, run.withheld_count) == ("", 0)
+
+
+@pytest.mark.parametrize("first", ["product", "shop"])
+def test_the_earliest_approved_report_in_force_is_the_reason(shop, products, first):
+    # a shop-scope and a product-scope report both reach "listed"; the earlier approval is kept
+    product_at, shop_at = (sh(2022, 12, 27), sh(2022, 12, 27, 1)) if first == "product" else (
+        sh(2022, 12, 27, 1), sh(2022, 12, 27))
+    by_product = DeliveryReportFactory(shop=shop, scope=DeliveryReport.Scope.PRODUCT, products=[products["listed"]],
+                                       approved_at=product_at)
+    by_shop = DeliveryReportFactory(shop=shop, scope=DeliveryReport.Scope.SHOP, approved_at=shop_at)
+    DeliveryReportFactory(shop=shop, scope=DeliveryReport.Scope.REGION, regions=["110000"],
+                          approved_at=sh(2022, 12, 27, 2))  # later than both: never the reason
+    run = badge_run_day(day=DAY, now=RUN_AT)
+    rows = {s.product_id: (s.withheld_reason, s.withheld_report_id) for s in ProductPickupStat.objects.all()}
+    expected = (first, (by_product if first == "product" else by_shop).pk)
+    assert rows[products["listed"].pk] == expected
+    assert rows[products["unlisted"].pk] == ("shop", by_shop.pk)
+    assert (run.badged_count, run.withheld_count) == (1, 3)
+
+
+def test_same_approval_instant_ties_break_on_the_lower_report_id(shop, products):
+    at = sh(2022, 12, 27)
+    by_shop = DeliveryReportFactory(shop=shop, scope=DeliveryReport.Scope.SHOP, approved_at=at)
+    DeliveryReportFactory(shop=shop, scope=DeliveryReport.Scope.PRODUCT, products=[products["listed"]], approved_at=at)
+    badge_run_day(day=DAY, now=RUN_AT)
+    assert ProductPickupStat.objects.get(product=products["listed"]).withheld_report_id == by_shop.pk
