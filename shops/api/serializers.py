@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
-from core.api.fields import refuse
+from core.api.fields import AwareDateTimeField, refuse
 from shops.models import Order, Product, Region, Shop
 from shops.regions import is_well_formed
 
@@ -70,8 +70,8 @@ class OrderIngestSerializer(serializers.Serializer):
     shop = ShopCodeField()
     product = serializers.CharField(max_length=40, help_text="Product code within the body's shop.")
     amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
-    paid_at = serializers.DateTimeField()
-    ship_deadline = serializers.DateTimeField(required=False, allow_null=True)
+    paid_at = AwareDateTimeField()
+    ship_deadline = AwareDateTimeField(required=False, allow_null=True)
     receiver_region = RegionCodeField()
     sender_region = RegionCodeField()
 
@@ -99,11 +99,11 @@ class OrderSerializer(serializers.ModelSerializer):
 
 class OrderEventSerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=["shipped", "picked_up", "cancelled"])
-    at = serializers.DateTimeField()
+    at = AwareDateTimeField()
 
 
 class RegionSerializer(serializers.ModelSerializer):
-    parent = serializers.CharField(source="parent_id", read_only=True)
+    parent = serializers.CharField(source="parent_id", read_only=True, allow_null=True)
 
     class Meta:
         model = Region
