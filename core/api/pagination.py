@@ -5,7 +5,8 @@ from rest_framework.pagination import PageNumberPagination
 
 from core.errors import InvalidInput, NotFound
 
-_POSITIVE_INT = re.compile(r"[1-9][0-9]{0,17}", re.ASCII)
+_POSITIVE_INT = re.compile(r"[1-9][0-9]*", re.ASCII)
+_MAX_DIGITS = 18  # a longer page number is past the last page of anything, not a malformed one
 
 
 class Pagination(PageNumberPagination):
@@ -23,7 +24,7 @@ class Pagination(PageNumberPagination):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:
             return self.page_size
-        if not _POSITIVE_INT.fullmatch(raw) or int(raw) > self.max_page_size:
+        if not _POSITIVE_INT.fullmatch(raw) or len(raw) > 3 or int(raw) > self.max_page_size:
             raise InvalidInput(
                 "invalid_page_size", f"page_size must be a whole number from 1 to {self.max_page_size}; got {raw[:40]!r}."
             )
@@ -37,6 +38,8 @@ class Pagination(PageNumberPagination):
             return paginator.num_pages
         if not _POSITIVE_INT.fullmatch(raw):
             raise InvalidInput("invalid_page", f"page must be a whole number from 1; got {raw[:40]!r}.")
+        if len(raw) > _MAX_DIGITS:
+            raise NotFound("page_not_found", f"There is no page {raw[:40]}…; the last page is {paginator.num_pages}.")
         return int(raw)
 
     def paginate_queryset(self, queryset, request, view=None):

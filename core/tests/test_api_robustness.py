@@ -47,7 +47,7 @@ def test_page_size_bounds_are_accepted(merchant_api, three_reports, value):
     assert len(response.json()["results"]) == min(int(value), 3)
 
 
-@pytest.mark.parametrize("value", ["0", "-3", "abc", "", "1e3", "9" * 5000])
+@pytest.mark.parametrize("value", ["0", "-3", "abc", "", "1e3", "01", "３"])
 def test_page_that_is_not_a_positive_number_is_400(merchant_api, three_reports, value):
     _error(merchant_api.get(REPORTS, {"page": value}), 400, "invalid_page")
 
@@ -55,6 +55,8 @@ def test_page_that_is_not_a_positive_number_is_400(merchant_api, three_reports, 
 def test_page_past_the_last_is_404_and_last_still_works(merchant_api, three_reports):
     body = _error(merchant_api.get(REPORTS, {"page": "3", "page_size": "2"}), 404, "page_not_found")
     assert "last page is 2" in body["detail"]
+    for huge in ("61279502597110513664", "9" * 5000):  # a valid integer, just past the end
+        _error(merchant_api.get(REPORTS, {"page": huge}), 404, "page_not_found")
     assert len(merchant_api.get(REPORTS, {"page": "last", "page_size": "2"}).json()["results"]) == 1
     assert merchant_api.get(REPORTS, {"page": "2", "page_size": "2"}).status_code == 200
 

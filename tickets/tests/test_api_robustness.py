@@ -51,3 +51,14 @@ def test_an_unanswered_ticket_matches_its_schema(merchant_api, shop):
     assert detail.json()["urges"][0]["report_no"] is None
     assert_matches_schema(listing, "/api/v1/tickets/")
     assert_matches_schema(detail, "/api/v1/tickets/{id}/")
+
+
+@pytest.mark.parametrize("days", ["0", "91", "abc", "9" * 5000])
+def test_metric_window_outside_1_to_90_is_400_and_the_schema_says_so(merchant_api, days):
+    from drf_spectacular.generators import SchemaGenerator
+
+    response = merchant_api.get("/api/v1/metrics/service/", {"days": days})
+    assert response.status_code == 400 and response.json()["code"] == "invalid"
+    operation = SchemaGenerator().get_schema(request=None, public=True)["paths"]["/api/v1/metrics/service/"]["get"]
+    (parameter,) = [p for p in operation["parameters"] if p["name"] == "days"]
+    assert (parameter["schema"]["minimum"], parameter["schema"]["maximum"]) == (1, 90)
