@@ -215,3 +215,50 @@ def test_the_project_urlconf_uses_the_json_server_error_handler():
     from backoffice import urls
 
     assert urls.handler500 == "core.api.views.server_error"
+
+
+# --- NUL characters, oversized and over-nested bodies ----------------------------------------------
+
+@pytest.mark.parametrize("url", [
+    # Each was a 500 on PostgreSQL (text cannot hold NUL) and a plain miss on SQLite.
+    "/api/v1/reports/%00/", "/api/v1/orders/%00/coverage/", "/api/v1/regions/?parent=%00",
+    "/api/v1/products/?q=%00", "/api/v1/products/?shop=%00", "/api/v1/tickets/?order_no=%00",
+    "/api/v1/metrics/service/?shop=%00", "/api/v1/reports/?x%00=1",
+])
+def test_a_nul_character_in_the_url_is_400_before_any_lookup(merchant_api, url, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = merchant_api.get(url)
+    _error(response, 400, "null_characters_not_allowed")
+
+
+@pytest.mark.parametrize("url", ["/api/v1/reports/%00/withdraw/", "/api/v1/platform/orders/%00/events/"])
+def test_a_nul_character_in_an_action_url_is_400_and_changes_nothing(platform_api, url):
+    _error(platform_api.post(url, {"type": "shipped", "at": "2022-12-28T10:00:00+08:00"}, format="json"), 400,
+           "null_characters_not_allowed")
+
+
+def test_a_nul_character_in_a_portal_url_is_a_plain_400(client, merchant):
+    client.force_login(merchant)
+    response = client.get("/reports/?order_no=%00")  # was a 500 on PostgreSQL
+    assert response.status_code == 400
+    assert client.get("/reports/").status_code == 200
+
+
+def test_json_nested_too_deeply_is_400_parse_error(merchant_api):
+    deep = "[" * 100_000 + "]" * 100_000  # RecursionError in json.loads: was a 500
+    _error(merchant_api.generic("POST", REPORTS, deep, content_type="application/json"), 400, "parse_error")
+
+
+def test_a_body_over_the_upload_limit_is_a_json_400(merchant, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    client = APIClient(raise_request_exception=False)
+    client.force_authenticate(merchant)
+    response = client.post(REPORTS, {"note": "x" * 5000}, format="json")  # was Django's HTML 400 page
+    _error(response, 400, "request_too_large")
+    assert not DeliveryReport.objects.exists()
+
+
+def test_the_project_urlconf_uses_the_json_bad_request_handler():
+    from backoffice import urls
+
+    assert urls.handler400 == "core.api.views.bad_request"
