@@ -2,7 +2,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from complaints.models import Appeal, Complaint
-from core.api.fields import AwareDateTimeField, refuse
+from core.api.fields import AwareDateTimeField, refuse, refuse_nul_characters
 from shops.models import Order
 
 
@@ -11,6 +11,7 @@ class OrderNoField(serializers.CharField):
 
     def to_internal_value(self, data):
         order_no = super().to_internal_value(data)
+        refuse_nul_characters(order_no)  # before the look-up (validators run after this)
         order = Order.objects.filter(order_no=order_no).first() if len(order_no) <= 40 else None
         if order is None:
             raise refuse("order_not_found", f"Order {order_no} not found.")

@@ -31,3 +31,11 @@ def test_a_filing_time_out_of_range_is_400_and_files_nothing(platform_api, order
     response = platform_api.post("/api/v1/platform/complaints/", body, format="json")
     assert response.status_code == 400 and response.json()["code"] == "datetime_out_of_range"
     assert not Complaint.objects.exists()
+
+
+def test_a_nul_character_in_the_order_number_is_400_before_any_lookup(platform_api, order):
+    # Was a 500 on PostgreSQL (DataError: text cannot contain NUL): the order was looked up first.
+    body = {"event_id": "c1", "order_no": "O\x001", "reason": "delayed_shipment", "filed_at": "2022-12-30T12:00:00+08:00"}
+    response = platform_api.post("/api/v1/platform/complaints/", body, format="json")
+    assert response.status_code == 400 and response.json()["code"] == "null_characters_not_allowed"
+    assert not Complaint.objects.exists()

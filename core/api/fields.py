@@ -32,3 +32,10 @@ class AwareDateTimeField(serializers.DateTimeField):
 def refuse(code: str, message: str) -> serializers.ValidationError:
     """A validation error whose top-level API code is ``code`` (kept by the exception handler)."""
     return serializers.ValidationError(message, code=code)
+
+
+def refuse_nul_characters(value) -> None:
+    """For fields that look a value up while converting it (before validators run): a NUL
+    character cannot be in any code here, and PostgreSQL refuses it in a query (a 500)."""
+    if isinstance(value, str) and "\x00" in value:
+        raise refuse("null_characters_not_allowed", "Null characters are not allowed.")

@@ -14,7 +14,9 @@ import os
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
@@ -40,6 +42,18 @@ def api_data(shop, other_shop, merchant, other_merchant):
         StorefrontFactory(owner=owner)
     UnifiedExemptionFactory(regions=["420000"])
     LibraryItemFactory()
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_transactions_connection():
+    """Requests go through the real WSGI handler, whose request_started/finished signals close
+    "old" connections — on PostgreSQL that closes the one holding the test's transaction. Django's
+    own test client disconnects them the same way."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 def _token(user) -> str:

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
-from core.api.fields import AwareDateTimeField, refuse
+from core.api.fields import AwareDateTimeField, refuse, refuse_nul_characters
 from shops.models import Order, Product, Region, Shop
 from shops.regions import is_well_formed
 
@@ -32,6 +32,7 @@ class ShopCodeField(serializers.SlugRelatedField):
         super().__init__(**kwargs)
 
     def to_internal_value(self, data):
+        refuse_nul_characters(data)  # before the look-up
         try:
             return super().to_internal_value(data)
         except serializers.ValidationError as exc:

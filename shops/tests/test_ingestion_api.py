@@ -69,6 +69,12 @@ class TestProducts:
         assert platform_api.post(PRODUCTS, {**body, "shop": other_shop.code}, format="json").status_code == 201
         assert Product.objects.filter(code="P9").count() == 2
 
+    def test_nul_character_in_the_shop_code_is_400_before_any_lookup(self, platform_api):
+        # Was a 500 on PostgreSQL (DataError: text cannot contain NUL): the shop was looked up first.
+        body = {"shop": "shop\x00a", "code": "P1", "title": "茶", "price": "10.00"}
+        assert_error(platform_api.post(PRODUCTS, body, format="json"), 400, "null_characters_not_allowed")
+        assert not Product.objects.exists()
+
     def test_unknown_shop(self, platform_api):
         body = {"shop": "nope", "code": "P9", "title": "龙井", "price": "12.50"}
         assert_error(platform_api.post(PRODUCTS, body, format="json"), 400, "shop_not_found")
