@@ -23,6 +23,7 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/", include("core.api.urls")),  # anything else under /api/: a JSON 404
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -33,6 +34,9 @@ urlpatterns = [
     path("storefront/", include("storefront.portal.urls")),
     path("", include("shops.portal.urls")),
 ]
+
+handler400 = "core.api.views.bad_request"
+handler500 = "core.api.views.server_error"
 
 if settings.DEBUG:
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns

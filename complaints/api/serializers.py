@@ -2,7 +2,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from complaints.models import Appeal, Complaint
-from core.api.fields import refuse
+from core.api.fields import AwareDateTimeField, refuse, refuse_nul_characters
 from shops.models import Order
 
 
@@ -11,6 +11,7 @@ class OrderNoField(serializers.CharField):
 
     def to_internal_value(self, data):
         order_no = super().to_internal_value(data)
+        refuse_nul_characters(order_no)  # before the look-up (validators run after this)
         order = Order.objects.filter(order_no=order_no).first() if len(order_no) <= 40 else None
         if order is None:
             raise refuse("order_not_found", f"Order {order_no} not found.")
@@ -26,7 +27,7 @@ class ComplaintIngestSerializer(serializers.Serializer):
         child=serializers.URLField(max_length=500), required=False, default=list, max_length=20,
         help_text="Links to the buyer's evidence (stored and shown, never used to judge).",
     )
-    filed_at = serializers.DateTimeField()
+    filed_at = AwareDateTimeField()
 
 
 class BasisSerializer(serializers.Serializer):
@@ -43,6 +44,9 @@ class ComplaintSerializer(serializers.ModelSerializer):
     order_amount = serializers.DecimalField(source="order.amount", max_digits=12, decimal_places=2, read_only=True)
     basis = serializers.SerializerMethodField()
     judged_by = serializers.SerializerMethodField()
+    # Blank until judged: declared so that the schema's enum admits "" (a read-only model field
+    # would drop allow_blank).
+    verdict = serializers.ChoiceField(choices=Complaint.Verdict.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Complaint

@@ -1,12 +1,41 @@
 """Serializer fields shared by the apps' APIs."""
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from rest_framework import serializers
+
+_SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 class AwareDateTimeField(serializers.DateTimeField):
-    """ISO-8601 datetimes; a value without an offset is read in Asia/Shanghai (TIME_ZONE)."""
+    """An input datetime: ISO-8601; a value without an offset is read in Asia/Shanghai (TIME_ZONE).
+
+    Bounded to 2000-01-01 – 2100-01-01 (Asia/Shanghai): the services add hours and days to these
+    values (``paid_at + 48h``, ``urged_at + 24h``), which for a date at the edge of what Python
+    can represent (``9999-12-31``) overflowed into a 500; no event of this marketplace lies
+    outside that range anyway. Out of range is 400 ``datetime_out_of_range``."""
+
+    EARLIEST = datetime(2000, 1, 1, tzinfo=_SHANGHAI)
+    LATEST = datetime(2100, 1, 1, tzinfo=_SHANGHAI)
+
+    def to_internal_value(self, value):
+        parsed = super().to_internal_value(value)
+        if not self.EARLIEST <= parsed < self.LATEST:
+            raise refuse(
+                "datetime_out_of_range",
+                f"{value} is outside the accepted range {self.EARLIEST:%Y-%m-%d} – {self.LATEST:%Y-%m-%d} (Asia/Shanghai).",
+            )
+        return parsed
 
 
 def refuse(code: str, message: str) -> serializers.ValidationError:
     """A validation error whose top-level API code is ``code`` (kept by the exception handler)."""
     return serializers.ValidationError(message, code=code)
+
+
+def refuse_nul_characters(value) -> None:
+    """For fields that look a value up while converting it (before validators run): a NUL
+    character cannot be in any code here, and PostgreSQL refuses it in a query (a 500)."""
+    if isinstance(value, str) and "\x00" in value:
+        raise refuse("null_characters_not_allowed", "Null characters are not allowed.")

@@ -2,6 +2,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api.fields import AwareDateTimeField
 from reports.models import CommitmentLetter, DeliveryReport, Scenario, UnifiedExemption
 
 
@@ -22,9 +23,9 @@ class ReportCreateSerializer(serializers.Serializer):
         child=serializers.CharField(max_length=12), required=False, default=list,
         help_text="6-digit GB/T 2260 receiver region codes (scope=region).",
     )
-    starts_at = serializers.DateTimeField()
-    ends_at = serializers.DateTimeField()
-    promised_ship_by = serializers.DateTimeField(required=False, allow_null=True, help_text="Default: ends_at.")
+    starts_at = AwareDateTimeField()
+    ends_at = AwareDateTimeField()
+    promised_ship_by = AwareDateTimeField(required=False, allow_null=True, help_text="Default: ends_at.")
     commitment_accepted = serializers.BooleanField(default=False)
     commitment_letter_version = serializers.CharField(
         max_length=20, required=False, allow_blank=True, default="",
@@ -90,8 +91,8 @@ class ExemptionCreateSerializer(serializers.Serializer):
     scenario = serializers.ChoiceField(choices=Scenario.choices)
     regions = serializers.ListField(child=serializers.CharField(max_length=12), allow_empty=True)
     applies_to = serializers.ChoiceField(choices=UnifiedExemption.AppliesTo.choices)
-    starts_at = serializers.DateTimeField()
-    ends_at = serializers.DateTimeField()
+    starts_at = AwareDateTimeField()
+    ends_at = AwareDateTimeField()
 
 
 class ExemptionSerializer(serializers.ModelSerializer):
@@ -104,7 +105,7 @@ class ExemptionSerializer(serializers.ModelSerializer):
 
 
 class CoverageQuerySerializer(serializers.Serializer):
-    at = serializers.DateTimeField(required=False, help_text="Default: now.")
+    at = AwareDateTimeField(required=False, help_text="Default: now.")
 
 
 class ReasonItemSerializer(serializers.Serializer):
@@ -119,9 +120,9 @@ class CandidateReportSerializer(serializers.Serializer):
     scope = serializers.CharField(source="obj.scope")
     starts_at = serializers.DateTimeField(source="obj.starts_at")
     ends_at = serializers.DateTimeField(source="obj.ends_at")
-    approved_at = serializers.DateTimeField(source="obj.approved_at")
-    withdrawn_at = serializers.DateTimeField(source="obj.withdrawn_at")
-    revoked_at = serializers.DateTimeField(source="obj.revoked_at")
+    approved_at = serializers.DateTimeField(source="obj.approved_at", allow_null=True)
+    withdrawn_at = serializers.DateTimeField(source="obj.withdrawn_at", allow_null=True)
+    revoked_at = serializers.DateTimeField(source="obj.revoked_at", allow_null=True)
     promised_ship_by = serializers.DateTimeField(source="obj.promised_ship_by")
     covers = serializers.BooleanField()
     reasons = ReasonItemSerializer(many=True)

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
-from core.api.fields import refuse
+from core.api.fields import AwareDateTimeField, refuse, refuse_nul_characters
 from shops.models import Order, Product, Region, Shop
 from shops.regions import is_well_formed
 
@@ -32,6 +32,7 @@ class ShopCodeField(serializers.SlugRelatedField):
         super().__init__(**kwargs)
 
     def to_internal_value(self, data):
+        refuse_nul_characters(data)  # before the look-up
         try:
             return super().to_internal_value(data)
         except serializers.ValidationError as exc:
@@ -70,8 +71,8 @@ class OrderIngestSerializer(serializers.Serializer):
     shop = ShopCodeField()
     product = serializers.CharField(max_length=40, help_text="Product code within the body's shop.")
     amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
-    paid_at = serializers.DateTimeField()
-    ship_deadline = serializers.DateTimeField(required=False, allow_null=True)
+    paid_at = AwareDateTimeField()
+    ship_deadline = AwareDateTimeField(required=False, allow_null=True)
     receiver_region = RegionCodeField()
     sender_region = RegionCodeField()
 
@@ -99,11 +100,11 @@ class OrderSerializer(serializers.ModelSerializer):
 
 class OrderEventSerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=["shipped", "picked_up", "cancelled"])
-    at = serializers.DateTimeField()
+    at = AwareDateTimeField()
 
 
 class RegionSerializer(serializers.ModelSerializer):
-    parent = serializers.CharField(source="parent_id", read_only=True)
+    parent = serializers.CharField(source="parent_id", read_only=True, allow_null=True)
 
     class Meta:
         model = Region

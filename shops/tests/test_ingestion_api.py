@@ -69,6 +69,12 @@ class TestProducts:
         assert platform_api.post(PRODUCTS, {**body, "shop": other_shop.code}, format="json").status_code == 201
         assert Product.objects.filter(code="P9").count() == 2
 
+    def test_nul_character_in_the_shop_code_is_400_before_any_lookup(self, platform_api):
+        # Was a 500 on PostgreSQL (DataError: text cannot contain NUL): the shop was looked up first.
+        body = {"shop": "shop\x00a", "code": "P1", "title": "茶", "price": "10.00"}
+        assert_error(platform_api.post(PRODUCTS, body, format="json"), 400, "null_characters_not_allowed")
+        assert not Product.objects.exists()
+
     def test_unknown_shop(self, platform_api):
         body = {"shop": "nope", "code": "P9", "title": "龙井", "price": "12.50"}
         assert_error(platform_api.post(PRODUCTS, body, format="json"), 400, "shop_not_found")
@@ -97,6 +103,10 @@ class TestOrders:
         ("amount", "0.00", "invalid"),
         ("paid_at", "yesterday", "invalid"),
         ("ship_deadline", "2022-12-27T10:00:00+08:00", "ship_deadline_before_paid"),
+        # Was a 500 (OverflowError computing paid_at + 48h); out of range is refused at the edge.
+        ("paid_at", "9999-12-31T23:00:00+08:00", "datetime_out_of_range"),
+        ("paid_at", "0001-01-01T00:00:00+00:00", "datetime_out_of_range"),
+        ("ship_deadline", "9999-12-31T23:00:00+08:00", "datetime_out_of_range"),
     ])
     def test_bad_input_is_400_and_changes_nothing(self, platform_api, product, field, value, code):
         assert_error(platform_api.post(ORDERS, order_body(**{field: value}), format="json"), 400, code)
@@ -157,6 +167,11 @@ class TestOrderEvents:
     def test_unknown_event_type_is_400(self, platform_api, order):
         assert_error(self.post(platform_api, "E1", "delivered", "2022-12-28T12:00:00+08:00"), 400, "invalid")
 
+    def test_an_event_time_out_of_range_is_400_and_records_nothing(self, platform_api, order):
+        assert_error(self.post(platform_api, "E1", "shipped", "9999-12-31T23:59:00+08:00"), 400, "datetime_out_of_range")
+        order.refresh_from_db()
+        assert order.shipped_at is None
+
 
 class TestRoles:
     @pytest.mark.parametrize("url", [SHOPS, PRODUCTS, ORDERS, events_url("E1")])
@@ -176,3 +191,12 @@ class TestRoles:
     def test_bad_token_is_rejected(self, api):
         api.credentials(HTTP_AUTHORIZATION="Token deadbeef")
         assert_error(api.post(SHOPS, {}, format="json"), 401, "authentication_failed")
+
+
+def test_region_list_matches_its_schema_with_provinces_parentless(merchant_api):
+    """The schema said ``parent`` is a string; a province's is null (found by schemathesis)."""
+    from core.tests.openapi import assert_matches_schema
+
+    response = merchant_api.get("/api/v1/regions/", {"page_size": 5})
+    assert response.json()["results"][0] == {"code": "110000", "name": "北京市", "level": "province", "parent": None}
+    assert_matches_schema(response, "/api/v1/regions/")

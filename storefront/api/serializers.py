@@ -1,11 +1,10 @@
 from decimal import Decimal
 
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.api.fields import refuse
+from core.api.fields import AwareDateTimeField, refuse
 from storefront.models import (
     BindingStatus,
     ItemPlatform,
@@ -19,6 +18,7 @@ from storefront.models import (
 from storefront.parsing import MAX_INPUT_LENGTH
 
 _USERNAME = {"slug_field": "username", "read_only": True}
+_NULLABLE_USERNAME = {**_USERNAME, "allow_null": True}
 
 
 def enum_field(choices, **kwargs) -> serializers.ChoiceField:
@@ -42,7 +42,7 @@ class StorefrontSerializer(serializers.ModelSerializer):
         model = Storefront
         fields = ["id", "name", "created_at", "active_pid", "listed_count"]
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field(serializers.CharField(allow_null=True, help_text="The active PID; null when none is bound."))
     def get_active_pid(self, obj) -> str | None:
         binding = obj.pid_bindings.filter(status=BindingStatus.ACTIVE).first()
         return binding.pid if binding else None
@@ -59,7 +59,7 @@ class ShopBindingSerializer(serializers.ModelSerializer):
     platform = enum_field(ShopPlatform.choices, read_only=True)
     status = enum_field(BindingStatus.choices, read_only=True)
     granted_by = serializers.SlugRelatedField(**_USERNAME)
-    revoked_by = serializers.SlugRelatedField(**_USERNAME)
+    revoked_by = serializers.SlugRelatedField(**_NULLABLE_USERNAME)
     usable = serializers.SerializerMethodField(help_text="Active and not expired now.")
 
     class Meta:
@@ -84,7 +84,7 @@ class RevokeSerializer(serializers.Serializer):
 class PidBindingSerializer(serializers.ModelSerializer):
     status = enum_field(BindingStatus.choices, read_only=True)
     bound_by = serializers.SlugRelatedField(**_USERNAME)
-    revoked_by = serializers.SlugRelatedField(**_USERNAME)
+    revoked_by = serializers.SlugRelatedField(**_NULLABLE_USERNAME)
 
     class Meta:
         model = PidBinding
@@ -105,7 +105,7 @@ class LibraryItemSerializer(serializers.ModelSerializer):
         fields = ["id", "platform", "item_id", "title", "price", "image_url", "sales_7d", "clicks", "stats_at",
                   "recommended", "version", "listed"]
 
-    @extend_schema_field(OpenApiTypes.BOOL)
+    @extend_schema_field(serializers.BooleanField(allow_null=True, help_text="Null for a caller without a storefront."))
     def get_listed(self, obj) -> bool | None:
         return getattr(obj, "listed", None)
 
@@ -146,7 +146,7 @@ class ListingCreateSerializer(serializers.Serializer):
 
 class ShareTokenInSerializer(serializers.Serializer):
     code = serializers.CharField(max_length=32)
-    expires_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    expires_at = AwareDateTimeField(required=False, allow_null=True, default=None)
 
 
 class LibraryItemIngestSerializer(serializers.Serializer):
@@ -157,7 +157,7 @@ class LibraryItemIngestSerializer(serializers.Serializer):
     image_url = serializers.URLField(max_length=500, required=False, allow_blank=True, default="")
     sales_7d = serializers.IntegerField(min_value=0, max_value=2_000_000_000, required=False, default=0)
     clicks = serializers.IntegerField(min_value=0, max_value=2_000_000_000, required=False, default=0)
-    stats_at = serializers.DateTimeField(required=False, default=None, help_text="When sales_7d/clicks were measured.")
+    stats_at = AwareDateTimeField(required=False, default=None, help_text="When sales_7d/clicks were measured.")
     share_tokens = ShareTokenInSerializer(many=True, required=False, default=list)
 
 
@@ -165,7 +165,7 @@ class ShareTokenIngestSerializer(serializers.Serializer):
     code = serializers.CharField(max_length=32)
     platform = enum_field(ItemPlatform.choices)
     item_id = serializers.CharField(max_length=64)
-    expires_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    expires_at = AwareDateTimeField(required=False, allow_null=True, default=None)
 
 
 class ShareTokenSerializer(serializers.Serializer):

@@ -50,7 +50,7 @@ class ReplyOptionSerializer(serializers.ModelSerializer):
 class TicketSerializer(serializers.ModelSerializer):
     order_no = serializers.CharField(source="order.order_no", read_only=True)
     shop = serializers.CharField(source="shop.code", read_only=True)
-    reply_option = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    reply_option = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     reply_option_name = serializers.SerializerMethodField()
     complaint = serializers.PrimaryKeyRelatedField(source="complaint_id", read_only=True)
     status = inline_enum_field(UrgeTask.Status.choices, read_only=True)
@@ -70,7 +70,7 @@ class TicketSerializer(serializers.ModelSerializer):
 
 
 class UrgeSerializer(serializers.ModelSerializer):
-    report_no = serializers.CharField(source="report.report_no", read_only=True, default=None)
+    report_no = serializers.CharField(source="report.report_no", read_only=True, default=None, allow_null=True)
     outcome = inline_enum_field(Urge.Outcome.choices, read_only=True)
 
     class Meta:

@@ -83,7 +83,8 @@ class ReplyOptionListView(generics.ListAPIView):
 
 @extend_schema(parameters=[
     OpenApiParameter("shop", description="Only this shop (code)"),
-    OpenApiParameter("days", int, description="Window length in days ending today (1–90, default 30)"),
+    OpenApiParameter("days", {"type": "integer", "minimum": 1, "maximum": 90},
+                     description="Window length in days ending today (1–90, default 30)"),
 ])
 class ServiceMetricView(generics.ListAPIView):
     """灯塔 求助率 per shop: rolling-window totals, the rate and the daily series."""
