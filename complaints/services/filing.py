@@ -8,9 +8,9 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from complaints.models import Complaint
-from complaints.services.setbased import audit_record_select, insert_select, pk_in
 from core.audit import audit_record, audit_record_bulk
 from core.errors import Conflict, InvalidInput
+from core.setbased import audit_record_select, insert_select, pk_in
 from shops.models import Order
 
 

@@ -8,8 +8,8 @@ from django.db.models.functions import Concat
 
 from complaints.models import Complaint
 from complaints.services import complaint_file_from_rows
-from complaints.services.setbased import pk_in
 from core.models import AuditEntry
+from core.setbased import pk_in
 from shops.models import Order
 from shops.tests.factories import OrderFactory, ProductFactory, UserFactory
 

@@ -31,8 +31,8 @@ from django.utils import timezone
 
 from complaints.models import Complaint
 from complaints.services import complaint_file_from_rows
-from complaints.services.setbased import audit_record_select, pk_in
 from core.policies import NO_AUTO_COMPLAINT_TAOBAO, policy_effective_from
+from core.setbased import audit_record_select, pk_in
 from shops.models import Shop
 from tickets.models import UrgeTask
 
