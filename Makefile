@@ -38,6 +38,8 @@ test: setup
 
 lint: setup
 	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run -v 0
 
 bench: migrate
 	$(PY) -m bench $(BENCH_ARGS)

@@ -25,8 +25,23 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(BadgeRun)
 class BadgeRunAdmin(ReadOnlyAdmin):
-    list_display = ["day", "status", "is_current", "mode", "shards", "attempt", "orders_count", "products_count",
-                    "badged_count", "withheld_count", "duration", "started_at", "finished_at", "trigger", "triggered_by"]
+    list_display = [
+        "day",
+        "status",
+        "is_current",
+        "mode",
+        "shards",
+        "attempt",
+        "orders_count",
+        "products_count",
+        "badged_count",
+        "withheld_count",
+        "duration",
+        "started_at",
+        "finished_at",
+        "trigger",
+        "triggered_by",
+    ]
     list_filter = ["status", "mode", "trigger"]
     date_hierarchy = "day"
     list_select_related = ["triggered_by", "current_badges"]
@@ -34,6 +49,7 @@ class BadgeRunAdmin(ReadOnlyAdmin):
     @admin.display(description=_("current badges"), boolean=True)
     def is_current(self, obj) -> bool:
         return hasattr(obj, "current_badges")
+
     actions = ["rerun_days"]
 
     @admin.action(description=_("Re-run the selected days"), permissions=["change"])
@@ -41,10 +57,16 @@ class BadgeRunAdmin(ReadOnlyAdmin):
         days = sorted(queryset.values_list("day", flat=True))
         for day in days:
             transaction.on_commit(lambda d=day: tasks.run_day.delay(d.isoformat(), BadgeRun.Trigger.ADMIN, request.user.pk))
-        self.message_user(request, ngettext(
-            "Re-run of %(days)s queued; its results replace the day's when it finishes.",
-            "Re-runs of %(days)s queued; their results replace the days' when they finish.", len(days),
-        ) % {"days": ", ".join(d.isoformat() for d in days)}, messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext(
+                "Re-run of %(days)s queued; its results replace the day's when it finishes.",
+                "Re-runs of %(days)s queued; their results replace the days' when they finish.",
+                len(days),
+            )
+            % {"days": ", ".join(d.isoformat() for d in days)},
+            messages.SUCCESS,
+        )
 
 
 class CurrentBadgesFilter(admin.SimpleListFilter):
@@ -74,10 +96,20 @@ class RunDayFilter(admin.SimpleListFilter):
 
 @admin.register(ProductPickupStat)
 class ProductPickupStatAdmin(ReadOnlyAdmin):
-    list_display = ["day", "shop", "product", "paid_orders", "picked_up_48h", "rate_display", "meets_threshold",
-                    "badged", "ranking_boost", "withheld_reason", "withheld_report"]
-    list_filter = [CurrentBadgesFilter, RunDayFilter, "badged", "meets_threshold",
-                   "withheld_reason", "shop__kind", "shop"]
+    list_display = [
+        "day",
+        "shop",
+        "product",
+        "paid_orders",
+        "picked_up_48h",
+        "rate_display",
+        "meets_threshold",
+        "badged",
+        "ranking_boost",
+        "withheld_reason",
+        "withheld_report",
+    ]
+    list_filter = [CurrentBadgesFilter, RunDayFilter, "badged", "meets_threshold", "withheld_reason", "shop__kind", "shop"]
     search_fields = ["product__code", "product__title", "shop__code", "=withheld_report__report_no"]
     list_select_related = ["shop", "product", "withheld_report"]
     ordering = ["-run_id", "-product_id"]  # the (run, product) index, read backwards: latest run first

@@ -176,11 +176,21 @@ def withholding_sources(*, at: datetime) -> tuple[tuple[str, list], tuple[str, l
     per_product = (
         ReportProduct.objects.filter(report__in=in_force.filter(scope=Scope.PRODUCT).values("pk"))
         .order_by()
-        .annotate(w_rank=Window(RowNumber(), partition_by=[F("product_id"), F("report__shop_id")],
-                                order_by=[F("report__approved_at").asc(), F("report_id").asc()]))
+        .annotate(
+            w_rank=Window(
+                RowNumber(),
+                partition_by=[F("product_id"), F("report__shop_id")],
+                order_by=[F("report__approved_at").asc(), F("report_id").asc()],
+            )
+        )
         .filter(w_rank=1)
-        .values(w_product=F("product_id"), w_shop=F("report__shop_id"), w_id=F("report_id"),
-                w_scope=F("report__scope"), w_at=F("report__approved_at"))
+        .values(
+            w_product=F("product_id"),
+            w_shop=F("report__shop_id"),
+            w_id=F("report_id"),
+            w_scope=F("report__scope"),
+            w_at=F("report__approved_at"),
+        )
     )
     return _sql_of(per_shop), _sql_of(per_product)
 
@@ -225,18 +235,30 @@ def _insert_stats(*, run_id: int, attempt: int, day: date, at: datetime, source_
         f"LEFT JOIN ({product_sql}) wp ON wp.w_product = a.product_id AND wp.w_shop = a.shop_id AND {meets}"
         f") b"
     )
-    params = [run_id, attempt, day, Decimal(settings.BADGE_RANKING_BOOST), NEUTRAL_BOOST, *source_params, *shop_params,
-              *product_params]
+    params = [
+        run_id,
+        attempt,
+        day,
+        Decimal(settings.BADGE_RANKING_BOOST),
+        NEUTRAL_BOOST,
+        *source_params,
+        *shop_params,
+        *product_params,
+    ]
     if connection.vendor == "postgresql":
-        sql = (f"WITH written AS ({sql} RETURNING paid_orders, badged, withheld_report_id) "
-               f"SELECT COALESCE(SUM(paid_orders), 0), COUNT(*), COUNT(*) FILTER (WHERE badged), "
-               f"COUNT(withheld_report_id) FROM written")
+        sql = (
+            f"WITH written AS ({sql} RETURNING paid_orders, badged, withheld_report_id) "
+            f"SELECT COALESCE(SUM(paid_orders), 0), COUNT(*), COUNT(*) FILTER (WHERE badged), "
+            f"COUNT(withheld_report_id) FROM written"
+        )
         with connection.cursor() as cursor:
             cursor.execute(sql, [_adapt(p) for p in params])
             return Totals(*(int(n) for n in cursor.fetchone()))
     _execute(sql, params)
     counts = ProductPickupStat.objects.filter(run_id=run_id, attempt=attempt).aggregate(
-        orders=Sum("paid_orders", default=0), products=Count("pk"), badged=Count("pk", filter=Q(badged=True)),
+        orders=Sum("paid_orders", default=0),
+        products=Count("pk"),
+        badged=Count("pk", filter=Q(badged=True)),
         withheld=Count("pk", filter=Q(withheld_report__isnull=False)),
     )
     return Totals(**counts)
@@ -254,8 +276,7 @@ def insert_stats_from_stage(*, run_id: int, attempt: int, day: date, at: datetim
         f"SELECT product_id, shop_id, paid_orders AS paid, picked_up_48h AS picked "
         f"FROM {_table(PickupStatStage)} WHERE run_id = %s AND attempt = %s"
     )
-    return _insert_stats(run_id=run_id, attempt=attempt, day=day, at=at, source_sql=source,
-                         source_params=[run_id, attempt])
+    return _insert_stats(run_id=run_id, attempt=attempt, day=day, at=at, source_sql=source, source_params=[run_id, attempt])
 
 
 def lock_current_badges() -> CurrentBadges:

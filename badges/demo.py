@@ -26,6 +26,8 @@ def seed(stdout) -> list[str]:
         day += timedelta(days=1)
     if runs:
         latest = runs[-1]
-        stdout.write(f"  badges: {len(runs)} days run ({first} – {last}); {latest.day}: "
-                     f"{latest.badged_count} badged, {latest.withheld_count} withheld of {latest.products_count}")
+        stdout.write(
+            f"  badges: {len(runs)} days run ({first} – {last}); {latest.day}: "
+            f"{latest.badged_count} badged, {latest.withheld_count} withheld of {latest.products_count}"
+        )
     return ["  48h badge: portal /badges/ · admin /admin/badges/badgerun/ · python manage.py run_badges"]

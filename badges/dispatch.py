@@ -19,8 +19,9 @@ def planned_ranges(*, size: int | None = None) -> list[tuple[int, int]]:
     return services.product_ranges(lo=bounds["lo"], hi=bounds["hi"], size=size or services.shard_size())
 
 
-def badge_run_start(*, day: date, actor=None, trigger: str = BadgeRun.Trigger.SCHEDULE,
-                    shard_size: int | None = None, now: datetime | None = None) -> BadgeRun:
+def badge_run_start(
+    *, day: date, actor=None, trigger: str = BadgeRun.Trigger.SCHEDULE, shard_size: int | None = None, now: datetime | None = None
+) -> BadgeRun:
     """Run D now on this worker, or start a sharded attempt and enqueue its chord after commit.
 
     Returns the run (``running`` while a chord works on it)."""

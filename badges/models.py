@@ -49,14 +49,23 @@ class BadgeRun(models.Model):
     shards = models.PositiveIntegerField(_("shards"), default=1)
     trigger = models.CharField(_("trigger"), max_length=10, choices=Trigger.choices, default=Trigger.SCHEDULE)
     triggered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("triggered by"), null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", help_text=_("Empty when the schedule or a command started it."),
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("triggered by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Empty when the schedule or a command started it."),
     )
     policy_at = models.DateTimeField(
-        _("policy judged at"), null=True, blank=True, help_text=_("D 00:00 Asia/Shanghai: the instant the policy is judged at."),
+        _("policy judged at"),
+        null=True,
+        blank=True,
+        help_text=_("D 00:00 Asia/Shanghai: the instant the policy is judged at."),
     )
-    started_at = models.DateTimeField(_("started at"), null=True, blank=True,
-                                      help_text=_("Also the instant reports must be in force at."))
+    started_at = models.DateTimeField(
+        _("started at"), null=True, blank=True, help_text=_("Also the instant reports must be in force at.")
+    )
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     duration = models.DurationField(_("duration"), null=True, blank=True)
     orders_count = models.PositiveIntegerField(_("orders"), default=0)
@@ -90,31 +99,44 @@ class ProductPickupStat(models.Model):
     the attempt in the key only spares the unique index from checking every new row against its
     just-deleted twin (~20% of a re-run's insert)."""
 
-    run = models.ForeignKey(BadgeRun, verbose_name=_("run"), on_delete=models.CASCADE, related_name="stats",
-                            db_index=False, db_constraint=False)
+    run = models.ForeignKey(
+        BadgeRun, verbose_name=_("run"), on_delete=models.CASCADE, related_name="stats", db_index=False, db_constraint=False
+    )
     attempt = models.PositiveIntegerField(_("attempt"), default=0)
     day = models.DateField(_("day D"))
-    product = models.ForeignKey("shops.Product", verbose_name=_("product"), on_delete=models.CASCADE,
-                                related_name="pickup_stats", db_index=False, db_constraint=False)
-    shop = models.ForeignKey("shops.Shop", verbose_name=_("shop"), on_delete=models.CASCADE, related_name="+",
-                             db_index=False, db_constraint=False)
+    product = models.ForeignKey(
+        "shops.Product",
+        verbose_name=_("product"),
+        on_delete=models.CASCADE,
+        related_name="pickup_stats",
+        db_index=False,
+        db_constraint=False,
+    )
+    shop = models.ForeignKey(
+        "shops.Shop", verbose_name=_("shop"), on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     paid_orders = models.PositiveIntegerField(_("paid orders"))
     picked_up_48h = models.PositiveIntegerField(_("picked up within 48h"))
     rate = models.DecimalField(_("48h pickup rate"), max_digits=5, decimal_places=4)
     meets_threshold = models.BooleanField(_("rate above threshold"))
     badged = models.BooleanField(_("badged"), help_text=_("Fast-ship badge: rate above the threshold and not withheld."))
     ranking_boost = models.DecimalField(_("ranking boost"), max_digits=4, decimal_places=2)
-    withheld_reason = models.CharField(_("withheld because"), max_length=10, choices=WithheldReason.choices,
-                                       blank=True, default="")
+    withheld_reason = models.CharField(
+        _("withheld because"), max_length=10, choices=WithheldReason.choices, blank=True, default=""
+    )
     withheld_report = models.ForeignKey(
-        "reports.DeliveryReport", verbose_name=_("withheld by report"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+", db_index=False,
+        "reports.DeliveryReport",
+        verbose_name=_("withheld by report"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
 
     class Meta:
         ordering = ["product_id", "-day"]
-        constraints = [models.UniqueConstraint(fields=["run", "product", "attempt"],
-                                               name="uniq_pickupstat_run_product_attempt")]
+        constraints = [models.UniqueConstraint(fields=["run", "product", "attempt"], name="uniq_pickupstat_run_product_attempt")]
         verbose_name = _("product pickup stat")
         verbose_name_plural = _("product pickup stats")
 
@@ -132,10 +154,8 @@ class PickupStatStage(models.Model):
 
     run = models.ForeignKey(BadgeRun, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False)
     attempt = models.PositiveIntegerField()
-    product = models.ForeignKey("shops.Product", on_delete=models.CASCADE, related_name="+", db_index=False,
-                                db_constraint=False)
-    shop = models.ForeignKey("shops.Shop", on_delete=models.CASCADE, related_name="+", db_index=False,
-                             db_constraint=False)
+    product = models.ForeignKey("shops.Product", on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False)
+    shop = models.ForeignKey("shops.Shop", on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False)
     paid_orders = models.PositiveIntegerField()
     picked_up_48h = models.PositiveIntegerField()
 
@@ -157,8 +177,9 @@ class CurrentBadges(models.Model):
     SINGLETON = 1
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON)
-    run = models.OneToOneField(BadgeRun, verbose_name=_("run"), null=True, blank=True, on_delete=models.SET_NULL,
-                               related_name="current_badges")
+    run = models.OneToOneField(
+        BadgeRun, verbose_name=_("run"), null=True, blank=True, on_delete=models.SET_NULL, related_name="current_badges"
+    )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
 
     class Meta:

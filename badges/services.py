@@ -60,10 +60,10 @@ class Begun:
 
 
 def _set_status(run: BadgeRun, target: str, *, actor=None, reason: str = "", data: dict | None = None) -> None:
-    guard_transition(TRANSITIONS, current=run.status, target=target, code="badge_run_illegal_transition",
-                     entity="Badge run")
-    audit_record(actor=actor, target=run, action=f"badge_run_{target}", from_status=run.status, to_status=target,
-                 reason=reason, data=data)
+    guard_transition(TRANSITIONS, current=run.status, target=target, code="badge_run_illegal_transition", entity="Badge run")
+    audit_record(
+        actor=actor, target=run, action=f"badge_run_{target}", from_status=run.status, to_status=target, reason=reason, data=data
+    )
     run.status = target
 
 
@@ -116,16 +116,24 @@ def _publish(run: BadgeRun, *, fill) -> BadgeRun:
     run.orders_count, run.products_count = totals.orders, totals.products
     run.badged_count, run.withheld_count = totals.badged, totals.withheld
     run.finished_at, run.duration = finished, finished - run.started_at
-    _set_status(run, Status.SUCCEEDED, actor=run.triggered_by, data={
-        "attempt": run.attempt, "orders": run.orders_count, "products": run.products_count,
-        "badged": run.badged_count, "withheld": run.withheld_count, "duration_s": run.duration.total_seconds(),
-    })
+    _set_status(
+        run,
+        Status.SUCCEEDED,
+        actor=run.triggered_by,
+        data={
+            "attempt": run.attempt,
+            "orders": run.orders_count,
+            "products": run.products_count,
+            "badged": run.badged_count,
+            "withheld": run.withheld_count,
+            "duration_s": run.duration.total_seconds(),
+        },
+    )
     run.save()
     return run
 
 
-def badge_run_day(*, day: date, actor=None, trigger: str = BadgeRun.Trigger.SCHEDULE,
-                  now: datetime | None = None) -> BadgeRun:
+def badge_run_day(*, day: date, actor=None, trigger: str = BadgeRun.Trigger.SCHEDULE, now: datetime | None = None) -> BadgeRun:
     """Run D on one worker: one transaction from lock to swap. Re-running D replaces it."""
     now = now or timezone.now()
     badge_run_ensure(day=day)
@@ -143,13 +151,18 @@ def _run_single(*, day: date, actor, trigger: str, now: datetime) -> BadgeRun:
     begun = _begin(day=day, now=now, actor=actor, trigger=trigger, mode=BadgeRun.Mode.SINGLE, shards=1)
     if begun.skipped:
         return begun.run
-    return _publish(begun.run, fill=lambda: computation.insert_stats_from_orders(
-        run_id=begun.run.pk, attempt=begun.run.attempt, day=day, at=begun.run.started_at))
+    return _publish(
+        begun.run,
+        fill=lambda: computation.insert_stats_from_orders(
+            run_id=begun.run.pk, attempt=begun.run.attempt, day=day, at=begun.run.started_at
+        ),
+    )
 
 
 @transaction.atomic
-def badge_run_begin(*, day: date, shards: int, actor=None, trigger: str = BadgeRun.Trigger.SCHEDULE,
-                    now: datetime | None = None) -> Begun:
+def badge_run_begin(
+    *, day: date, shards: int, actor=None, trigger: str = BadgeRun.Trigger.SCHEDULE, now: datetime | None = None
+) -> Begun:
     """Start a sharded attempt of D (committed as ``running``); the chord carries its attempt."""
     now = now or timezone.now()
     badge_run_ensure(day=day)
@@ -178,8 +191,9 @@ def badge_run_publish(*, run_id: int, attempt: int) -> BadgeRun | None:
     if run.attempt != attempt or run.status != Status.RUNNING:
         PickupStatStage.objects.filter(run_id=run_id, attempt=attempt).delete()
         return None
-    published = _publish(run, fill=lambda: computation.insert_stats_from_stage(
-        run_id=run.pk, attempt=attempt, day=run.day, at=run.started_at))
+    published = _publish(
+        run, fill=lambda: computation.insert_stats_from_stage(run_id=run.pk, attempt=attempt, day=run.day, at=run.started_at)
+    )
     PickupStatStage.objects.filter(run_id=run_id).delete()
     return published
 

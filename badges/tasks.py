@@ -31,8 +31,7 @@ def run_day(day: str, trigger: str = BadgeRun.Trigger.SCHEDULE, actor_id: int | 
         logger.info("badge run of %s not started: %s", day, exc.detail)
 
 
-@shared_task(name="badges.stage_range", ignore_result=False, autoretry_for=(Exception,), max_retries=3,
-             retry_backoff=True)
+@shared_task(name="badges.stage_range", ignore_result=False, autoretry_for=(Exception,), max_retries=3, retry_backoff=True)
 def stage_range(run_id: int, attempt: int, lo: int, hi: int) -> int:
     """A chord subtask (chord members must keep their results)."""
     return services.badge_stage_range(run_id=run_id, attempt=attempt, product_range=(lo, hi))

@@ -49,8 +49,10 @@ def _cleanup() -> None:
     _sql("DELETE FROM core_auditentry WHERE target_type = 'badges.badgerun' AND target_id = ANY(%s)", [run_ids])
     BadgeRun.objects.filter(day=DAY).delete()
     _sql("DELETE FROM shops_order WHERE order_no LIKE %s", [f"{BENCH_PREFIX}%"])
-    _sql("DELETE FROM reports_reportproduct WHERE report_id IN "
-         "(SELECT id FROM reports_deliveryreport WHERE report_no LIKE 'BBBENCH%%')")
+    _sql(
+        "DELETE FROM reports_reportproduct WHERE report_id IN "
+        "(SELECT id FROM reports_deliveryreport WHERE report_no LIKE 'BBBENCH%%')"
+    )
     _sql("DELETE FROM reports_deliveryreport WHERE report_no LIKE 'BBBENCH%%'")
     _sql("DELETE FROM shops_product WHERE code LIKE %s", [f"{BENCH_PREFIX}%"])
     _sql("DELETE FROM shops_shop WHERE code LIKE %s", [f"{BENCH_PREFIX.lower()}%"])
@@ -114,19 +116,35 @@ def _load_reports() -> None:
     user, _ = get_user_model().objects.get_or_create(username="bench-badges")
     letter = CommitmentLetter.objects.order_by("-published_at").first()
     now = timezone.now()
-    window = {"starts_at": now - timedelta(days=1), "ends_at": now + timedelta(days=5),
-              "promised_ship_by": now + timedelta(days=5)}
+    window = {
+        "starts_at": now - timedelta(days=1),
+        "ends_at": now + timedelta(days=5),
+        "promised_ship_by": now + timedelta(days=5),
+    }
     shops = list(_sql("SELECT id FROM shops_shop WHERE code LIKE %s ORDER BY id LIMIT 6", [f"{BENCH_PREFIX.lower()}%"]))
     for n, (shop_id,) in enumerate(shops):
         report = DeliveryReport.objects.create(
-            report_no=f"BBBENCH{n:05d}", shop_id=shop_id, scenario="epidemic",
-            scope="product" if n == 5 else "shop", commitment_letter=letter, commitment_accepted_at=now,
-            commitment_accepted_by=user, submitted_at=now, submitted_by=user, status="approved", approved_at=now,
-            decided_at=now, decided_by_system=True, **window,
+            report_no=f"BBBENCH{n:05d}",
+            shop_id=shop_id,
+            scenario="epidemic",
+            scope="product" if n == 5 else "shop",
+            commitment_letter=letter,
+            commitment_accepted_at=now,
+            commitment_accepted_by=user,
+            submitted_at=now,
+            submitted_by=user,
+            status="approved",
+            approved_at=now,
+            decided_at=now,
+            decided_by_system=True,
+            **window,
         )
         if n == 5:
-            _sql("INSERT INTO reports_reportproduct (report_id, product_id) "
-                 "SELECT %s, id FROM shops_product WHERE shop_id = %s ORDER BY id LIMIT 50", [report.pk, shop_id])
+            _sql(
+                "INSERT INTO reports_reportproduct (report_id, product_id) "
+                "SELECT %s, id FROM shops_product WHERE shop_id = %s ORDER BY id LIMIT 50",
+                [report.pk, shop_id],
+            )
 
 
 BASELINE = """
@@ -166,8 +184,13 @@ class _StatementTimer:
         try:
             return execute(sql, params, many, context)
         finally:
-            part = ("aggregate" if sql.startswith("CREATE TEMP TABLE badge_aggregate")
-                    else "insert" if 'INSERT INTO "badges_productpickupstat"' in sql[:80] else "other")
+            part = (
+                "aggregate"
+                if sql.startswith("CREATE TEMP TABLE badge_aggregate")
+                else "insert"
+                if 'INSERT INTO "badges_productpickupstat"' in sql[:80]
+                else "other"
+            )
             self.parts[part] += time.perf_counter() - started
             self.count += 1
 
@@ -253,27 +276,46 @@ def _measure(label: str, products: int, expected_orders: int, repeat: int) -> di
     }
     ratio = max(paired["defaults"], paired["same settings"])
     figures = {
-        "label": label, "orders": expected_orders, "counted": run.orders_count, "products": run.products_count,
-        "badged": run.badged_count, "withheld": run.withheld_count, "baseline_s": baseline,
-        "baseline_tuned_s": baseline_tuned, "run_s": run_s, "first_s": first_s, "ratio": ratio,
-        "first_ratio": paired["first run"], "sharded_s": sharded,
+        "label": label,
+        "orders": expected_orders,
+        "counted": run.orders_count,
+        "products": run.products_count,
+        "badged": run.badged_count,
+        "withheld": run.withheld_count,
+        "baseline_s": baseline,
+        "baseline_tuned_s": baseline_tuned,
+        "run_s": run_s,
+        "first_s": first_s,
+        "ratio": ratio,
+        "first_ratio": paired["first run"],
+        "sharded_s": sharded,
         "peak_kib": peak / 1024,
     }
     ms = [f"{t * 1000:.0f}" for t in ours]
-    print(f"   {label}: {expected_orders:,} orders on D (+ noise on D±1), {products:,} products → "
-          f"{run.badged_count:,} badged, {run.withheld_count:,} withheld")
+    print(
+        f"   {label}: {expected_orders:,} orders on D (+ noise on D±1), {products:,} products → "
+        f"{run.badged_count:,} badged, {run.withheld_count:,} withheld"
+    )
     print(f"     orders of D read by: {_scan_of(DAY)}; of D−1: {_scan_of(DAY - timedelta(days=1))}")
     print(f"     baseline, one hand-written aggregate SELECT (fetched), medians of {repeat}:")
-    print(f"       server defaults: {baseline * 1000:8.1f} ms   with the run's aggregate settings "
-          f"{dict(_settings())}: {baseline_tuned * 1000:8.1f} ms")
+    print(
+        f"       server defaults: {baseline * 1000:8.1f} ms   with the run's aggregate settings "
+        f"{dict(_settings())}: {baseline_tuned * 1000:8.1f} ms"
+    )
     print(f"     badge run, one worker (re-run of D, whole transaction): {run_s * 1000:8.1f} ms  (runs: {', '.join(ms)})")
-    print(f"       of which aggregate {parts['aggregate'] * 1000:.1f} ms, stats INSERT (withholding join) "
-          f"{parts['insert'] * 1000:.1f} ms, {timers[0].count - 2} other statements {parts['other'] * 1000:.1f} ms")
-    print(f"     first run of D (D not yet published, as every day): {first_s * 1000:8.1f} ms  "
-          f"(runs: {', '.join(f'{t * 1000:.0f}' for t in firsts)})")
-    print(f"     ratio (paired median) re-run / baseline: {paired['defaults']:.2f} (server defaults), "
-          f"{paired['same settings']:.2f} (same settings) → {ratio:.2f};  first run / faster baseline: "
-          f"{paired['first run']:.2f}")
+    print(
+        f"       of which aggregate {parts['aggregate'] * 1000:.1f} ms, stats INSERT (withholding join) "
+        f"{parts['insert'] * 1000:.1f} ms, {timers[0].count - 2} other statements {parts['other'] * 1000:.1f} ms"
+    )
+    print(
+        f"     first run of D (D not yet published, as every day): {first_s * 1000:8.1f} ms  "
+        f"(runs: {', '.join(f'{t * 1000:.0f}' for t in firsts)})"
+    )
+    print(
+        f"     ratio (paired median) re-run / baseline: {paired['defaults']:.2f} (server defaults), "
+        f"{paired['same settings']:.2f} (same settings) → {ratio:.2f};  first run / faster baseline: "
+        f"{paired['first run']:.2f}"
+    )
     print(f"     badge run, 4 product ranges in-process (chord path): {sharded * 1000:8.1f} ms")
     print(f"     peak Python memory of the run (tracemalloc): {peak / 1024:,.0f} KiB", flush=True)
     return figures
@@ -298,8 +340,11 @@ def main(smoke: bool) -> None:
         _load_reports()
         _load_orders(first=0, count=small, products=products, day=DAY)
         _load_orders(first=10_000_000, count=small // 10, products=products, day=DAY, noise=True)
-        print(f"   load: {SHOPS} shops, {products:,} products, {small:,} orders (+{small // 10:,} on D±1) "
-              f"in {time.perf_counter() - started:.1f}s (INSERT … SELECT generate_series)", flush=True)
+        print(
+            f"   load: {SHOPS} shops, {products:,} products, {small:,} orders (+{small // 10:,} on D±1) "
+            f"in {time.perf_counter() - started:.1f}s (INSERT … SELECT generate_series)",
+            flush=True,
+        )
         repeat = 3 if smoke else REPEAT
         first = _measure("small", products, small, repeat)
         started = time.perf_counter()
@@ -307,13 +352,17 @@ def main(smoke: bool) -> None:
         print(f"   load: +{large - small:,} orders in {time.perf_counter() - started:.1f}s", flush=True)
         second = _measure("large", products, large, repeat)
         growth = second["peak_kib"] / first["peak_kib"]
-        print(f"   peak memory {first['peak_kib']:,.0f} KiB at {small:,} orders vs {second['peak_kib']:,.0f} KiB at "
-              f"{large:,} orders (×{growth:.2f} for ×{large // small} orders)")
+        print(
+            f"   peak memory {first['peak_kib']:,.0f} KiB at {small:,} orders vs {second['peak_kib']:,.0f} KiB at "
+            f"{large:,} orders (×{growth:.2f} for ×{large // small} orders)"
+        )
         if smoke:
             print("   target at 1M orders (ratio ≤ 1.5): smoke size, fixed costs dominate, not judged")
         else:
-            for what, value in (("first run of D (the daily run)", second["first_ratio"]),
-                                ("re-run of a published D", second["ratio"])):
+            for what, value in (
+                ("first run of D (the daily run)", second["first_ratio"]),
+                ("re-run of a published D", second["ratio"]),
+            ):
                 print(f"   target at 1M orders, {what}: ratio ≤ 1.5 → {'met' if value <= 1.5 else 'NOT met'} ({value:.2f})")
     finally:
         started = time.perf_counter()

@@ -32,6 +32,8 @@ class QueryCounter:
 
     def __len__(self) -> int:
         return self.count
+
+
 SHOPS, PRODUCTS = 8, 10
 
 
@@ -51,9 +53,9 @@ def _populate(n_orders: int, rng: random.Random) -> None:
     cities = list(Region.objects.filter(level=Region.Level.CITY).values_list("code", flat=True))
     shops = Shop.objects.bulk_create([Shop(code=f"{PREFIX}{i}", name=f"压测店铺{i}", kind="tmall") for i in range(SHOPS)])
     shops = list(Shop.objects.filter(code__startswith=PREFIX).order_by("code"))
-    Product.objects.bulk_create([
-        Product(shop=s, code=f"P{j}", title=f"商品{j}", price=Decimal("9.90")) for s in shops for j in range(PRODUCTS)
-    ])
+    Product.objects.bulk_create(
+        [Product(shop=s, code=f"P{j}", title=f"商品{j}", price=Decimal("9.90")) for s in shops for j in range(PRODUCTS)]
+    )
     products = {s.pk: list(Product.objects.filter(shop=s)) for s in shops}
     now = timezone.now().replace(microsecond=0)
     start = now - timedelta(days=20)
@@ -61,11 +63,18 @@ def _populate(n_orders: int, rng: random.Random) -> None:
     for n in range(n_orders):
         shop = shops[n % SHOPS]
         paid = start + timedelta(minutes=rng.randrange(20 * 24 * 60))
-        orders.append(Order(
-            order_no=f"{PREFIX}{n:07d}", shop=shop, product=rng.choice(products[shop.pk]), amount=Decimal("9.90"),
-            paid_at=paid, ship_deadline=paid + timedelta(hours=48), receiver_region_id=rng.choice(districts),
-            sender_region_id=rng.choice(districts),
-        ))
+        orders.append(
+            Order(
+                order_no=f"{PREFIX}{n:07d}",
+                shop=shop,
+                product=rng.choice(products[shop.pk]),
+                amount=Decimal("9.90"),
+                paid_at=paid,
+                ship_deadline=paid + timedelta(hours=48),
+                receiver_region_id=rng.choice(districts),
+                sender_region_id=rng.choice(districts),
+            )
+        )
     Order.objects.bulk_create(orders, batch_size=2000)
 
     reports, links_p, links_r = [], [], []
@@ -75,14 +84,26 @@ def _populate(n_orders: int, rng: random.Random) -> None:
             begin = start + timedelta(days=rng.randrange(18), hours=rng.randrange(24))
             status = rng.choice(statuses)
             approved = begin + timedelta(hours=rng.randrange(6)) if status in ("approved", "withdrawn", "revoked") else None
-            reports.append(DeliveryReport(
-                report_no=f"BX{i:03d}{k:04d}", shop=shop, scenario="epidemic", scope=["shop", "product", "region"][k % 3],
-                starts_at=begin, ends_at=begin + timedelta(days=rng.randrange(1, 6)), promised_ship_by=begin + timedelta(days=1),
-                commitment_letter=letter, commitment_accepted_at=begin, commitment_accepted_by=user, submitted_at=begin,
-                submitted_by=user, status=status, approved_at=approved,
-                withdrawn_at=approved + timedelta(days=1) if status == "withdrawn" else None,
-                revoked_at=approved + timedelta(days=2) if status == "revoked" else None,
-            ))
+            reports.append(
+                DeliveryReport(
+                    report_no=f"BX{i:03d}{k:04d}",
+                    shop=shop,
+                    scenario="epidemic",
+                    scope=["shop", "product", "region"][k % 3],
+                    starts_at=begin,
+                    ends_at=begin + timedelta(days=rng.randrange(1, 6)),
+                    promised_ship_by=begin + timedelta(days=1),
+                    commitment_letter=letter,
+                    commitment_accepted_at=begin,
+                    commitment_accepted_by=user,
+                    submitted_at=begin,
+                    submitted_by=user,
+                    status=status,
+                    approved_at=approved,
+                    withdrawn_at=approved + timedelta(days=1) if status == "withdrawn" else None,
+                    revoked_at=approved + timedelta(days=2) if status == "revoked" else None,
+                )
+            )
     DeliveryReport.objects.bulk_create(reports)
     for report in DeliveryReport.objects.filter(shop__code__startswith=PREFIX):
         if report.scope == "product":
@@ -93,16 +114,22 @@ def _populate(n_orders: int, rng: random.Random) -> None:
     ReportProduct.objects.bulk_create(links_p)
     ReportRegion.objects.bulk_create(links_r)
 
-    exemptions = UnifiedExemption.objects.bulk_create([
-        UnifiedExemption(title=f"{PREFIX}{j}", scenario="epidemic", applies_to=["receiver", "sender", "either"][j % 3],
-                         starts_at=start + timedelta(days=3 * j), ends_at=start + timedelta(days=3 * j + 2))
-        for j in range(6)
-    ])
+    exemptions = UnifiedExemption.objects.bulk_create(
+        [
+            UnifiedExemption(
+                title=f"{PREFIX}{j}",
+                scenario="epidemic",
+                applies_to=["receiver", "sender", "either"][j % 3],
+                starts_at=start + timedelta(days=3 * j),
+                ends_at=start + timedelta(days=3 * j + 2),
+            )
+            for j in range(6)
+        ]
+    )
     exemptions = list(UnifiedExemption.objects.filter(title__startswith=PREFIX))
-    ExemptionRegion.objects.bulk_create([
-        ExemptionRegion(exemption=e, region_id=c, prefix=region_prefix(c))
-        for e in exemptions for c in rng.sample(cities, 4)
-    ])
+    ExemptionRegion.objects.bulk_create(
+        [ExemptionRegion(exemption=e, region_id=c, prefix=region_prefix(c)) for e in exemptions for c in rng.sample(cities, 4)]
+    )
 
 
 def main(smoke: bool) -> None:
@@ -112,15 +139,21 @@ def main(smoke: bool) -> None:
     try:
         started = time.perf_counter()
         _populate(n_orders, rng)
-        print(f"   setup: {n_orders} orders, {DeliveryReport.objects.filter(shop__code__startswith=PREFIX).count()} "
-              f"reports, 6 exemptions in {time.perf_counter() - started:.1f}s ({connection.vendor})")
+        print(
+            f"   setup: {n_orders} orders, {DeliveryReport.objects.filter(shop__code__startswith=PREFIX).count()} "
+            f"reports, 6 exemptions in {time.perf_counter() - started:.1f}s ({connection.vendor})"
+        )
         orders = Order.objects.filter(shop__code__startswith=PREFIX)
 
         bulk_queries, loop_queries = QueryCounter(), QueryCounter()
         with connection.execute_wrapper(bulk_queries):
             started = time.perf_counter()
-            bulk = {pk: (e, r) for pk, e, r in annotate_coverage(orders, at="paid_at").values_list(
-                "pk", "covering_exemption_id", "covering_report_id")}
+            bulk = {
+                pk: (e, r)
+                for pk, e, r in annotate_coverage(orders, at="paid_at").values_list(
+                    "pk", "covering_exemption_id", "covering_report_id"
+                )
+            }
             bulk_s = time.perf_counter() - started
 
         rows = list(orders)
@@ -133,6 +166,7 @@ def main(smoke: bool) -> None:
             loop_s = time.perf_counter() - started
 
         covered = sum(1 for e, r in bulk.values() if e or r)
+
         def expected(cover):
             if cover is None:
                 return None
@@ -146,8 +180,10 @@ def main(smoke: bool) -> None:
         agree = all(from_bulk(*bulk[pk]) == expected(cover) for pk, cover in one_by_one.items())
         print(f"   annotate_coverage (bulk):   {bulk_s * 1000:9.1f} ms  {len(bulk_queries):>6} queries")
         print(f"   coverage_of per order:      {loop_s * 1000:9.1f} ms  {len(loop_queries):>6} queries")
-        print(f"   ratio (per-order / bulk):   {loop_s / bulk_s:9.1f}x   covered orders: {covered}/{n_orders}; "
-              f"verdicts agree: {agree}")
+        print(
+            f"   ratio (per-order / bulk):   {loop_s / bulk_s:9.1f}x   covered orders: {covered}/{n_orders}; "
+            f"verdicts agree: {agree}"
+        )
         if not agree:
             raise SystemExit("bulk and per-order coverage disagree")
     finally:

@@ -47,10 +47,16 @@ def _setup(n_complaints: int):
     paid = sh(2023, 1, 2, 10)
     orders = Order.objects.bulk_create(
         [
-            Order(order_no=f"BJ{i:08d}", shop_id=products[i % len(products)].shop_id, product=products[i % len(products)],
-                  amount=Decimal(1 + (i * 37) % 90000) / 100, paid_at=paid + timedelta(minutes=i % 600),
-                  ship_deadline=paid + timedelta(hours=48, minutes=i % 600), receiver_region_id=receivers[i % len(receivers)],
-                  sender_region_id="440305")
+            Order(
+                order_no=f"BJ{i:08d}",
+                shop_id=products[i % len(products)].shop_id,
+                product=products[i % len(products)],
+                amount=Decimal(1 + (i * 37) % 90000) / 100,
+                paid_at=paid + timedelta(minutes=i % 600),
+                ship_deadline=paid + timedelta(hours=48, minutes=i % 600),
+                receiver_region_id=receivers[i % len(receivers)],
+                sender_region_id="440305",
+            )
             for i in range(n_orders)
         ],
         batch_size=2000,
@@ -58,10 +64,21 @@ def _setup(n_complaints: int):
 
     def report(shop, scope, no):
         return DeliveryReport(
-            report_no=f"BBBENCH{no:06d}", shop=shop, scenario=Scenario.EPIDEMIC, scope=scope, starts_at=sh(2023, 1, 1),
-            ends_at=sh(2023, 1, 10), promised_ship_by=sh(2023, 1, 10), commitment_letter=letter,
-            commitment_accepted_at=sh(2023, 1, 1), commitment_accepted_by=user, status="approved",
-            submitted_at=sh(2023, 1, 1), submitted_by=user, approved_at=sh(2023, 1, 1), decided_by_system=True,
+            report_no=f"BBBENCH{no:06d}",
+            shop=shop,
+            scenario=Scenario.EPIDEMIC,
+            scope=scope,
+            starts_at=sh(2023, 1, 1),
+            ends_at=sh(2023, 1, 10),
+            promised_ship_by=sh(2023, 1, 10),
+            commitment_letter=letter,
+            commitment_accepted_at=sh(2023, 1, 1),
+            commitment_accepted_by=user,
+            status="approved",
+            submitted_at=sh(2023, 1, 1),
+            submitted_by=user,
+            approved_at=sh(2023, 1, 1),
+            decided_by_system=True,
         )
 
     reports = DeliveryReport.objects.bulk_create(
@@ -70,19 +87,26 @@ def _setup(n_complaints: int):
         + [report(s, "region", 200 + i) for i, s in enumerate(shops[10:15])]
     )
     ReportProduct.objects.bulk_create(
-        [ReportProduct(report=r, product=p) for r in reports if r.scope == "product"
-         for p in products if p.shop_id == r.shop_id][::3]
+        [ReportProduct(report=r, product=p) for r in reports if r.scope == "product" for p in products if p.shop_id == r.shop_id][
+            ::3
+        ]
     )
     ReportRegion.objects.bulk_create(
         [ReportRegion(report=r, region_id="330100", prefix="3301") for r in reports if r.scope == "region"]
     )
-    exemption = UnifiedExemption.objects.create(title="基准统一免责", scenario=Scenario.EPIDEMIC, applies_to="receiver",
-                                                starts_at=sh(2023, 1, 3), ends_at=sh(2023, 1, 6))
+    exemption = UnifiedExemption.objects.create(
+        title="基准统一免责", scenario=Scenario.EPIDEMIC, applies_to="receiver", starts_at=sh(2023, 1, 3), ends_at=sh(2023, 1, 6)
+    )
     ExemptionRegion.objects.create(exemption=exemption, region_id="510000", prefix="51")
     Complaint.objects.bulk_create(
         [
-            Complaint(event_id=f"bench-judge-{i}", order=orders[i % len(orders)], reason="delayed_shipment", source="buyer",
-                      filed_at=orders[i % len(orders)].ship_deadline + timedelta(hours=1 + i % 200))
+            Complaint(
+                event_id=f"bench-judge-{i}",
+                order=orders[i % len(orders)],
+                reason="delayed_shipment",
+                source="buyer",
+                filed_at=orders[i % len(orders)].ship_deadline + timedelta(hours=1 + i % 200),
+            )
             for i in range(n_complaints)
         ],
         batch_size=5000,
@@ -100,9 +124,12 @@ def _loop_judge(ids: list[int]) -> None:
     for complaint in Complaint.objects.filter(pk__in=ids).select_related("order"):
         cover = coverage_of(complaint.order, complaint.filed_at)
         Complaint.objects.filter(pk=complaint.pk, status="pending_review").update(
-            status="judged", verdict="exempt" if cover else "merchant_liable",
-            basis_exemption=cover.exemption if cover else None, basis_report=cover.report if cover else None,
-            penalty=None if cover else complaint_penalty(complaint.order.amount), judged_at=now,
+            status="judged",
+            verdict="exempt" if cover else "merchant_liable",
+            basis_exemption=cover.exemption if cover else None,
+            basis_report=cover.report if cover else None,
+            penalty=None if cover else complaint_penalty(complaint.order.amount),
+            judged_at=now,
         )
 
 
@@ -133,8 +160,10 @@ def main(smoke: bool) -> None:
             assert not Complaint.objects.filter(pk__in=ids, status="pending_review").exists()
             exempt = Complaint.objects.filter(pk__in=ids, verdict="exempt").count()
             print(f"   per-complaint loop (baseline, sample {sample:,}): {loop_s:.2f}s = {loop_rate:,.0f} complaints/s")
-            print(f"   complaints_judge_pending: {run.judged:,} in {run.batches} batches, {set_s:.2f}s "
-                  f"= {set_rate:,.0f} complaints/s ({exempt:,} exempt in all)")
+            print(
+                f"   complaints_judge_pending: {run.judged:,} in {run.batches} batches, {set_s:.2f}s "
+                f"= {set_rate:,.0f} complaints/s ({exempt:,} exempt in all)"
+            )
             print(f"   ratio: {set_rate / loop_rate:.1f}× the per-complaint loop", flush=True)
             raise _Rollback
     except _Rollback:

@@ -21,8 +21,28 @@ from storefront.services.library import library_search_text
 
 PREFIX = "bench-"
 BRANDS = ["象印", "小米", "Apple/苹果", "ＳＯＮＹ 索尼", "九阳", "美的", "NIKE 耐克", "SK-II", "小熊", "华为", "膳魔师", "飞利浦"]
-THINGS = ["保温杯", "手机壳", "降噪耳机", "豆浆机", "电饭煲", "跑步鞋", "精华液", "料理锅", "充电宝", "保温饭盒", "电动牙刷",
-          "茶具套装", "普洱茶饼", "龙井茶", "面膜", "羽绒服", "双肩包", "机械键盘", "显示器", "空气炸锅"]
+THINGS = [
+    "保温杯",
+    "手机壳",
+    "降噪耳机",
+    "豆浆机",
+    "电饭煲",
+    "跑步鞋",
+    "精华液",
+    "料理锅",
+    "充电宝",
+    "保温饭盒",
+    "电动牙刷",
+    "茶具套装",
+    "普洱茶饼",
+    "龙井茶",
+    "面膜",
+    "羽绒服",
+    "双肩包",
+    "机械键盘",
+    "显示器",
+    "空气炸锅",
+]
 WORDS = ["官方正品", "2024新款", "旗舰店", "限时特惠", "礼盒装", "大容量", "便携", "家用", "学生", "进口", "加厚", "迷你"]
 PLATFORMS = ["taobao", "tmall", "jd", "youzan"]
 QUERIES = ["保温杯", "iphone 手机壳", "ＳＯＮＹ 降噪", "2024新款 旗舰店 龙井茶", "罕见的词"]
@@ -37,11 +57,19 @@ def _load(n: int, rng: random.Random) -> None:
         if i % 997 == 0:
             title = title.replace("手机壳", "iPhone 15 手机壳")
         item_id = f"{PREFIX}{i:07d}"
-        rows.append(LibraryItem(
-            platform=PLATFORMS[i % len(PLATFORMS)], item_id=item_id, title=title, price=Decimal(rng.randrange(990, 99900)) / 100,
-            sales_7d=rng.randrange(0, 20000), clicks=rng.randrange(0, 500000), stats_at=now,
-            recommended=rng.random() < 0.01, search_text=library_search_text(title=title, item_id=item_id),
-        ))
+        rows.append(
+            LibraryItem(
+                platform=PLATFORMS[i % len(PLATFORMS)],
+                item_id=item_id,
+                title=title,
+                price=Decimal(rng.randrange(990, 99900)) / 100,
+                sales_7d=rng.randrange(0, 20000),
+                clicks=rng.randrange(0, 500000),
+                stats_at=now,
+                recommended=rng.random() < 0.01,
+                search_text=library_search_text(title=title, item_id=item_id),
+            )
+        )
         if len(rows) == 5000:
             LibraryItem.objects.bulk_create(rows)
             rows = []
@@ -97,7 +125,6 @@ def main(smoke: bool) -> None:
                 count, _page = search(query)
             assert len(ctx) == 2, f"library search took {len(ctx)} queries"
             took = _median_ms(lambda q=query: search(q))
-            print(f"   search {query!r:<28} {count:>7,} hits, 2 queries, median {took:8.2f} ms  "
-                  f"ratio {took / baseline:7.1f}×")
+            print(f"   search {query!r:<28} {count:>7,} hits, 2 queries, median {took:8.2f} ms  ratio {took / baseline:7.1f}×")
     finally:
         _cleanup(user)

@@ -57,8 +57,9 @@ def _setup_shops():
     shops = []
     for kind in ("tmall", "taobao"):
         shop, _ = Shop.objects.get_or_create(code=f"bench-{kind}", defaults={"name": f"压测 {kind}", "kind": kind})
-        product, _ = Product.objects.get_or_create(shop=shop, code="BENCH-1",
-                                                   defaults={"title": "压测商品", "price": Decimal("10.00")})
+        product, _ = Product.objects.get_or_create(
+            shop=shop, code="BENCH-1", defaults={"title": "压测商品", "price": Decimal("10.00")}
+        )
         shops.append((shop, product))
     return shops
 
@@ -102,10 +103,16 @@ def _load(n_tasks: int, n_due: int, now, shops) -> None:
     from tickets.models import UrgeTask
 
     orders = [
-        Order(order_no=f"{PREFIX}{g:08d}", shop=(tmall if g % 2 == 0 else taobao),
-              product=(p_tmall if g % 2 == 0 else p_taobao), amount=Decimal("100.00"),
-              paid_at=now - timedelta(days=3), ship_deadline=now - timedelta(days=1),
-              receiver_region_id="330102", sender_region_id="440305")
+        Order(
+            order_no=f"{PREFIX}{g:08d}",
+            shop=(tmall if g % 2 == 0 else taobao),
+            product=(p_tmall if g % 2 == 0 else p_taobao),
+            amount=Decimal("100.00"),
+            paid_at=now - timedelta(days=3),
+            ship_deadline=now - timedelta(days=1),
+            receiver_region_id="330102",
+            sender_region_id="440305",
+        )
         for g in range(1, n_tasks + 1)
     ]
     Order.objects.bulk_create(orders, batch_size=2000)
@@ -114,9 +121,16 @@ def _load(n_tasks: int, n_due: int, now, shops) -> None:
     for g in range(1, n_tasks + 1):
         due = now - timedelta(seconds=g) if g <= n_due else now + timedelta(hours=1, seconds=g % 86400)
         open_ = g <= n_due or g % 2 == 0
-        tasks.append(UrgeTask(order_id=ids[f"{PREFIX}{g:08d}"], shop=(tmall if g % 2 == 0 else taobao),
-                              status="open" if open_ else "replied", opened_at=due - timedelta(hours=24),
-                              reply_due_at=due, replied_at=None if open_ else due - timedelta(hours=2)))
+        tasks.append(
+            UrgeTask(
+                order_id=ids[f"{PREFIX}{g:08d}"],
+                shop=(tmall if g % 2 == 0 else taobao),
+                status="open" if open_ else "replied",
+                opened_at=due - timedelta(hours=24),
+                reply_due_at=due,
+                replied_at=None if open_ else due - timedelta(hours=2),
+            )
+        )
     UrgeTask.objects.bulk_create(tasks, batch_size=2000)
 
 
@@ -165,26 +179,36 @@ def _ingest(n_requests: int, now, shops) -> None:
     from shops.models import Order
 
     (tmall, p_tmall), _ = shops
-    Order.objects.bulk_create([
-        Order(order_no=f"{PREFIX}U{g:07d}", shop=tmall, product=p_tmall, amount=Decimal("100.00"),
-              paid_at=now - timedelta(hours=5), ship_deadline=now + timedelta(hours=43),
-              receiver_region_id="330102", sender_region_id="440305")
-        for g in range(n_requests)
-    ])
+    Order.objects.bulk_create(
+        [
+            Order(
+                order_no=f"{PREFIX}U{g:07d}",
+                shop=tmall,
+                product=p_tmall,
+                amount=Decimal("100.00"),
+                paid_at=now - timedelta(hours=5),
+                ship_deadline=now + timedelta(hours=43),
+                receiver_region_id="330102",
+                sender_region_id="440305",
+            )
+            for g in range(n_requests)
+        ]
+    )
     user, _ = get_user_model().objects.get_or_create(username="bench-platform")
     grant_role(user, PLATFORM)
     token, _ = Token.objects.get_or_create(user=user)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     urged_at = (now - timedelta(hours=1)).isoformat()
-    with override_settings(ROOT_URLCONF=__name__, DEBUG=False), \
-            mock.patch("tickets.tasks.notify_ticket_opened.delay"):
+    with override_settings(ROOT_URLCONF=__name__, DEBUG=False), mock.patch("tickets.tasks.notify_ticket_opened.delay"):
         for _ in range(min(20, n_requests)):  # warm-up (URL resolver, role cache paths)
             client.post("/bench/ping/", {}, format="json")
         bare, bare_status = _throughput(client, "/bench/ping/", [{}] * n_requests)
-        urges, urge_status = _throughput(client, "/api/v1/platform/urges/", [
-            {"event_id": f"bench-{g}", "order_no": f"{PREFIX}U{g:07d}", "urged_at": urged_at} for g in range(n_requests)
-        ])
+        urges, urge_status = _throughput(
+            client,
+            "/api/v1/platform/urges/",
+            [{"event_id": f"bench-{g}", "order_no": f"{PREFIX}U{g:07d}", "urged_at": urged_at} for g in range(n_requests)],
+        )
     print(f"   urge ingestion via API: {urges:,.0f} req/s over {n_requests:,} requests {urge_status}")
     print(f"   bare authenticated DRF endpoint (same stack): {bare:,.0f} req/s {bare_status}")
     print(f"   ratio bare/ingest: {bare / urges:.1f}×")
@@ -226,8 +250,10 @@ def main(smoke: bool) -> None:
             started = time.perf_counter()
             _load(n_tasks, n_due, now, shops)
             _copy_table()
-            print(f"   load: {n_tasks:,} tasks ({n_due:,} due) + identical copy in {time.perf_counter() - started:.1f}s "
-                  f"[{connection.vendor}]")
+            print(
+                f"   load: {n_tasks:,} tasks ({n_due:,} due) + identical copy in {time.perf_counter() - started:.1f}s "
+                f"[{connection.vendor}]"
+            )
 
             sweep_now = now + timedelta(milliseconds=1)
             with mock.patch("complaints.tasks.judge_pending_complaints.delay"):
@@ -235,10 +261,14 @@ def main(smoke: bool) -> None:
                 result = tickets_sweep_overdue(now=sweep_now)
                 sweep = time.perf_counter() - started
             baseline, rows = _hand_update(sweep_now)
-            print(f"   sweep (batches of {SWEEP_BATCH_SIZE:,}, complaints + audit): {sweep:.3f}s — {result.overdue:,} overdue, "
-                  f"{result.complaints_filed:,} complaints filed, {result.complaints_waived:,} waived (taobao)")
-            print(f"   baseline: one UPDATE … WHERE status='open' AND reply_due_at < now on the copy: {baseline:.3f}s "
-                  f"— {rows:,} rows")
+            print(
+                f"   sweep (batches of {SWEEP_BATCH_SIZE:,}, complaints + audit): {sweep:.3f}s — {result.overdue:,} overdue, "
+                f"{result.complaints_filed:,} complaints filed, {result.complaints_waived:,} waived (taobao)"
+            )
+            print(
+                f"   baseline: one UPDATE … WHERE status='open' AND reply_due_at < now on the copy: {baseline:.3f}s "
+                f"— {rows:,} rows"
+            )
             print(f"   ratio sweep/baseline: {sweep / baseline:.1f}×")
             assert result.overdue == rows == n_due, (result.overdue, rows, n_due)
 

@@ -38,8 +38,13 @@ def _run_each(modeladmin, request, objects, call) -> None:
 def _intermediate(modeladmin, request, queryset, *, form, title: str, action: str, template: str, extra=None):
     context = {
         **modeladmin.admin_site.each_context(request),
-        "title": title, "objects": queryset, "form": form, "action": action, "opts": modeladmin.model._meta,
-        "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME, **(extra or {}),
+        "title": title,
+        "objects": queryset,
+        "form": form,
+        "action": action,
+        "opts": modeladmin.model._meta,
+        "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        **(extra or {}),
     }
     return TemplateResponse(request, template, context)
 
@@ -50,18 +55,28 @@ def _fmt(value, pattern: str = "%Y-%m-%d %H:%M") -> str:
 
 def _timeline_html(entries) -> str:
     rows = format_html_join(
-        "", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{} → {}</td><td>{}</td></tr>",
+        "",
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{} → {}</td><td>{}</td></tr>",
         (
-            (_fmt(e.at, "%Y-%m-%d %H:%M:%S"), _("system") if e.actor_label == SYSTEM else e.actor_label,
-             AUDIT_ACTION_LABELS.get(e.action, e.action),
-             status_label(e.target_type, e.from_status) or "—", status_label(e.target_type, e.to_status) or "—",
-             e.reason or "")
+            (
+                _fmt(e.at, "%Y-%m-%d %H:%M:%S"),
+                _("system") if e.actor_label == SYSTEM else e.actor_label,
+                AUDIT_ACTION_LABELS.get(e.action, e.action),
+                status_label(e.target_type, e.from_status) or "—",
+                status_label(e.target_type, e.to_status) or "—",
+                e.reason or "",
+            )
             for e in entries
         ),
     )
     return format_html(
-        '<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table>',
-        _("time"), _("by"), _("action"), _("status"), _("reason"), rows,
+        "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table>",
+        _("time"),
+        _("by"),
+        _("action"),
+        _("status"),
+        _("reason"),
+        rows,
     )
 
 
@@ -97,10 +112,28 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(Complaint)
 class ComplaintAdmin(ReadOnlyAdmin):
-    list_display = ["id", "order_link", "shop", "reason", "source", "filed_at", "status", "verdict", "basis", "penalty",
-                    "judged_at"]
-    list_filter = ["status", "verdict", "reason", "source", ("order__shop__kind", admin.ChoicesFieldListFilter),
-                   ("filed_at", FiledDayFilter), NeedsReReviewFilter]
+    list_display = [
+        "id",
+        "order_link",
+        "shop",
+        "reason",
+        "source",
+        "filed_at",
+        "status",
+        "verdict",
+        "basis",
+        "penalty",
+        "judged_at",
+    ]
+    list_filter = [
+        "status",
+        "verdict",
+        "reason",
+        "source",
+        ("order__shop__kind", admin.ChoicesFieldListFilter),
+        ("filed_at", FiledDayFilter),
+        NeedsReReviewFilter,
+    ]
     search_fields = ["=order__order_no", "=event_id"]
     list_select_related = ["order", "order__shop", "basis_report", "basis_exemption"]
     date_hierarchy = "filed_at"
@@ -110,15 +143,29 @@ class ComplaintAdmin(ReadOnlyAdmin):
     fieldsets = [
         (_("Complaint"), {"fields": ["event_id", "order", "reason", "source", "filed_at", "message", "evidence_links"]}),
         (_("Order and coverage at the filing time"), {"fields": ["order_panel", "coverage_panel"]}),
-        (_("Judgment"), {"fields": ["status", "verdict", "basis_exemption", "basis_report", "penalty", "judged_at",
-                                     "judged_by", "judgment_reason", "rereviewed_at", "rereviewed_by"]}),
+        (
+            _("Judgment"),
+            {
+                "fields": [
+                    "status",
+                    "verdict",
+                    "basis_exemption",
+                    "basis_report",
+                    "penalty",
+                    "judged_at",
+                    "judged_by",
+                    "judgment_reason",
+                    "rereviewed_at",
+                    "rereviewed_by",
+                ]
+            },
+        ),
         (_("Audit trail"), {"fields": ["audit_trail"]}),
     ]
 
     @admin.display(description=_("order"), ordering="order__order_no")
     def order_link(self, obj):
-        return format_html('<a href="{}">{}</a>', reverse("admin:shops_order_change", args=[obj.order_id]),
-                           obj.order.order_no)
+        return format_html('<a href="{}">{}</a>', reverse("admin:shops_order_change", args=[obj.order_id]), obj.order.order_no)
 
     @admin.display(description=_("shop"))
     def shop(self, obj):
@@ -132,19 +179,32 @@ class ComplaintAdmin(ReadOnlyAdmin):
     def evidence_links(self, obj):
         if not obj.evidence:
             return "—"
-        return format_html_join(mark_safe("<br>"), '<a href="{}" rel="noopener" target="_blank">{}</a>',
-                                ((url, url) for url in obj.evidence))
+        return format_html_join(
+            mark_safe("<br>"), '<a href="{}" rel="noopener" target="_blank">{}</a>', ((url, url) for url in obj.evidence)
+        )
 
     @admin.display(description=_("order"))
     def order_panel(self, obj):
         o = obj.order
         return format_html(
             "{}: {} · {}: {} · {}: {}<br>{}: {} · {}: {}<br>{}: {} → {}<br>{}: {} · {}: {}",
-            _("order number"), o.order_no, _("shop"), o.shop, _("amount"), o.amount,
-            _("paid at"), localtime(o.paid_at).strftime("%Y-%m-%d %H:%M"), _("ship deadline"),
+            _("order number"),
+            o.order_no,
+            _("shop"),
+            o.shop,
+            _("amount"),
+            o.amount,
+            _("paid at"),
+            localtime(o.paid_at).strftime("%Y-%m-%d %H:%M"),
+            _("ship deadline"),
             localtime(o.ship_deadline).strftime("%Y-%m-%d %H:%M"),
-            _("regions (sender → receiver)"), o.sender_region_id, o.receiver_region_id,
-            _("shipped at"), o.shipped_at or "—", _("cancelled at"), o.cancelled_at or "—",
+            _("regions (sender → receiver)"),
+            o.sender_region_id,
+            o.receiver_region_id,
+            _("shipped at"),
+            o.shipped_at or "—",
+            _("cancelled at"),
+            o.cancelled_at or "—",
         )
 
     @admin.display(description=_("coverage at the filing time"))
@@ -160,12 +220,21 @@ class ComplaintAdmin(ReadOnlyAdmin):
         queryset = queryset.select_related("order", "order__shop")
         form = JudgeForm(request.POST if "apply" in request.POST else None)
         if "apply" in request.POST and form.is_valid():
-            _run_each(self, request, queryset, lambda c: services.complaint_judge(
-                actor=request.user, complaint=c, **form.cleaned_data))
+            _run_each(
+                self, request, queryset, lambda c: services.complaint_judge(actor=request.user, complaint=c, **form.cleaned_data)
+            )
             return None
         panels = [(c, coverage_table(c)) for c in queryset]
-        return _intermediate(self, request, queryset, form=form, title=_("Judge complaints"), action="judge_action",
-                             template="admin/complaints/judge_form.html", extra={"panels": panels})
+        return _intermediate(
+            self,
+            request,
+            queryset,
+            form=form,
+            title=_("Judge complaints"),
+            action="judge_action",
+            template="admin/complaints/judge_form.html",
+            extra={"panels": panels},
+        )
 
 
 def coverage_table(complaint: Complaint) -> str:
@@ -179,19 +248,32 @@ def coverage_table(complaint: Complaint) -> str:
         return "; ".join(failure_labels(failures))
 
     report_rows = format_html_join(
-        "", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{} – {}</td><td>{}</td><td>{}</td></tr>",
+        "",
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{} – {}</td><td>{}</td><td>{}</td></tr>",
         (
-            (r.report_no, r.get_status_display(), r.get_scope_display(), _fmt(r.starts_at, "%m-%d %H:%M"),
-             _fmt(r.ends_at, "%m-%d %H:%M"), _fmt(r.approved_at),
-             verdict(failures))
+            (
+                r.report_no,
+                r.get_status_display(),
+                r.get_scope_display(),
+                _fmt(r.starts_at, "%m-%d %H:%M"),
+                _fmt(r.ends_at, "%m-%d %H:%M"),
+                _fmt(r.approved_at),
+                verdict(failures),
+            )
             for r, failures in explained["reports"]
         ),
     )
     exemption_rows = format_html_join(
-        "", "<tr><td>{}</td><td>{}</td><td>{} – {}</td><td>{}</td></tr>",
+        "",
+        "<tr><td>{}</td><td>{}</td><td>{} – {}</td><td>{}</td></tr>",
         (
-            (e.title, e.get_applies_to_display(), _fmt(e.starts_at, "%m-%d %H:%M"), _fmt(e.ends_at, "%m-%d %H:%M"),
-             verdict(failures))
+            (
+                e.title,
+                e.get_applies_to_display(),
+                _fmt(e.starts_at, "%m-%d %H:%M"),
+                _fmt(e.ends_at, "%m-%d %H:%M"),
+                verdict(failures),
+            )
             for e, failures in explained["exemptions"]
         ),
     )
@@ -200,10 +282,20 @@ def coverage_table(complaint: Complaint) -> str:
         "<th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table></div>"
         "<div><h4>{}</h4><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody>"
         "</table></div></div>",
-        _("Delivery reports of the shop"), _("report number"), _("status"), _("scope"), _("validity"), _("approved at"),
-        _("at the filing time"), report_rows or format_html("<tr><td colspan=6>{}</td></tr>", _("none")),
-        _("Unified exemptions in force at the filing time"), _("title"), _("applies to"), _("validity"),
-        _("at the filing time"), exemption_rows or format_html("<tr><td colspan=4>{}</td></tr>", _("none")),
+        _("Delivery reports of the shop"),
+        _("report number"),
+        _("status"),
+        _("scope"),
+        _("validity"),
+        _("approved at"),
+        _("at the filing time"),
+        report_rows or format_html("<tr><td colspan=6>{}</td></tr>", _("none")),
+        _("Unified exemptions in force at the filing time"),
+        _("title"),
+        _("applies to"),
+        _("validity"),
+        _("at the filing time"),
+        exemption_rows or format_html("<tr><td colspan=4>{}</td></tr>", _("none")),
     )
 
 
@@ -225,11 +317,24 @@ class ComplaintToReReviewAdmin(ComplaintAdmin):
     def _rereview(self, request, queryset, verdict: str, title):
         form = ReasonForm(request.POST if "apply" in request.POST else None)
         if "apply" in request.POST and form.is_valid():
-            _run_each(self, request, queryset, lambda c: services.complaint_rereview(
-                actor=request.user, complaint=c, verdict=verdict, reason=form.cleaned_data["reason"]))
+            _run_each(
+                self,
+                request,
+                queryset,
+                lambda c: services.complaint_rereview(
+                    actor=request.user, complaint=c, verdict=verdict, reason=form.cleaned_data["reason"]
+                ),
+            )
             return None
-        return _intermediate(self, request, queryset, form=form, title=title, action=request.POST.get("action"),
-                             template="admin/complaints/reason_form.html")
+        return _intermediate(
+            self,
+            request,
+            queryset,
+            form=form,
+            title=title,
+            action=request.POST.get("action"),
+            template="admin/complaints/reason_form.html",
+        )
 
     @admin.action(description=_("Confirm the exemption"))
     def confirm_exemption(self, request, queryset):
@@ -242,18 +347,36 @@ class ComplaintToReReviewAdmin(ComplaintAdmin):
 
 @admin.register(Appeal)
 class AppealAdmin(ReadOnlyAdmin):
-    list_display = ["id", "complaint_link", "order_no", "shop", "report_no", "report", "status", "requires_prior_report",
-                    "created_at", "decided_at"]
-    list_filter = ["status", "requires_prior_report", "complaint__reason", "complaint__source",
-                   ("complaint__order__shop__kind", admin.ChoicesFieldListFilter), ("created_at", FiledDayFilter)]
+    list_display = [
+        "id",
+        "complaint_link",
+        "order_no",
+        "shop",
+        "report_no",
+        "report",
+        "status",
+        "requires_prior_report",
+        "created_at",
+        "decided_at",
+    ]
+    list_filter = [
+        "status",
+        "requires_prior_report",
+        "complaint__reason",
+        "complaint__source",
+        ("complaint__order__shop__kind", admin.ChoicesFieldListFilter),
+        ("created_at", FiledDayFilter),
+    ]
     search_fields = ["=complaint__order__order_no", "=report_no"]
     list_select_related = ["complaint", "complaint__order", "complaint__order__shop", "report"]
     date_hierarchy = "created_at"
     actions = ["accept_action", "reject_action"]
     readonly_extra = ("complaint_panel", "audit_trail")
     fieldsets = [
-        (_("Appeal"), {"fields": ["complaint", "report_no", "report", "statement", "requires_prior_report", "created_by",
-                                  "created_at"]}),
+        (
+            _("Appeal"),
+            {"fields": ["complaint", "report_no", "report", "statement", "requires_prior_report", "created_by", "created_at"]},
+        ),
         (_("Complaint"), {"fields": ["complaint_panel"]}),
         (_("Decision"), {"fields": ["status", "reason", "decided_by", "decided_at"]}),
         (_("Audit trail"), {"fields": ["audit_trail"]}),
@@ -261,8 +384,9 @@ class AppealAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("complaint"))
     def complaint_link(self, obj):
-        return format_html('<a href="{}">#{}</a>', reverse("admin:complaints_complaint_change", args=[obj.complaint_id]),
-                           obj.complaint_id)
+        return format_html(
+            '<a href="{}">#{}</a>', reverse("admin:complaints_complaint_change", args=[obj.complaint_id]), obj.complaint_id
+        )
 
     @admin.display(description=_("order number"))
     def order_no(self, obj):
@@ -277,8 +401,13 @@ class AppealAdmin(ReadOnlyAdmin):
         c = obj.complaint
         return format_html(
             "{}: {} · {}: {} · {}: {}<br>{}",
-            _("verdict"), c.get_verdict_display(), _("penalty"), c.penalty, _("judged at"),
-            _fmt(c.judged_at), coverage_table(c),
+            _("verdict"),
+            c.get_verdict_display(),
+            _("penalty"),
+            c.penalty,
+            _("judged at"),
+            _fmt(c.judged_at),
+            coverage_table(c),
         )
 
     @admin.display(description=_("audit trail"))
@@ -289,18 +418,40 @@ class AppealAdmin(ReadOnlyAdmin):
     def accept_action(self, request, queryset):
         form = OptionalReasonForm(request.POST if "apply" in request.POST else None)
         if "apply" in request.POST and form.is_valid():
-            _run_each(self, request, queryset, lambda a: services.appeal_accept(
-                actor=request.user, appeal=a, reason=form.cleaned_data["reason"]))
+            _run_each(
+                self,
+                request,
+                queryset,
+                lambda a: services.appeal_accept(actor=request.user, appeal=a, reason=form.cleaned_data["reason"]),
+            )
             return None
-        return _intermediate(self, request, queryset, form=form, title=_("Accept appeals"), action="accept_action",
-                             template="admin/complaints/reason_form.html")
+        return _intermediate(
+            self,
+            request,
+            queryset,
+            form=form,
+            title=_("Accept appeals"),
+            action="accept_action",
+            template="admin/complaints/reason_form.html",
+        )
 
     @admin.action(description=_("Reject the selected appeals (reason required)"))
     def reject_action(self, request, queryset):
         form = ReasonForm(request.POST if "apply" in request.POST else None)
         if "apply" in request.POST and form.is_valid():
-            _run_each(self, request, queryset, lambda a: services.appeal_reject(
-                actor=request.user, appeal=a, reason=form.cleaned_data["reason"]))
+            _run_each(
+                self,
+                request,
+                queryset,
+                lambda a: services.appeal_reject(actor=request.user, appeal=a, reason=form.cleaned_data["reason"]),
+            )
             return None
-        return _intermediate(self, request, queryset, form=form, title=_("Reject appeals"), action="reject_action",
-                             template="admin/complaints/reason_form.html")
+        return _intermediate(
+            self,
+            request,
+            queryset,
+            form=form,
+            title=_("Reject appeals"),
+            action="reject_action",
+            template="admin/complaints/reason_form.html",
+        )

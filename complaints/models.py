@@ -24,7 +24,9 @@ class Complaint(models.Model):
         EXEMPT = "exempt", _("Exempt")
 
     event_id = models.CharField(
-        _("event id"), max_length=80, unique=True,
+        _("event id"),
+        max_length=80,
+        unique=True,
         help_text=_("The platform's event id; for complaints filed by the urge-task sweep, 'ticket-overdue:<task id>'."),
     )
     order = models.ForeignKey("shops.Order", verbose_name=_("order"), on_delete=models.PROTECT, related_name="complaints")
@@ -36,27 +38,46 @@ class Complaint(models.Model):
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING_REVIEW)
     verdict = models.CharField(_("verdict"), max_length=16, choices=Verdict.choices, blank=True)
     basis_report = models.ForeignKey(
-        "reports.DeliveryReport", verbose_name=_("basis report"), null=True, blank=True, on_delete=models.PROTECT,
+        "reports.DeliveryReport",
+        verbose_name=_("basis report"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="exempted_complaints",
     )
     basis_exemption = models.ForeignKey(
-        "reports.UnifiedExemption", verbose_name=_("basis exemption"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="exempted_complaints",
+        "reports.UnifiedExemption",
+        verbose_name=_("basis exemption"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="exempted_complaints",
     )
     penalty = models.DecimalField(_("penalty"), max_digits=10, decimal_places=2, null=True, blank=True)
     judged_at = models.DateTimeField(_("judged at"), null=True, blank=True)
     judged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("judged by"), null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", help_text=_("Empty when the system judged."),
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("judged by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Empty when the system judged."),
     )
     judgment_reason = models.TextField(_("judgment reason"), blank=True)
     rereviewed_at = models.DateTimeField(
-        _("re-reviewed at"), null=True, blank=True,
+        _("re-reviewed at"),
+        null=True,
+        blank=True,
         help_text=_("When ops re-reviewed an exemption whose basis report was revoked afterwards."),
     )
     rereviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("re-reviewed by"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("re-reviewed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -102,22 +123,34 @@ class Appeal(models.Model):
     complaint = models.ForeignKey(Complaint, verbose_name=_("complaint"), on_delete=models.PROTECT, related_name="appeals")
     report_no = models.CharField(_("cited report number"), max_length=40, blank=True, help_text=_("As typed by the merchant."))
     report = models.ForeignKey(
-        "reports.DeliveryReport", verbose_name=_("cited report"), null=True, blank=True, on_delete=models.PROTECT,
+        "reports.DeliveryReport",
+        verbose_name=_("cited report"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="appeals",
     )
     statement = models.TextField(_("statement"), blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING_REVIEW)
     reason = models.TextField(_("decision reason"), blank=True)
     requires_prior_report = models.BooleanField(
-        _("prior report required"), default=True,
+        _("prior report required"),
+        default=True,
         help_text=_("Whether appeals.require_prior_report was in force at the complaint's filing time."),
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("filed by"), on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("filed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("filed at"))
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
@@ -126,7 +159,9 @@ class Appeal(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["complaint"], condition=models.Q(status="pending_review"), name="uniq_open_appeal_per_complaint",
+                fields=["complaint"],
+                condition=models.Q(status="pending_review"),
+                name="uniq_open_appeal_per_complaint",
             ),
         ]
         indexes = [models.Index(fields=["status", "created_at"], name="appeal_status_created_idx")]

@@ -64,10 +64,14 @@ def complaint_get(*, complaint_id) -> Complaint:
 def complaint_timeline(complaint: Complaint) -> QuerySet[AuditEntry]:
     """The audit rows of the complaint and of its appeals, oldest first."""
     appeal_ids = [str(pk) for pk in complaint.appeals.values_list("pk", flat=True)]
-    return AuditEntry.objects.filter(
-        Q(target_type=target_type_of(Complaint), target_id=str(complaint.pk))
-        | Q(target_type=target_type_of(Appeal), target_id__in=appeal_ids)
-    ).select_related("actor").order_by("at", "id")
+    return (
+        AuditEntry.objects.filter(
+            Q(target_type=target_type_of(Complaint), target_id=str(complaint.pk))
+            | Q(target_type=target_type_of(Appeal), target_id__in=appeal_ids)
+        )
+        .select_related("actor")
+        .order_by("at", "id")
+    )
 
 
 def appeal_report_candidates(complaint: Complaint) -> list[DeliveryReport]:
@@ -78,14 +82,10 @@ def appeal_report_candidates(complaint: Complaint) -> list[DeliveryReport]:
 
     now = timezone.now()
     reports = list(
-        reports_scope_matching(complaint.order).prefetch_related("product_links", "region_links")
-        .order_by("-approved_at", "-id")
+        reports_scope_matching(complaint.order).prefetch_related("product_links", "region_links").order_by("-approved_at", "-id")
     )
     for report in reports:
-        report.refusal = (
-            appeal_report_refusal(complaint=complaint, report=report, now=now)
-            if complaint.judged_at else None
-        )
+        report.refusal = appeal_report_refusal(complaint=complaint, report=report, now=now) if complaint.judged_at else None
         report.usable = complaint.judged_at is not None and report.refusal is None
         report.refusal_label = APPEAL_REFUSAL_LABELS.get(report.refusal, "") if report.refusal else ""
     return reports
@@ -95,12 +95,16 @@ def complaint_coverage_explained(complaint: Complaint) -> dict:
     """For the ops review page: every report of the order's shop and the exemptions around the
     filing time, each with the coverage rule's reasons for not covering (empty = covers)."""
     order, at = complaint.order, complaint.filed_at
-    reports = DeliveryReport.objects.filter(shop_id=order.shop_id).prefetch_related(
-        "product_links", "region_links"
-    ).order_by("-approved_at", "-id")[:30]
-    exemptions = UnifiedExemption.objects.filter(
-        starts_at__lte=at, ends_at__gte=at
-    ).prefetch_related(Prefetch("region_links")).order_by("starts_at")[:30]
+    reports = (
+        DeliveryReport.objects.filter(shop_id=order.shop_id)
+        .prefetch_related("product_links", "region_links")
+        .order_by("-approved_at", "-id")[:30]
+    )
+    exemptions = (
+        UnifiedExemption.objects.filter(starts_at__lte=at, ends_at__gte=at)
+        .prefetch_related(Prefetch("region_links"))
+        .order_by("starts_at")[:30]
+    )
     return {
         "reports": [(r, report_coverage_failures(r, order, at)) for r in reports],
         "exemptions": [(e, exemption_coverage_failures(e, order, at)) for e in exemptions],

@@ -89,8 +89,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
     def status_change(self, obj: AuditEntry) -> str:
         if not (obj.from_status or obj.to_status):
             return ""
-        return (f"{status_label(obj.target_type, obj.from_status) or '—'} → "
-                f"{status_label(obj.target_type, obj.to_status) or '—'}")
+        return f"{status_label(obj.target_type, obj.from_status) or '—'} → {status_label(obj.target_type, obj.to_status) or '—'}"
 
     def has_add_permission(self, request) -> bool:
         return False

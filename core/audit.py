@@ -22,27 +22,56 @@ def target_type_of(target: models.Model | type[models.Model]) -> str:
 
 
 def audit_record(
-    *, actor, target: models.Model, action: str, from_status: str = "", to_status: str = "",
-    reason: str = "", data: dict | None = None, at: datetime | None = None,
+    *,
+    actor,
+    target: models.Model,
+    action: str,
+    from_status: str = "",
+    to_status: str = "",
+    reason: str = "",
+    data: dict | None = None,
+    at: datetime | None = None,
 ) -> AuditEntry:
     """Write one audit row; call it inside the transaction that makes the change."""
     return AuditEntry.objects.create(
-        at=at or timezone.now(), target_type=target_type_of(target), target_id=str(target.pk),
-        action=action, from_status=from_status, to_status=to_status, reason=reason,
-        data=data or {}, **_actor_fields(actor),
+        at=at or timezone.now(),
+        target_type=target_type_of(target),
+        target_id=str(target.pk),
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason,
+        data=data or {},
+        **_actor_fields(actor),
     )
 
 
 def audit_record_bulk(
-    *, actor, model: type[models.Model], target_ids: Iterable, action: str, from_status: str = "",
-    to_status: str = "", reason: str = "", at: datetime | None = None, batch_size: int = 1000,
+    *,
+    actor,
+    model: type[models.Model],
+    target_ids: Iterable,
+    action: str,
+    from_status: str = "",
+    to_status: str = "",
+    reason: str = "",
+    at: datetime | None = None,
+    batch_size: int = 1000,
 ) -> int:
     """Write one identical audit row per target id in bulk (for sweeps and batch jobs)."""
     at = at or timezone.now()
     actor = _actor_fields(actor)
     rows = [
-        AuditEntry(at=at, target_type=target_type_of(model), target_id=str(pk), action=action,
-                   from_status=from_status, to_status=to_status, reason=reason, **actor)
+        AuditEntry(
+            at=at,
+            target_type=target_type_of(model),
+            target_id=str(pk),
+            action=action,
+            from_status=from_status,
+            to_status=to_status,
+            reason=reason,
+            **actor,
+        )
         for pk in target_ids
     ]
     AuditEntry.objects.bulk_create(rows, batch_size=batch_size)
@@ -51,6 +80,8 @@ def audit_record_bulk(
 
 def audit_trail(target: models.Model):
     """The audit rows of one object, oldest first."""
-    return AuditEntry.objects.filter(
-        target_type=target_type_of(target), target_id=str(target.pk)
-    ).select_related("actor").order_by("at", "id")
+    return (
+        AuditEntry.objects.filter(target_type=target_type_of(target), target_id=str(target.pk))
+        .select_related("actor")
+        .order_by("at", "id")
+    )

@@ -21,6 +21,5 @@ def portal_navigation(request) -> dict:
             url = reverse(name)
         except NoReverseMatch:
             continue
-        items.append({"label": label, "url": url, "active": request.path.startswith(url) and url != "/"
-                      or request.path == url})
+        items.append({"label": label, "url": url, "active": request.path.startswith(url) and url != "/" or request.path == url})
     return {"portal_nav": items}

@@ -2,10 +2,10 @@
 
 from django.contrib.auth.models import AbstractBaseUser, Group, Permission
 
-PLATFORM = "platform"          # 平台服务账号: posts events through the ingestion API
+PLATFORM = "platform"  # 平台服务账号: posts events through the ingestion API
 OPS_REVIEWER = "ops_reviewer"  # 运营审核: reviews reports, complaints, appeals
-OPS_ADMIN = "ops_admin"        # 运营管理员: also edits policies, reply options, exemptions
-MERCHANT = "merchant"          # 商家: member of one or more shops
+OPS_ADMIN = "ops_admin"  # 运营管理员: also edits policies, reply options, exemptions
+MERCHANT = "merchant"  # 商家: member of one or more shops
 
 DOMAIN_APPS = ("shops", "reports", "tickets", "complaints", "badges", "storefront")
 REVIEWER_CHANGE_APPS = ("reports", "tickets", "complaints", "badges")
@@ -24,9 +24,7 @@ def is_platform_user(user) -> bool:
 
 
 def is_ops_reviewer(user) -> bool:
-    return user.is_authenticated and (
-        user.is_superuser or _in_group(user, OPS_REVIEWER) or _in_group(user, OPS_ADMIN)
-    )
+    return user.is_authenticated and (user.is_superuser or _in_group(user, OPS_REVIEWER) or _in_group(user, OPS_ADMIN))
 
 
 def is_ops_admin(user) -> bool:
@@ -54,9 +52,11 @@ def ensure_role_groups(**kwargs) -> None:
     reviewer, _ = Group.objects.get_or_create(name=OPS_REVIEWER)
     admin, _ = Group.objects.get_or_create(name=OPS_ADMIN)
     domain = Permission.objects.filter(content_type__app_label__in=DOMAIN_APPS)
-    reviewer_perms = list(domain.filter(codename__startswith="view_")) + list(
-        domain.filter(content_type__app_label__in=REVIEWER_CHANGE_APPS, codename__startswith="change_")
-    ) + list(domain.filter(codename__in=["add_unifiedexemption", "change_unifiedexemption"]))
+    reviewer_perms = (
+        list(domain.filter(codename__startswith="view_"))
+        + list(domain.filter(content_type__app_label__in=REVIEWER_CHANGE_APPS, codename__startswith="change_"))
+        + list(domain.filter(codename__in=["add_unifiedexemption", "change_unifiedexemption"]))
+    )
     reviewer_perms += list(Permission.objects.filter(content_type__app_label="core", codename__startswith="view_"))
     reviewer.permissions.set(reviewer_perms)
     admin_perms = list(domain.exclude(codename__startswith="delete_")) + list(

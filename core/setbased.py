@@ -43,8 +43,13 @@ def pk_in(ids: Iterable[int], *, using: str = DEFAULT_DB_ALIAS) -> Q | Lookup:
 
 
 def insert_select(
-    model: type[models.Model], rows: QuerySet, *, columns: dict[str, Any], values: dict[str, Any] | None = None,
-    ignore_conflicts_on: str | None = None, returning: bool = True,
+    model: type[models.Model],
+    rows: QuerySet,
+    *,
+    columns: dict[str, Any],
+    values: dict[str, Any] | None = None,
+    ignore_conflicts_on: str | None = None,
+    returning: bool = True,
 ) -> list[int] | int:
     """Insert one ``model`` row per row of ``rows`` in one statement.
 
@@ -57,9 +62,9 @@ def insert_select(
     connection = connections[rows.db]
     quote = connection.ops.quote_name
     from_rows = {model._meta.get_field(name).column: expr for name, expr in columns.items()}  # name or attname
-    source = rows.order_by().values(**{
-        f"ins_{column}": F(expr) if isinstance(expr, str) else expr for column, expr in from_rows.items()
-    })
+    source = rows.order_by().values(
+        **{f"ins_{column}": F(expr) if isinstance(expr, str) else expr for column, expr in from_rows.items()}
+    )
     source_sql, source_params = source.query.get_compiler(using=rows.db).as_sql()
 
     instance = model(**(values or {}))
@@ -87,16 +92,26 @@ def insert_select(
 
 
 def audit_record_select(
-    *, actor, rows: QuerySet, action: str, from_status: str = "", to_status: str = "", reason: str | Any = "",
+    *,
+    actor,
+    rows: QuerySet,
+    action: str,
+    from_status: str = "",
+    to_status: str = "",
+    reason: str | Any = "",
     at=None,
 ) -> int:
     """One audit row per row of ``rows`` (the changed objects), in one ``INSERT … SELECT``.
     ``reason`` may be an expression over the rows (e.g. a ``Case``). Returns the rows written."""
     columns: dict[str, Any] = {"target_id": Cast("pk", CharField())}
     values: dict[str, Any] = {
-        "at": at or timezone.now(), "target_type": target_type_of(rows.model), "action": action,
-        "from_status": from_status, "to_status": to_status,
-        "actor": actor, "actor_label": actor.get_username() if actor is not None else SYSTEM,
+        "at": at or timezone.now(),
+        "target_type": target_type_of(rows.model),
+        "action": action,
+        "from_status": from_status,
+        "to_status": to_status,
+        "actor": actor,
+        "actor_label": actor.get_username() if actor is not None else SYSTEM,
     }
     if isinstance(reason, str):
         values["reason"] = reason

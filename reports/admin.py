@@ -36,13 +36,26 @@ def audit_table(obj) -> str:
         return "—"
     head = format_html(
         "<tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
-        _("at"), _("actor"), _("action"), _("status"), _("reason"),
+        _("at"),
+        _("actor"),
+        _("action"),
+        _("status"),
+        _("reason"),
     )
     body = format_html_join(
-        "", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{} → {}</td><td>{}</td></tr>",
-        ((timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"), e.actor_label, action_label(e.action),
-          status_label(e.target_type, e.from_status) or "—", status_label(e.target_type, e.to_status) or "—",
-          e.reason or "") for e in rows),
+        "",
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{} → {}</td><td>{}</td></tr>",
+        (
+            (
+                timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"),
+                e.actor_label,
+                action_label(e.action),
+                status_label(e.target_type, e.from_status) or "—",
+                status_label(e.target_type, e.to_status) or "—",
+                e.reason or "",
+            )
+            for e in rows
+        ),
     )
     return format_html("<table>{}{}</table>", head, body)
 
@@ -84,32 +97,73 @@ DECISIONS = {
 class DeliveryReportAdmin(admin.ModelAdmin):
     """The review queue: pending reports first, then newest."""
 
-    list_display = ["report_no", "shop", "scenario", "scope", "status_badge", "starts_at", "ends_at",
-                    "submitted_at", "approved_at", "decided_by_label"]
+    list_display = [
+        "report_no",
+        "shop",
+        "scenario",
+        "scope",
+        "status_badge",
+        "starts_at",
+        "ends_at",
+        "submitted_at",
+        "approved_at",
+        "decided_by_label",
+    ]
     list_filter = ["status", "scenario", "scope", ExpiredFilter, ("shop", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["=report_no"]
     search_help_text = _("Report number, or an order number to find the reports whose scope matches it.")
     list_select_related = ["shop", "decided_by"]
     actions = ["approve_reports", "reject_reports", "revoke_reports"]
     fieldsets = [
-        (None, {"fields": ["report_no", "shop", "status", "scenario", "scope", "products_list", "regions_list",
-                           "starts_at", "ends_at", "promised_ship_by", "note", "decision_links"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "report_no",
+                    "shop",
+                    "status",
+                    "scenario",
+                    "scope",
+                    "products_list",
+                    "regions_list",
+                    "starts_at",
+                    "ends_at",
+                    "promised_ship_by",
+                    "note",
+                    "decision_links",
+                ]
+            },
+        ),
         (_("Commitment letter"), {"fields": ["commitment_letter", "commitment_accepted_at", "commitment_accepted_by"]}),
-        (_("Decision"), {"fields": ["submitted_at", "submitted_by", "approved_at", "decided_at", "decided_by",
-                                    "decided_by_system", "reason", "withdrawn_at", "revoked_at", "request_id"]}),
+        (
+            _("Decision"),
+            {
+                "fields": [
+                    "submitted_at",
+                    "submitted_by",
+                    "approved_at",
+                    "decided_at",
+                    "decided_by",
+                    "decided_by_system",
+                    "reason",
+                    "withdrawn_at",
+                    "revoked_at",
+                    "request_id",
+                ]
+            },
+        ),
         (_("Status history"), {"fields": ["history"]}),
     ]
 
     def get_queryset(self, request):
-        return self.model._default_manager.prefetch_related(
-            "product_links__product", "region_links__region"
-        ).order_by(*self.get_ordering(request))
+        return self.model._default_manager.prefetch_related("product_links__product", "region_links__region").order_by(
+            *self.get_ordering(request)
+        )
 
     def get_ordering(self, request):
         # An expression, not an annotation: Django also orders other admins' related-field
         # choices (e.g. an urge's report) with this, on the plain manager.
-        pending_first = Case(When(status=Status.PENDING_REVIEW, then=Value(0)), default=Value(1),
-                             output_field=IntegerField())
+        pending_first = Case(When(status=Status.PENDING_REVIEW, then=Value(0)), default=Value(1), output_field=IntegerField())
         return [pending_first.asc(), "-submitted_at", "-pk"]
 
     def get_search_results(self, request, queryset, search_term):
@@ -132,8 +186,12 @@ class DeliveryReportAdmin(admin.ModelAdmin):
         return False
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        extra_context = {**(extra_context or {}), "show_save": False, "show_save_and_continue": False,
-                         "show_save_and_add_another": False}
+        extra_context = {
+            **(extra_context or {}),
+            "show_save": False,
+            "show_save_and_continue": False,
+            "show_save_and_add_another": False,
+        }
         return super().changeform_view(request, object_id, form_url, extra_context)
 
     @admin.display(description=_("status"), ordering="status")
@@ -164,16 +222,22 @@ class DeliveryReportAdmin(admin.ModelAdmin):
     def decision_links(self, obj):
         allowed = services.TRANSITIONS[obj.status]
         targets = {"approve": Status.APPROVED, "reject": Status.REJECTED, "revoke": Status.REVOKED}
-        links = [(reverse("admin:reports_deliveryreport_decide", args=[obj.pk, name]), DECISIONS[name][1])
-                 for name, target in targets.items() if target in allowed]
+        links = [
+            (reverse("admin:reports_deliveryreport_decide", args=[obj.pk, name]), DECISIONS[name][1])
+            for name, target in targets.items()
+            if target in allowed
+        ]
         return format_html_join(" ", '<a class="button" href="{}">{}</a>', links) or "—"
 
     # --- decisions -----------------------------------------------------------------------
 
     def get_urls(self):
         return [
-            path("<int:pk>/decide/<str:decision>/", self.admin_site.admin_view(self.decide_view),
-                 name="reports_deliveryreport_decide"),
+            path(
+                "<int:pk>/decide/<str:decision>/",
+                self.admin_site.admin_view(self.decide_view),
+                name="reports_deliveryreport_decide",
+            ),
         ] + super().get_urls()
 
     def decide_view(self, request, pk: int, decision: str):
@@ -198,20 +262,38 @@ class DeliveryReportAdmin(admin.ModelAdmin):
                     except DomainError as exc:
                         failed.append(f"{report.report_no}: {exc.detail}")
                 if done:
-                    self.message_user(request, ngettext(
-                        "%(count)d report: done (%(verb)s).", "%(count)d reports: done (%(verb)s).", done,
-                    ) % {"count": done, "verb": verb}, messages.SUCCESS)
+                    self.message_user(
+                        request,
+                        ngettext(
+                            "%(count)d report: done (%(verb)s).",
+                            "%(count)d reports: done (%(verb)s).",
+                            done,
+                        )
+                        % {"count": done, "verb": verb},
+                        messages.SUCCESS,
+                    )
                 for line in failed:
                     self.message_user(request, line, messages.ERROR)
                 return None
         else:
             form = ReasonForm(required=required)
         title = _("Confirm: %(verb)s") % {"verb": verb}
-        return TemplateResponse(request, "admin/reports/decision.html", {
-            **self.admin_site.each_context(request), "opts": self.model._meta, "title": title, "verb": verb,
-            "reports": list(queryset.select_related("shop")), "form": form, "action": action,
-            "action_checkbox_name": ACTION_CHECKBOX_NAME, "form_action": "", "media": self.media,
-        })
+        return TemplateResponse(
+            request,
+            "admin/reports/decision.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": title,
+                "verb": verb,
+                "reports": list(queryset.select_related("shop")),
+                "form": form,
+                "action": action,
+                "action_checkbox_name": ACTION_CHECKBOX_NAME,
+                "form_action": "",
+                "media": self.media,
+            },
+        )
 
     @admin.action(description=_("Approve selected reports"), permissions=["change"])
     def approve_reports(self, request, queryset):
@@ -228,9 +310,11 @@ class DeliveryReportAdmin(admin.ModelAdmin):
 
 # --- unified exemptions ------------------------------------------------------------------
 
+
 class UnifiedExemptionForm(forms.ModelForm):
     region_codes = forms.ModelMultipleChoiceField(
-        label=_("regions"), queryset=Region.objects.all(),
+        label=_("regions"),
+        queryset=Region.objects.all(),
         widget=AutocompleteSelectMultiple(UnifiedExemption._meta.get_field("regions"), admin.site),
         help_text=_("A province covers all its cities and districts; a city all its districts."),
     )

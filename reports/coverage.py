@@ -48,6 +48,7 @@ class Cover:
 
 # --- Python form --------------------------------------------------------------------------
 
+
 def report_scope_matches(report: DeliveryReport, order: Order) -> bool:
     """Scope test alone. Uses ``product_links``/``region_links`` (prefetch them for many)."""
     if report.shop_id != order.shop_id:
@@ -133,9 +134,7 @@ def _prefix_match_q(region) -> Q:
 def report_scope_q(*, shop, product, receiver_region) -> Q:
     """SQL twin of ``report_scope_matches`` on ``DeliveryReport`` rows."""
     product_listed = Exists(ReportProduct.objects.filter(report=OuterRef("pk"), product_id=_inner(product)))
-    region_listed = Exists(
-        ReportRegion.objects.filter(_prefix_match_q(_inner(receiver_region)), report=OuterRef("pk"))
-    )
+    region_listed = Exists(ReportRegion.objects.filter(_prefix_match_q(_inner(receiver_region)), report=OuterRef("pk")))
     return Q(shop_id=shop) & (
         Q(scope=Scope.SHOP) | (Q(scope=Scope.PRODUCT) & product_listed) | (Q(scope=Scope.REGION) & region_listed)
     )
@@ -163,9 +162,7 @@ def exemption_coverage_q(*, receiver_region, sender_region, at) -> Q:
     """SQL twin of ``exemption_covers`` on ``UnifiedExemption`` rows."""
 
     def listed(region) -> Exists:
-        return Exists(
-            ExemptionRegion.objects.filter(_prefix_match_q(_inner(region)), exemption=OuterRef("pk"))
-        )
+        return Exists(ExemptionRegion.objects.filter(_prefix_match_q(_inner(region)), exemption=OuterRef("pk")))
 
     receiver, sender = listed(receiver_region), listed(sender_region)
     return Q(starts_at__lte=at, ends_at__gte=at) & (
@@ -192,8 +189,11 @@ def covering_reports_subquery(*, order_path: str = "", at: str) -> Subquery:
     (``""`` when the rows are orders, ``"order"`` for complaints)."""
     refs = _order_refs(order_path)
     q = report_coverage_q(
-        shop=refs["shop"], product=refs["product"], receiver_region=refs["receiver_region"],
-        ship_deadline=refs["ship_deadline"], at=OuterRef(at),
+        shop=refs["shop"],
+        product=refs["product"],
+        receiver_region=refs["receiver_region"],
+        ship_deadline=refs["ship_deadline"],
+        at=OuterRef(at),
     )
     return Subquery(DeliveryReport.objects.filter(q).order_by("approved_at", "pk").values("pk")[:1])
 
@@ -215,11 +215,15 @@ def annotate_coverage(queryset: QuerySet, *, order_path: str = "", at: str) -> Q
 
 # --- one order ----------------------------------------------------------------------------
 
+
 def covering_report(order: Order, at: datetime) -> DeliveryReport | None:
     """The earliest-approved report of the order's shop that covers it at ``at``."""
     q = report_coverage_q(
-        shop=order.shop_id, product=order.product_id, receiver_region=order.receiver_region_id,
-        ship_deadline=order.ship_deadline, at=at,
+        shop=order.shop_id,
+        product=order.product_id,
+        receiver_region=order.receiver_region_id,
+        ship_deadline=order.ship_deadline,
+        at=at,
     )
     return DeliveryReport.objects.filter(q).order_by("approved_at", "pk").first()
 

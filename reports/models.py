@@ -50,10 +50,18 @@ class DeliveryReport(models.Model):
     scenario = models.CharField(_("scenario"), max_length=24, choices=Scenario.choices)
     scope = models.CharField(_("scope"), max_length=10, choices=Scope.choices)
     products = models.ManyToManyField(
-        "shops.Product", through="ReportProduct", blank=True, related_name="reports", verbose_name=_("products"),
+        "shops.Product",
+        through="ReportProduct",
+        blank=True,
+        related_name="reports",
+        verbose_name=_("products"),
     )
     regions = models.ManyToManyField(
-        "shops.Region", through="ReportRegion", blank=True, related_name="+", verbose_name=_("receiver regions"),
+        "shops.Region",
+        through="ReportRegion",
+        blank=True,
+        related_name="+",
+        verbose_name=_("receiver regions"),
     )
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
@@ -61,30 +69,46 @@ class DeliveryReport(models.Model):
     note = models.TextField(_("note"), blank=True)
 
     commitment_letter = models.ForeignKey(
-        CommitmentLetter, verbose_name=_("commitment letter"), on_delete=models.PROTECT, related_name="reports",
+        CommitmentLetter,
+        verbose_name=_("commitment letter"),
+        on_delete=models.PROTECT,
+        related_name="reports",
     )
     commitment_accepted_at = models.DateTimeField(_("commitment accepted at"))
     commitment_accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("commitment accepted by"), on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("commitment accepted by"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
 
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING_REVIEW)
     submitted_at = models.DateTimeField(_("submitted at"))
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("submitted by"), on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", help_text=_("Empty when the system decided."),
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Empty when the system decided."),
     )
     decided_by_system = models.BooleanField(_("decided by the system"), default=False)
     reason = models.TextField(_("reason"), blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     request_id = models.CharField(
-        _("client request id"), max_length=64, blank=True,
+        _("client request id"),
+        max_length=64,
+        blank=True,
         help_text=_("Optional idempotency key sent by the client; unique per shop."),
     )
 
@@ -92,7 +116,9 @@ class DeliveryReport(models.Model):
         ordering = ["-submitted_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["shop", "request_id"], condition=~models.Q(request_id=""), name="uniq_report_request_id",
+                fields=["shop", "request_id"],
+                condition=~models.Q(request_id=""),
+                name="uniq_report_request_id",
             ),
         ]
         indexes = [
@@ -165,13 +191,20 @@ class UnifiedExemption(models.Model):
     scenario = models.CharField(_("scenario"), max_length=24, choices=Scenario.choices)
     applies_to = models.CharField(_("applies to"), max_length=10, choices=AppliesTo.choices)
     regions = models.ManyToManyField(
-        "shops.Region", through="ExemptionRegion", related_name="+", verbose_name=_("regions"),
+        "shops.Region",
+        through="ExemptionRegion",
+        related_name="+",
+        verbose_name=_("regions"),
     )
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
     source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.OPS)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -181,7 +214,8 @@ class UnifiedExemption(models.Model):
         constraints = [
             # A platform push is identified by (title, starts_at): a repeat is idempotent.
             models.UniqueConstraint(
-                fields=["title", "starts_at"], condition=models.Q(source="platform"),
+                fields=["title", "starts_at"],
+                condition=models.Q(source="platform"),
                 name="uniq_platform_exemption",
             ),
         ]

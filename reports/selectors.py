@@ -18,8 +18,10 @@ def commitment_letter_current(*, at: datetime | None = None) -> CommitmentLetter
     first publication, the first letter — reports filed then still needed a commitment)."""
     at = at or timezone.now()
     letters = CommitmentLetter.objects.all()
-    return (letters.filter(published_at__lte=at).order_by("-published_at", "-pk").first()
-            or letters.order_by("published_at", "pk").first())
+    return (
+        letters.filter(published_at__lte=at).order_by("-published_at", "-pk").first()
+        or letters.order_by("published_at", "pk").first()
+    )
 
 
 def with_report_details(qs: QuerySet[DeliveryReport]) -> QuerySet[DeliveryReport]:
@@ -89,6 +91,4 @@ def with_exemption_details(qs: QuerySet[UnifiedExemption]) -> QuerySet[UnifiedEx
 def exemptions_in_force(*, at: datetime | None = None) -> QuerySet[UnifiedExemption]:
     """Unified exemptions whose window contains ``at`` (default now)."""
     at = at or timezone.now()
-    return with_exemption_details(UnifiedExemption.objects.filter(starts_at__lte=at, ends_at__gte=at)).order_by(
-        "starts_at", "pk"
-    )
+    return with_exemption_details(UnifiedExemption.objects.filter(starts_at__lte=at, ends_at__gte=at)).order_by("starts_at", "pk")

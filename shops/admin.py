@@ -37,8 +37,12 @@ class ShopAdmin(admin.ModelAdmin):
         before = Shop.objects.filter(pk=obj.pk).values(*form.changed_data).first() if change else None
         super().save_model(request, obj, form, change)
         if change and form.changed_data:
-            audit_record(actor=request.user, target=obj, action="shop_changed", data={
-                field: [str(before[field]), str(getattr(obj, field))] for field in form.changed_data})
+            audit_record(
+                actor=request.user,
+                target=obj,
+                action="shop_changed",
+                data={field: [str(before[field]), str(getattr(obj, field))] for field in form.changed_data},
+            )
         elif not change:
             audit_record(actor=request.user, target=obj, action="shop_created", data={"kind": obj.kind})
 
@@ -78,10 +82,19 @@ class ReceiverProvinceFilter(admin.SimpleListFilter):
 
 @admin.register(Order)
 class OrderAdmin(ReadOnlyAdmin):
-    list_display = ["order_no", "shop", "product", "amount", "paid_at", "ship_deadline", "receiver_region",
-                    "shipped_at", "picked_up_at", "cancelled_at"]
-    list_filter = [("paid_at", admin.DateFieldListFilter), "shop__kind", "shop",
-                   ReceiverProvinceFilter]
+    list_display = [
+        "order_no",
+        "shop",
+        "product",
+        "amount",
+        "paid_at",
+        "ship_deadline",
+        "receiver_region",
+        "shipped_at",
+        "picked_up_at",
+        "cancelled_at",
+    ]
+    list_filter = [("paid_at", admin.DateFieldListFilter), "shop__kind", "shop", ReceiverProvinceFilter]
     search_fields = ["=order_no"]
     list_select_related = ["shop", "product", "receiver_region"]
     raw_id_fields = ["product", "receiver_region", "sender_region"]

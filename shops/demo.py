@@ -21,7 +21,16 @@ SHOPS = [
 ]
 PRODUCT_NAMES = {
     "hz-tea": ["明前龙井 250g", "雨前龙井礼盒", "安吉白茶", "九曲红梅", "径山茶", "龙井茶具套装", "桂花龙井", "龙井茶包"],
-    "sz-digital": ["无线蓝牙耳机", "65W 氮化镓快充", "机械键盘", "4K 显示器", "移动电源 20000mAh", "智能手表", "USB-C 扩展坞", "降噪头戴耳机"],
+    "sz-digital": [
+        "无线蓝牙耳机",
+        "65W 氮化镓快充",
+        "机械键盘",
+        "4K 显示器",
+        "移动电源 20000mAh",
+        "智能手表",
+        "USB-C 扩展坞",
+        "降噪头戴耳机",
+    ],
     "cd-snacks": ["麻辣牛肉干", "手撕兔丁", "火锅底料", "灯影牛肉", "张飞牛肉", "冷吃兔", "怪味胡豆", "钵钵鸡调料"],
     "sh-beauty": ["保湿精华液", "防晒霜 SPF50", "氨基酸洁面", "玻尿酸面膜", "口红礼盒", "眼霜", "卸妆油", "身体乳"],
 }
@@ -60,9 +69,13 @@ def _orders(shops: dict[str, Shop], rng: random.Random) -> int:
             paid_at = start + timedelta(minutes=rng.randrange(DAYS * 24 * 60))
             deadline = paid_at + timedelta(hours=48)
             order = Order(
-                order_no=f"DEMO{shop_index}{n:06d}", shop=shops[code], product=product,
+                order_no=f"DEMO{shop_index}{n:06d}",
+                shop=shops[code],
+                product=product,
                 amount=(product.price * rng.choice([1, 1, 1, 2, 3])).quantize(Decimal("0.01")),
-                paid_at=paid_at, ship_deadline=deadline, receiver_region_id=rng.choice(districts),
+                paid_at=paid_at,
+                ship_deadline=deadline,
+                receiver_region_id=rng.choice(districts),
                 sender_region_id=home,
             )
             roll = rng.random()
@@ -93,7 +106,8 @@ def seed(stdout) -> list[str]:
         shops[code] = shop
         for i, title in enumerate(PRODUCT_NAMES[code]):
             Product.objects.get_or_create(
-                shop=shop, code=f"{code.upper()}-{i + 1:03d}",
+                shop=shop,
+                code=f"{code.upper()}-{i + 1:03d}",
                 defaults={"title": title, "price": Decimal(rng.randrange(1990, 59900)) / 100},
             )
     _users(shops)

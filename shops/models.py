@@ -16,7 +16,11 @@ class Region(models.Model):
     name = models.CharField(_("name"), max_length=50)
     level = models.CharField(_("level"), max_length=10, choices=Level.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
 
@@ -38,7 +42,9 @@ class Shop(models.Model):
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     members = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, through="ShopMembership", related_name="shops",
+        settings.AUTH_USER_MODEL,
+        through="ShopMembership",
+        related_name="shops",
         verbose_name=_("members"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -57,7 +63,9 @@ class ShopMembership(models.Model):
 
     shop = models.ForeignKey(Shop, verbose_name=_("shop"), on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
         related_name="shop_memberships",
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -98,10 +106,16 @@ class Order(models.Model):
     paid_at = models.DateTimeField(_("paid at"))
     ship_deadline = models.DateTimeField(_("ship deadline"))
     receiver_region = models.ForeignKey(
-        Region, verbose_name=_("receiver region"), on_delete=models.PROTECT, related_name="+",
+        Region,
+        verbose_name=_("receiver region"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     sender_region = models.ForeignKey(
-        Region, verbose_name=_("sender region"), on_delete=models.PROTECT, related_name="+",
+        Region,
+        verbose_name=_("sender region"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     shipped_at = models.DateTimeField(_("shipped at"), null=True, blank=True)
     picked_up_at = models.DateTimeField(_("picked up at"), null=True, blank=True)

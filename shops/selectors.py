@@ -20,13 +20,17 @@ def shop_ids_for_user(*, user) -> QuerySet:
 
 def shop_overview_for_user(*, user) -> QuerySet[Shop]:
     """The merchant's shops with product and order counts, for the portal home page."""
-    return shops_for_user(user=user).annotate(
-        product_count=Count("products", distinct=True),
-        order_count=Count("orders", distinct=True),
-        open_order_count=Count(
-            "orders", filter=Q(orders__shipped_at__isnull=True, orders__cancelled_at__isnull=True), distinct=True
-        ),
-    ).order_by("code")
+    return (
+        shops_for_user(user=user)
+        .annotate(
+            product_count=Count("products", distinct=True),
+            order_count=Count("orders", distinct=True),
+            open_order_count=Count(
+                "orders", filter=Q(orders__shipped_at__isnull=True, orders__cancelled_at__isnull=True), distinct=True
+            ),
+        )
+        .order_by("code")
+    )
 
 
 def products_for_user(*, user) -> QuerySet[Product]:
@@ -39,9 +43,12 @@ def orders_for_user(*, user) -> QuerySet[Order]:
 
 def order_get_for_user(*, user, order_no: str) -> Order:
     """The caller's order by number; another shop's order is indistinguishable from none."""
-    order = orders_for_user(user=user).select_related(
-        "shop", "product", "receiver_region", "sender_region"
-    ).filter(order_no=order_no).first()
+    order = (
+        orders_for_user(user=user)
+        .select_related("shop", "product", "receiver_region", "sender_region")
+        .filter(order_no=order_no)
+        .first()
+    )
     if order is None:
         raise NotFound("order_not_found", f"Order {order_no} not found.")
     return order

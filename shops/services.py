@@ -43,8 +43,11 @@ def _create_or_match(model, *, lookup: dict, values: dict, conflict_code: str, l
 @transaction.atomic
 def shop_ingest(*, actor, code: str, name: str, kind: str) -> Ingested:
     result = _create_or_match(
-        Shop, lookup={"code": code}, values={"name": name, "kind": kind},
-        conflict_code="shop_conflict", label=f"Shop {code}",
+        Shop,
+        lookup={"code": code},
+        values={"name": name, "kind": kind},
+        conflict_code="shop_conflict",
+        label=f"Shop {code}",
     )
     if result.created:
         audit_record(actor=actor, target=result.obj, action="shop_created", data={"kind": kind})
@@ -54,8 +57,11 @@ def shop_ingest(*, actor, code: str, name: str, kind: str) -> Ingested:
 @transaction.atomic
 def product_ingest(*, actor, shop: Shop, code: str, title: str, price: Decimal) -> Ingested:
     result = _create_or_match(
-        Product, lookup={"shop": shop, "code": code}, values={"title": title, "price": price},
-        conflict_code="product_conflict", label=f"Product {code} of shop {shop.code}",
+        Product,
+        lookup={"shop": shop, "code": code},
+        values={"title": title, "price": price},
+        conflict_code="product_conflict",
+        label=f"Product {code} of shop {shop.code}",
     )
     if result.created:
         audit_record(actor=actor, target=result.obj, action="product_created")
@@ -64,8 +70,16 @@ def product_ingest(*, actor, shop: Shop, code: str, title: str, price: Decimal) 
 
 @transaction.atomic
 def order_ingest(
-    *, actor, order_no: str, shop: Shop, product: Product, amount: Decimal, paid_at: datetime,
-    ship_deadline: datetime | None, receiver_region: str, sender_region: str,
+    *,
+    actor,
+    order_no: str,
+    shop: Shop,
+    product: Product,
+    amount: Decimal,
+    paid_at: datetime,
+    ship_deadline: datetime | None,
+    receiver_region: str,
+    sender_region: str,
 ) -> Ingested:
     unknown = unknown_region_codes([receiver_region, sender_region])
     if unknown:
@@ -79,11 +93,16 @@ def order_ingest(
         Order,
         lookup={"order_no": order_no},
         values={
-            "shop_id": shop.pk, "product_id": product.pk, "amount": amount, "paid_at": paid_at,
-            "ship_deadline": deadline, "receiver_region_id": receiver_region,
+            "shop_id": shop.pk,
+            "product_id": product.pk,
+            "amount": amount,
+            "paid_at": paid_at,
+            "ship_deadline": deadline,
+            "receiver_region_id": receiver_region,
             "sender_region_id": sender_region,
         },
-        conflict_code="order_conflict", label=f"Order {order_no}",
+        conflict_code="order_conflict",
+        label=f"Order {order_no}",
     )
     if result.created:
         audit_record(actor=actor, target=result.obj, action="order_created")

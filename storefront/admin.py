@@ -43,8 +43,19 @@ class LibraryItemAdmin(OpsAdmin):
     list_filter = ["recommended", "platform"]
     search_fields = ["search_text"]
     search_help_text = _("Title words or item id; case- and width-insensitive.")
-    readonly_fields = ["platform", "item_id", "title", "price", "image_url", "sales_7d", "clicks", "stats_at",
-                       "version", "created_at", "updated_at"]
+    readonly_fields = [
+        "platform",
+        "item_id",
+        "title",
+        "price",
+        "image_url",
+        "sales_7d",
+        "clicks",
+        "stats_at",
+        "version",
+        "created_at",
+        "updated_at",
+    ]
     fields = [*readonly_fields[:8], "recommended", *readonly_fields[8:]]
     actions = ["mark_recommended", "unmark_recommended"]
     show_full_result_count = False
@@ -99,8 +110,19 @@ class StorefrontAdmin(ReadOnlyAdmin):
 
 @admin.register(ShopBinding)
 class ShopBindingAdmin(ReadOnlyAdmin):
-    list_display = ["storefront", "platform", "external_shop_name", "external_shop_id", "status", "granted_at",
-                    "granted_by", "expires_at", "revoked_at", "revoked_by", "revoke_reason"]
+    list_display = [
+        "storefront",
+        "platform",
+        "external_shop_name",
+        "external_shop_id",
+        "status",
+        "granted_at",
+        "granted_by",
+        "expires_at",
+        "revoked_at",
+        "revoked_by",
+        "revoke_reason",
+    ]
     list_filter = ["platform", "status"]
     search_fields = ["external_shop_id", "external_shop_name", "storefront__name"]
     list_select_related = ["storefront", "granted_by", "revoked_by"]

@@ -43,8 +43,14 @@ def _library(platform_user) -> None:
     now = timezone.now()
     for platform, item_id, title, price, recommended, token in LIBRARY:
         result = services.library_item_ingest(
-            actor=platform_user, platform=platform, item_id=item_id, title=title, price=Decimal(price),
-            image_url="", sales_7d=rng.randrange(50, 5000), clicks=rng.randrange(1000, 90000),
+            actor=platform_user,
+            platform=platform,
+            item_id=item_id,
+            title=title,
+            price=Decimal(price),
+            image_url="",
+            sales_7d=rng.randrange(50, 5000),
+            clicks=rng.randrange(1000, 90000),
             stats_at=now - timedelta(hours=rng.randrange(1, 48)),
             share_tokens=[{"code": token}] if token else [],
         )
@@ -64,10 +70,12 @@ def seed(stdout) -> list[str]:
     if Storefront.objects.filter(pk=storefront.pk, listings__isnull=False).exists():
         return _summary()
     services.pid_bind(actor=creator, storefront=storefront, pid="mm_12345678_2345678_34567890")
-    services.shop_bind(actor=creator, storefront=storefront, platform="youzan", external_shop_id="40001",
-                       external_shop_name="阿花的有赞茶铺")
-    services.shop_bind(actor=creator, storefront=storefront, platform="jd", external_shop_id="10086",
-                       external_shop_name="阿花京东自营合作店")
+    services.shop_bind(
+        actor=creator, storefront=storefront, platform="youzan", external_shop_id="40001", external_shop_name="阿花的有赞茶铺"
+    )
+    services.shop_bind(
+        actor=creator, storefront=storefront, platform="jd", external_shop_id="10086", external_shop_name="阿花京东自营合作店"
+    )
     for item_id in LISTED:
         item = LibraryItem.objects.get(item_id=item_id)
         try:
@@ -81,5 +89,7 @@ def seed(stdout) -> list[str]:
 
 
 def _summary() -> list[str]:
-    return ["  storefront: merchant1 owns 阿花的好物小店 (/storefront/); paste €Cm3Yw9Kd2Rt€ "
-            "or https://item.jd.com/100012043979.html in 添加商品"]
+    return [
+        "  storefront: merchant1 owns 阿花的好物小店 (/storefront/); paste €Cm3Yw9Kd2Rt€ "
+        "or https://item.jd.com/100012043979.html in 添加商品"
+    ]

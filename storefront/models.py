@@ -40,7 +40,10 @@ class Storefront(models.Model):
     """A creator's storefront (小店). One per user; the owner is the tenant boundary."""
 
     owner = models.OneToOneField(
-        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="storefront",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        related_name="storefront",
     )
     name = models.CharField(_("name"), max_length=50)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -61,7 +64,10 @@ class ShopBinding(models.Model):
     revoked binding stays as history and a new grant makes a new row."""
 
     storefront = models.ForeignKey(
-        Storefront, verbose_name=_("storefront"), on_delete=models.PROTECT, related_name="shop_bindings",
+        Storefront,
+        verbose_name=_("storefront"),
+        on_delete=models.PROTECT,
+        related_name="shop_bindings",
     )
     platform = models.CharField(_("platform"), max_length=10, choices=ShopPlatform.choices)
     external_shop_id = models.CharField(_("external shop id"), max_length=64)
@@ -69,12 +75,19 @@ class ShopBinding(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=BindingStatus.choices, default=BindingStatus.ACTIVE)
     granted_at = models.DateTimeField(_("granted at"))
     granted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("granted by"), on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("granted by"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     revoked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("revoked by"), null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("revoked by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     revoke_reason = models.CharField(_("revoke reason"), max_length=200, blank=True)
@@ -83,7 +96,8 @@ class ShopBinding(models.Model):
         ordering = ["-granted_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["platform", "external_shop_id"], condition=Q(status="active"),
+                fields=["platform", "external_shop_id"],
+                condition=Q(status="active"),
                 name="uniq_active_shop_binding",
             ),
         ]
@@ -104,7 +118,10 @@ class PidBinding(models.Model):
     storefront; binding another revokes the previous one (history kept)."""
 
     storefront = models.ForeignKey(
-        Storefront, verbose_name=_("storefront"), on_delete=models.PROTECT, related_name="pid_bindings",
+        Storefront,
+        verbose_name=_("storefront"),
+        on_delete=models.PROTECT,
+        related_name="pid_bindings",
     )
     pid = models.CharField(_("PID"), max_length=64)
     member_id = models.CharField(_("member id"), max_length=20)
@@ -113,11 +130,18 @@ class PidBinding(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=BindingStatus.choices, default=BindingStatus.ACTIVE)
     bound_at = models.DateTimeField(_("bound at"))
     bound_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("bound by"), on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("bound by"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     revoked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("revoked by"), null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("revoked by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
 
@@ -175,7 +199,10 @@ class ShareToken(models.Model):
 
     code = models.CharField(_("token"), max_length=32, unique=True)
     library_item = models.ForeignKey(
-        LibraryItem, verbose_name=_("library item"), on_delete=models.PROTECT, related_name="share_tokens",
+        LibraryItem,
+        verbose_name=_("library item"),
+        on_delete=models.PROTECT,
+        related_name="share_tokens",
     )
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -198,10 +225,16 @@ class Listing(models.Model):
         REMOVED = "removed", _("Removed")
 
     storefront = models.ForeignKey(
-        Storefront, verbose_name=_("storefront"), on_delete=models.PROTECT, related_name="listings",
+        Storefront,
+        verbose_name=_("storefront"),
+        on_delete=models.PROTECT,
+        related_name="listings",
     )
     library_item = models.ForeignKey(
-        LibraryItem, verbose_name=_("library item"), on_delete=models.PROTECT, related_name="listings",
+        LibraryItem,
+        verbose_name=_("library item"),
+        on_delete=models.PROTECT,
+        related_name="listings",
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.LISTED)
     first_listed_at = models.DateTimeField(_("first listed at"))

@@ -199,8 +199,10 @@ def parse_product_ref(text: str) -> ProductRef:
     if link_errors:
         raise InvalidInput(
             _LINK_UNSUPPORTED,
-            _("Only item links of Taobao, Tmall, JD and Youzan are supported "
-              "(for a short link, open it and copy the item link)."),
+            _(
+                "Only item links of Taobao, Tmall, JD and Youzan are supported "
+                "(for a short link, open it and copy the item link)."
+            ),
         )
     raise InvalidInput("token_unrecognised", _("No share token or item link was recognised in the text."))
 

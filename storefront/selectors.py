@@ -77,9 +77,15 @@ def _with_listed_flag(qs: QuerySet[LibraryItem], *, user) -> QuerySet[LibraryIte
     """Annotate ``listed``: listed in the caller's storefront (a subquery, no extra query)."""
     if user is None or not user.is_authenticated:
         return qs
-    return qs.annotate(listed=Exists(Listing.objects.filter(
-        library_item=OuterRef("pk"), storefront__owner=user, status=Listing.Status.LISTED,
-    )))
+    return qs.annotate(
+        listed=Exists(
+            Listing.objects.filter(
+                library_item=OuterRef("pk"),
+                storefront__owner=user,
+                status=Listing.Status.LISTED,
+            )
+        )
+    )
 
 
 def library_search(*, query: str = "", user=None) -> QuerySet[LibraryItem]:

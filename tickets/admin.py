@@ -70,8 +70,20 @@ class DueTodayFilter(admin.SimpleListFilter):
 
 @admin.register(UrgeTask)
 class UrgeTaskAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["id", "order", "shop", "shop_kind", "status_badge", "opened_at", "reply_due_at", "urge_count",
-                    "reply_option", "replied_at", "complaint", "complaint_waived"]
+    list_display = [
+        "id",
+        "order",
+        "shop",
+        "shop_kind",
+        "status_badge",
+        "opened_at",
+        "reply_due_at",
+        "urge_count",
+        "reply_option",
+        "replied_at",
+        "complaint",
+        "complaint_waived",
+    ]
     list_filter = ["status", OverdueFilter, "shop__kind", DueTodayFilter, ("reply_due_at", admin.DateFieldListFilter)]
     search_fields = ["=order__order_no", "=shop__code"]
     list_select_related = ["order", "shop", "reply_option", "complaint"]
@@ -85,9 +97,25 @@ class UrgeTaskAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         (_("Reminders"), {"fields": ["opened_mail_sent_at", "reminder_sent_at"]}),
         (_("Audit trail"), {"fields": ["audit_trail_table"]}),
     ]
-    readonly_fields = ["order", "shop", "status", "opened_at", "reply_due_at", "urge_count", "reply_option",
-                       "reply_message", "promised_ship_by", "replied_at", "replied_by", "overdue_at", "complaint",
-                       "complaint_waived", "opened_mail_sent_at", "reminder_sent_at", "audit_trail_table"]
+    readonly_fields = [
+        "order",
+        "shop",
+        "status",
+        "opened_at",
+        "reply_due_at",
+        "urge_count",
+        "reply_option",
+        "reply_message",
+        "promised_ship_by",
+        "replied_at",
+        "replied_by",
+        "overdue_at",
+        "complaint",
+        "complaint_waived",
+        "opened_mail_sent_at",
+        "reminder_sent_at",
+        "audit_trail_table",
+    ]
 
     @admin.display(description=_("shop kind"), ordering="shop__kind")
     def shop_kind(self, task):
@@ -105,14 +133,28 @@ class UrgeTaskAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("audit trail"))
     def audit_trail_table(self, task):
         rows = format_html_join(
-            "", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{} → {}</td><td>{}</td></tr>",
-            ((timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"), e.actor_label, action_label(e.action),
-              status_label(e.target_type, e.from_status) or "—", status_label(e.target_type, e.to_status) or "—",
-              e.reason) for e in audit_trail(task)),
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{} → {}</td><td>{}</td></tr>",
+            (
+                (
+                    timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"),
+                    e.actor_label,
+                    action_label(e.action),
+                    status_label(e.target_type, e.from_status) or "—",
+                    status_label(e.target_type, e.to_status) or "—",
+                    e.reason,
+                )
+                for e in audit_trail(task)
+            ),
         )
         return format_html(
             "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table>",
-            _("at"), _("by"), _("action"), _("status"), _("reason"), rows,
+            _("at"),
+            _("by"),
+            _("action"),
+            _("status"),
+            _("reason"),
+            rows,
         )
 
 
@@ -168,14 +210,27 @@ class ReplyOptionAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        audit_record(actor=request.user, target=obj, action="reply_option_changed" if change else "reply_option_added",
-                     data={f: str(form.cleaned_data.get(f)) for f in form.changed_data})
+        audit_record(
+            actor=request.user,
+            target=obj,
+            action="reply_option_changed" if change else "reply_option_added",
+            data={f: str(form.cleaned_data.get(f)) for f in form.changed_data},
+        )
 
 
 @admin.register(ServiceMetricDaily)
 class ServiceMetricDailyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["day", "shop", "tasks_opened", "replied_on_time", "replied_late", "overdue", "complaints",
-                    "paid_orders", "computed_at"]
+    list_display = [
+        "day",
+        "shop",
+        "tasks_opened",
+        "replied_on_time",
+        "replied_late",
+        "overdue",
+        "complaints",
+        "paid_orders",
+        "computed_at",
+    ]
     list_filter = ["shop__kind", "shop", ("day", admin.DateFieldListFilter)]
     list_select_related = ["shop"]
     date_hierarchy = "day"

@@ -16,13 +16,16 @@ class ReplyOption(models.Model):
     code = models.CharField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=60)
     needs_date = models.BooleanField(
-        _("needs a promised ship-by time"), default=False,
+        _("needs a promised ship-by time"),
+        default=False,
         help_text=_("The merchant must give the time by which the order will ship."),
     )
     effective_from = models.DateTimeField(_("effective from"))
     retired_at = models.DateTimeField(_("retired at"), null=True, blank=True)
     retire_with_policy = models.CharField(
-        _("retired by policy"), max_length=80, blank=True,
+        _("retired by policy"),
+        max_length=80,
+        blank=True,
         help_text=_("Key of a policy from whose effective time the option can no longer be chosen."),
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
@@ -53,7 +56,10 @@ class UrgeTask(models.Model):
 
     order = models.ForeignKey("shops.Order", verbose_name=_("order"), on_delete=models.PROTECT, related_name="urge_tasks")
     shop = models.ForeignKey(
-        "shops.Shop", verbose_name=_("shop"), on_delete=models.PROTECT, related_name="urge_tasks",
+        "shops.Shop",
+        verbose_name=_("shop"),
+        on_delete=models.PROTECT,
+        related_name="urge_tasks",
         help_text=_("The order's shop (kept on the task for scoping and metrics)."),
     )
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.OPEN)
@@ -62,23 +68,37 @@ class UrgeTask(models.Model):
     urge_count = models.PositiveIntegerField(_("urge count"), default=1)
 
     reply_option = models.ForeignKey(
-        ReplyOption, verbose_name=_("reply option"), null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        ReplyOption,
+        verbose_name=_("reply option"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     reply_message = models.TextField(_("reply message"), blank=True)
     promised_ship_by = models.DateTimeField(_("promised ship-by time"), null=True, blank=True)
     replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
     replied_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("replied by"), null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("replied by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
 
     overdue_at = models.DateTimeField(_("overdue at"), null=True, blank=True)
     complaint = models.ForeignKey(
-        "complaints.Complaint", verbose_name=_("auto-filed complaint"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        "complaints.Complaint",
+        verbose_name=_("auto-filed complaint"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     complaint_waived = models.BooleanField(
-        _("complaint waived by policy"), default=False,
+        _("complaint waived by policy"),
+        default=False,
         help_text=_("Overdue, but no complaint was filed: a taobao shop under the policy in force at the due time."),
     )
     opened_mail_sent_at = models.DateTimeField(_("opening mail sent at"), null=True, blank=True)
@@ -89,7 +109,9 @@ class UrgeTask(models.Model):
         ordering = ["reply_due_at", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["order"], condition=Q(status__in=["open", "overdue"]), name="uniq_awaiting_task_per_order",
+                fields=["order"],
+                condition=Q(status__in=["open", "overdue"]),
+                name="uniq_awaiting_task_per_order",
             ),
         ]
         indexes = [
@@ -120,10 +142,19 @@ class Urge(models.Model):
     urged_at = models.DateTimeField(_("urged at"))
     outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
     task = models.ForeignKey(
-        UrgeTask, verbose_name=_("task"), null=True, blank=True, on_delete=models.PROTECT, related_name="urges",
+        UrgeTask,
+        verbose_name=_("task"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="urges",
     )
     report = models.ForeignKey(
-        "reports.DeliveryReport", verbose_name=_("covering report"), null=True, blank=True, on_delete=models.PROTECT,
+        "reports.DeliveryReport",
+        verbose_name=_("covering report"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     answer = models.JSONField(_("answer"), default=dict)
@@ -147,7 +178,10 @@ class ServiceMetricDaily(models.Model):
     """
 
     shop = models.ForeignKey(
-        "shops.Shop", verbose_name=_("shop"), on_delete=models.CASCADE, related_name="service_metrics",
+        "shops.Shop",
+        verbose_name=_("shop"),
+        on_delete=models.CASCADE,
+        related_name="service_metrics",
     )
     day = models.DateField(_("day"))
     tasks_opened = models.PositiveIntegerField(_("tasks opened"), default=0)

@@ -16,7 +16,9 @@ from tickets.models import ServiceMetricDaily, Urge, UrgeTask
 def ticket_list_for_user(*, user, status: str | None = None, order_no: str | None = None) -> QuerySet[UrgeTask]:
     """The caller's shops' tasks (ops reviewers: every shop's), soonest due first."""
     qs = UrgeTask.objects.filter(shop__in=shop_ids_for_user(user=user)).select_related(
-        "order", "shop", "reply_option",
+        "order",
+        "shop",
+        "reply_option",
     )
     if status:
         qs = qs.filter(status=status)
@@ -45,8 +47,7 @@ def urges_of_task(*, task: UrgeTask) -> QuerySet[Urge]:
 
 
 def ticket_counts_for_user(*, user) -> dict[str, int]:
-    rows = UrgeTask.objects.filter(shop__in=shop_ids_for_user(user=user)).order_by().values("status").annotate(
-        n=Count("pk"))
+    rows = UrgeTask.objects.filter(shop__in=shop_ids_for_user(user=user)).order_by().values("status").annotate(n=Count("pk"))
     return {row["status"]: row["n"] for row in rows}
 
 
@@ -61,13 +62,19 @@ def service_metrics_for_user(*, user, last_day: date, days: int = 30, shop_code:
     shops = shops_for_user(user=user)
     if shop_code:
         shops = shops.filter(code=shop_code)
-    return shops.annotate(**{
-        f"total_{field}": Coalesce(Sum(f"service_metrics__{field}", filter=in_window), 0) for field in METRIC_FIELDS
-    }).prefetch_related(Prefetch(
-        "service_metrics",
-        queryset=ServiceMetricDaily.objects.filter(day__gte=first_day, day__lte=last_day).order_by("day"),
-        to_attr="metric_days",
-    )).order_by("code")
+    return (
+        shops.annotate(
+            **{f"total_{field}": Coalesce(Sum(f"service_metrics__{field}", filter=in_window), 0) for field in METRIC_FIELDS}
+        )
+        .prefetch_related(
+            Prefetch(
+                "service_metrics",
+                queryset=ServiceMetricDaily.objects.filter(day__gte=first_day, day__lte=last_day).order_by("day"),
+                to_attr="metric_days",
+            )
+        )
+        .order_by("code")
+    )
 
 
 def help_seeking_rate(shop: Shop) -> Decimal | None:

@@ -10,8 +10,7 @@ from tickets import services
 @shared_task(name="tickets.sweep_overdue")
 def sweep_overdue() -> dict:
     result = services.tickets_sweep_overdue()
-    return {"overdue": result.overdue, "complaints_filed": result.complaints_filed,
-            "complaints_waived": result.complaints_waived}
+    return {"overdue": result.overdue, "complaints_filed": result.complaints_filed, "complaints_waived": result.complaints_waived}
 
 
 @shared_task(name="tickets.send_due_reminders")

@@ -16,23 +16,41 @@ class ProductBadgeSerializer(serializers.ModelSerializer):
     fast_ship_badge = serializers.SerializerMethodField()
     ranking_boost = serializers.SerializerMethodField()
     pickup_rate = serializers.DecimalField(
-        source="current_stat.rate", max_digits=5, decimal_places=4, read_only=True, allow_null=True,
+        source="current_stat.rate",
+        max_digits=5,
+        decimal_places=4,
+        read_only=True,
+        allow_null=True,
         help_text="48h pickup rate of the orders paid on `pickup_day` (0–1); null when none.",
     )
     pickup_day = serializers.DateField(source="current_stat.day", read_only=True, allow_null=True)
     paid_orders = serializers.IntegerField(source="current_stat.paid_orders", read_only=True, allow_null=True)
     picked_up_48h = serializers.IntegerField(source="current_stat.picked_up_48h", read_only=True, allow_null=True)
     withheld_reason = serializers.ChoiceField(
-        source="current_stat.withheld_reason", choices=WithheldReason.choices, read_only=True, allow_null=True,
+        source="current_stat.withheld_reason",
+        choices=WithheldReason.choices,
+        read_only=True,
+        allow_null=True,
         help_text="Why a qualifying product has no badge: the scope of the report in force at run time.",
     )
-    withheld_report = serializers.CharField(source="current_stat.withheld_report.report_no", read_only=True,
-                                            allow_null=True)
+    withheld_report = serializers.CharField(source="current_stat.withheld_report.report_no", read_only=True, allow_null=True)
 
     class Meta:
         model = Product
-        fields = ["shop", "code", "title", "price", "fast_ship_badge", "ranking_boost", "pickup_rate", "pickup_day",
-                  "paid_orders", "picked_up_48h", "withheld_reason", "withheld_report"]
+        fields = [
+            "shop",
+            "code",
+            "title",
+            "price",
+            "fast_ship_badge",
+            "ranking_boost",
+            "pickup_rate",
+            "pickup_day",
+            "paid_orders",
+            "picked_up_48h",
+            "withheld_reason",
+            "withheld_report",
+        ]
 
     def _badge(self, product):
         return getattr(product, "current_stat", None)

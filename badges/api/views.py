@@ -10,10 +10,12 @@ from core.errors import InvalidInput
 _BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
 
 
-@extend_schema(parameters=[
-    OpenApiParameter("shop", description="Shop code"),
-    OpenApiParameter("fast_ship_badge", OpenApiTypes.BOOL, description="Only products with (true) or without the badge"),
-])
+@extend_schema(
+    parameters=[
+        OpenApiParameter("shop", description="Shop code"),
+        OpenApiParameter("fast_ship_badge", OpenApiTypes.BOOL, description="Only products with (true) or without the badge"),
+    ]
+)
 class ProductBadgeListView(generics.ListAPIView):
     """The caller's products with `fast_ship_badge`, `ranking_boost` and the last 48h pickup rate."""
 

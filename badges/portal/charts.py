@@ -24,10 +24,10 @@ class Dot:
 class Sparkline:
     width: int
     height: int
-    points: str          # polyline points of the days with a rate
+    points: str  # polyline points of the days with a rate
     dots: list[Dot]
-    threshold_y: float   # the badge threshold as a horizontal line
-    floor: Decimal       # the rate at the bottom edge
+    threshold_y: float  # the badge threshold as a horizontal line
+    floor: Decimal  # the rate at the bottom edge
 
 
 def sparkline(days: list[date], stats: dict, threshold: Decimal) -> Sparkline:
@@ -41,6 +41,9 @@ def sparkline(days: list[date], stats: dict, threshold: Decimal) -> Sparkline:
     def y(rate: Decimal) -> float:
         return round(PAD + float((Decimal(1) - rate) / span) * (HEIGHT - 2 * PAD), 1)
 
-    dots = [Dot(round(PAD + i * step, 1), y(stats[d].rate), d, stats[d].rate, stats[d].badged)
-            for i, d in enumerate(days) if d in stats]
+    dots = [
+        Dot(round(PAD + i * step, 1), y(stats[d].rate), d, stats[d].rate, stats[d].badged)
+        for i, d in enumerate(days)
+        if d in stats
+    ]
     return Sparkline(WIDTH, HEIGHT, " ".join(f"{d.x},{d.y}" for d in dots), dots, y(threshold), floor)

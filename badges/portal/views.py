@@ -20,11 +20,17 @@ def products(request):
     days = chart_window()
     history = pickup_history(product_ids=[p.pk for p in page], days=days)
     threshold = settings.BADGE_RATE_THRESHOLD
-    rows = [
-        {"product": p, "badge": p.current_stat, "chart": sparkline(days, history.get(p.pk, {}), threshold)}
-        for p in page
-    ]
-    return render(request, "badges/products.html", {
-        "page": page, "rows": rows, "days": days, "threshold": threshold, "badged_only": badged_only,
-        "boost": settings.BADGE_RANKING_BOOST, "threshold_percent": (threshold * 100).normalize(),
-    })
+    rows = [{"product": p, "badge": p.current_stat, "chart": sparkline(days, history.get(p.pk, {}), threshold)} for p in page]
+    return render(
+        request,
+        "badges/products.html",
+        {
+            "page": page,
+            "rows": rows,
+            "days": days,
+            "threshold": threshold,
+            "badged_only": badged_only,
+            "boost": settings.BADGE_RANKING_BOOST,
+            "threshold_percent": (threshold * 100).normalize(),
+        },
+    )

@@ -16,16 +16,24 @@ def paid_on_d(hour: int = 10, minute: int = 0) -> datetime:
     return sh(*D, hour, minute)
 
 
-def make_orders(product: Product, *, on_time: int = 0, late: int = 0, not_picked: int = 0,
-                paid_at: datetime | None = None, pickup_after: timedelta = timedelta(hours=20)) -> list[Order]:
+def make_orders(
+    product: Product,
+    *,
+    on_time: int = 0,
+    late: int = 0,
+    not_picked: int = 0,
+    paid_at: datetime | None = None,
+    pickup_after: timedelta = timedelta(hours=20),
+) -> list[Order]:
     """``on_time`` orders picked up ``pickup_after`` after payment, ``late`` ones 48h+1s after,
     ``not_picked`` never picked up."""
     paid_at = paid_at or paid_on_d()
     rows = []
     for kind, n in (("on_time", on_time), ("late", late), ("none", not_picked)):
         for _ in range(n):
-            order = OrderFactory.build(product=product, shop=product.shop, paid_at=paid_at,
-                                       ship_deadline=paid_at + timedelta(hours=48))
+            order = OrderFactory.build(
+                product=product, shop=product.shop, paid_at=paid_at, ship_deadline=paid_at + timedelta(hours=48)
+            )
             if kind != "none":
                 delay = pickup_after if kind == "on_time" else timedelta(hours=48, seconds=1)
                 order.shipped_at = paid_at + min(delay, timedelta(hours=1))
@@ -39,8 +47,18 @@ def current_badges():
     return ProductPickupStat.objects.filter(run__current_badges__isnull=False)
 
 
-STAT_FIELDS = ("product_id", "shop_id", "paid_orders", "picked_up_48h", "rate", "meets_threshold", "badged",
-               "ranking_boost", "withheld_reason", "withheld_report_id")
+STAT_FIELDS = (
+    "product_id",
+    "shop_id",
+    "paid_orders",
+    "picked_up_48h",
+    "rate",
+    "meets_threshold",
+    "badged",
+    "ranking_boost",
+    "withheld_reason",
+    "withheld_report_id",
+)
 BADGE_FIELDS = ("product_id", "day", "rate", "badged", "ranking_boost", "withheld_reason")
 
 
@@ -51,8 +69,13 @@ def mixed_catalogue(run_at: datetime = RUN_AT) -> list[Product]:
     products = [ProductFactory(shop=shop_a if i % 2 else shop_b) for i in range(7)]
     for i, product in enumerate(products):
         make_orders(product, on_time=20 + i, late=i % 3, paid_at=paid_on_d(i))
-    DeliveryReportFactory(shop=shop_a, scope=DeliveryReport.Scope.PRODUCT, products=[products[3]],
-                          starts_at=run_at - timedelta(days=2), ends_at=run_at + timedelta(days=2))
+    DeliveryReportFactory(
+        shop=shop_a,
+        scope=DeliveryReport.Scope.PRODUCT,
+        products=[products[3]],
+        starts_at=run_at - timedelta(days=2),
+        ends_at=run_at + timedelta(days=2),
+    )
     return products
 
 

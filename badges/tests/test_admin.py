@@ -33,8 +33,9 @@ def test_rerun_action_enqueues_the_task(client, ops_user, run, monkeypatch, djan
     monkeypatch.setattr("badges.tasks.run_day.delay", lambda *args: calls.append(args))
     client.force_login(ops_user)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("admin:badges_badgerun_changelist"),
-                               {"action": "rerun_days", "_selected_action": [run.pk]}, follow=True)
+        response = client.post(
+            reverse("admin:badges_badgerun_changelist"), {"action": "rerun_days", "_selected_action": [run.pk]}, follow=True
+        )
     assert response.status_code == 200
     assert calls == [("2022-12-28", BadgeRun.Trigger.ADMIN, ops_user.pk)]
     assert "2022-12-28" in response.content.decode()

@@ -40,17 +40,34 @@ def test_merchant_sees_own_products_with_badges(merchant_api, badged):
     rows = {r["code"]: r for r in response.json()["results"]}
     assert set(rows) == {"A-STAR", "A-HELD", "A-SLOW", "A-IDLE"}
     assert rows["A-STAR"] == {
-        "shop": "shop-a", "code": "A-STAR", "title": badged["star"].title, "price": "99.00",
-        "fast_ship_badge": True, "ranking_boost": "1.20", "pickup_rate": "1.0000", "pickup_day": "2022-12-28",
-        "paid_orders": 100, "picked_up_48h": 100, "withheld_reason": "", "withheld_report": None,
+        "shop": "shop-a",
+        "code": "A-STAR",
+        "title": badged["star"].title,
+        "price": "99.00",
+        "fast_ship_badge": True,
+        "ranking_boost": "1.20",
+        "pickup_rate": "1.0000",
+        "pickup_day": "2022-12-28",
+        "paid_orders": 100,
+        "picked_up_48h": 100,
+        "withheld_reason": "",
+        "withheld_report": None,
     }
     held = rows["A-HELD"]
     assert (held["fast_ship_badge"], held["ranking_boost"], held["withheld_reason"], held["withheld_report"]) == (
-        False, "1.00", "product", badged["report"].report_no)
+        False,
+        "1.00",
+        "product",
+        badged["report"].report_no,
+    )
     assert (rows["A-SLOW"]["fast_ship_badge"], rows["A-SLOW"]["pickup_rate"]) == (False, "0.9000")
     idle = rows["A-IDLE"]
     assert (idle["fast_ship_badge"], idle["ranking_boost"], idle["pickup_rate"], idle["pickup_day"]) == (
-        False, "1.00", None, None)
+        False,
+        "1.00",
+        None,
+        None,
+    )
 
 
 def test_tenant_isolation(other_merchant_api, badged):

@@ -125,6 +125,7 @@ def test_two_runs_of_the_same_day_cannot_both_write(monkeypatch):
     thread = threading.Thread(target=first, name="first")
     thread.start()
     assert entered.wait(10)
+
     # when a second run of D starts meanwhile (another thread, its own connection)
     def second():
         try:

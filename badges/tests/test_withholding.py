@@ -34,7 +34,10 @@ def test_shop_scope_withholds_every_product_of_the_shop(shop, products):
     report = DeliveryReportFactory(shop=shop, scope=DeliveryReport.Scope.SHOP)
     run = badge_run_day(day=DAY, now=RUN_AT)
     assert outcome(products) == {
-        "listed": (False, "shop"), "unlisted": (False, "shop"), "third": (False, "shop"), "other": (True, ""),
+        "listed": (False, "shop"),
+        "unlisted": (False, "shop"),
+        "third": (False, "shop"),
+        "other": (True, ""),
     }
     assert set(ProductPickupStat.objects.filter(withheld_report=report).values_list("product_id", flat=True)) == {
         products[n].pk for n in ("listed", "unlisted", "third")
@@ -49,7 +52,10 @@ def test_product_scope_withholds_only_listed_products(shop, products):
     DeliveryReportFactory(shop=shop, scope=DeliveryReport.Scope.PRODUCT, products=[products["listed"]])
     badge_run_day(day=DAY, now=RUN_AT)
     assert outcome(products) == {
-        "listed": (False, WithheldReason.PRODUCT), "unlisted": (True, ""), "third": (True, ""), "other": (True, ""),
+        "listed": (False, WithheldReason.PRODUCT),
+        "unlisted": (True, ""),
+        "third": (True, ""),
+        "other": (True, ""),
     }
 
 
@@ -57,7 +63,10 @@ def test_region_scope_withholds_every_product_of_the_shop(shop, products):
     DeliveryReportFactory(shop=shop, scope=DeliveryReport.Scope.REGION, regions=["110000"])
     badge_run_day(day=DAY, now=RUN_AT)
     assert outcome(products) == {
-        "listed": (False, "region"), "unlisted": (False, "region"), "third": (False, "region"), "other": (True, ""),
+        "listed": (False, "region"),
+        "unlisted": (False, "region"),
+        "third": (False, "region"),
+        "other": (True, ""),
     }
 
 
@@ -68,16 +77,17 @@ def test_another_shops_product_report_does_not_withhold(other_shop, products):
     assert outcome(products)["other"] == (False, "product")
 
 
-@pytest.mark.parametrize("variant", ["expired", "not_started", "withdrawn", "revoked", "pending", "rejected",
-                                     "approved_later"])
+@pytest.mark.parametrize("variant", ["expired", "not_started", "withdrawn", "revoked", "pending", "rejected", "approved_later"])
 def test_reports_not_in_force_at_run_time_do_not_withhold(shop, products, variant):
     values = {
         "expired": {"starts_at": sh(2022, 12, 20), "ends_at": sh(2022, 12, 30)},
         "not_started": {"starts_at": sh(2022, 12, 31, 3), "ends_at": sh(2023, 1, 5)},
-        "withdrawn": {"status": DeliveryReport.Status.WITHDRAWN, "approved_at": sh(2022, 12, 27),
-                      "withdrawn_at": sh(2022, 12, 30)},
-        "revoked": {"status": DeliveryReport.Status.REVOKED, "approved_at": sh(2022, 12, 27),
-                    "revoked_at": RUN_AT},
+        "withdrawn": {
+            "status": DeliveryReport.Status.WITHDRAWN,
+            "approved_at": sh(2022, 12, 27),
+            "withdrawn_at": sh(2022, 12, 30),
+        },
+        "revoked": {"status": DeliveryReport.Status.REVOKED, "approved_at": sh(2022, 12, 27), "revoked_at": RUN_AT},
         "pending": {"status": DeliveryReport.Status.PENDING_REVIEW},
         "rejected": {"status": DeliveryReport.Status.REJECTED},
         "approved_later": {"approved_at": RUN_AT + timedelta(seconds=1)},
@@ -89,8 +99,12 @@ def test_reports_not_in_force_at_run_time_do_not_withhold(shop, products, varian
 
 
 def test_withdrawn_after_run_time_still_withholds(shop, products):
-    DeliveryReportFactory(shop=shop, status=DeliveryReport.Status.WITHDRAWN, approved_at=sh(2022, 12, 27),
-                          withdrawn_at=RUN_AT + timedelta(seconds=1))
+    DeliveryReportFactory(
+        shop=shop,
+        status=DeliveryReport.Status.WITHDRAWN,
+        approved_at=sh(2022, 12, 27),
+        withdrawn_at=RUN_AT + timedelta(seconds=1),
+    )
     badge_run_day(day=DAY, now=RUN_AT)
     assert outcome(products)["listed"] == (False, "shop")
 
@@ -106,13 +120,16 @@ def test_product_below_threshold_is_not_marked_withheld(shop):
 @pytest.mark.parametrize("first", ["product", "shop"])
 def test_the_earliest_approved_report_in_force_is_the_reason(shop, products, first):
     # a shop-scope and a product-scope report both reach "listed"; the earlier approval is kept
-    product_at, shop_at = (sh(2022, 12, 27), sh(2022, 12, 27, 1)) if first == "product" else (
-        sh(2022, 12, 27, 1), sh(2022, 12, 27))
-    by_product = DeliveryReportFactory(shop=shop, scope=DeliveryReport.Scope.PRODUCT, products=[products["listed"]],
-                                       approved_at=product_at)
+    product_at, shop_at = (
+        (sh(2022, 12, 27), sh(2022, 12, 27, 1)) if first == "product" else (sh(2022, 12, 27, 1), sh(2022, 12, 27))
+    )
+    by_product = DeliveryReportFactory(
+        shop=shop, scope=DeliveryReport.Scope.PRODUCT, products=[products["listed"]], approved_at=product_at
+    )
     by_shop = DeliveryReportFactory(shop=shop, scope=DeliveryReport.Scope.SHOP, approved_at=shop_at)
-    DeliveryReportFactory(shop=shop, scope=DeliveryReport.Scope.REGION, regions=["110000"],
-                          approved_at=sh(2022, 12, 27, 2))  # later than both: never the reason
+    DeliveryReportFactory(
+        shop=shop, scope=DeliveryReport.Scope.REGION, regions=["110000"], approved_at=sh(2022, 12, 27, 2)
+    )  # later than both: never the reason
     run = badge_run_day(day=DAY, now=RUN_AT)
     rows = {s.product_id: (s.withheld_reason, s.withheld_report_id) for s in ProductPickupStat.objects.all()}
     expected = (first, (by_product if first == "product" else by_shop).pk)

@@ -24,7 +24,10 @@ class ComplaintIngestSerializer(serializers.Serializer):
     reason = serializers.ChoiceField(choices=Complaint.Reason.choices)
     message = serializers.CharField(allow_blank=True, required=False, default="", max_length=5000)
     evidence = serializers.ListField(
-        child=serializers.URLField(max_length=500), required=False, default=list, max_length=20,
+        child=serializers.URLField(max_length=500),
+        required=False,
+        default=list,
+        max_length=20,
         help_text="Links to the buyer's evidence (stored and shown, never used to judge).",
     )
     filed_at = AwareDateTimeField()
@@ -51,8 +54,23 @@ class ComplaintSerializer(serializers.ModelSerializer):
     class Meta:
         model = Complaint
         fields = [
-            "id", "event_id", "order_no", "shop", "order_amount", "reason", "message", "evidence", "source",
-            "filed_at", "status", "verdict", "basis", "penalty", "judged_at", "judged_by", "judgment_reason",
+            "id",
+            "event_id",
+            "order_no",
+            "shop",
+            "order_amount",
+            "reason",
+            "message",
+            "evidence",
+            "source",
+            "filed_at",
+            "status",
+            "verdict",
+            "basis",
+            "penalty",
+            "judged_at",
+            "judged_by",
+            "judgment_reason",
         ]
         read_only_fields = fields
 
@@ -63,8 +81,7 @@ class ComplaintSerializer(serializers.ModelSerializer):
             return {"kind": "exemption", "id": e.pk, "report_no": None, "title": e.title, "revoked_at": None}
         if obj.basis_report_id:
             r = obj.basis_report
-            return {"kind": "report", "id": r.pk, "report_no": r.report_no, "title": r.report_no,
-                    "revoked_at": r.revoked_at}
+            return {"kind": "report", "id": r.pk, "report_no": r.report_no, "title": r.report_no, "revoked_at": r.revoked_at}
         return None
 
     @extend_schema_field(serializers.CharField(allow_null=True, help_text="Username; null when the system judged."))
@@ -91,13 +108,20 @@ class AppealSerializer(serializers.ModelSerializer):
     class Meta:
         model = Appeal
         fields = [
-            "id", "complaint", "order_no", "report_no", "report", "statement", "status", "reason",
-            "requires_prior_report", "created_at", "decided_at",
+            "id",
+            "complaint",
+            "order_no",
+            "report_no",
+            "report",
+            "statement",
+            "status",
+            "reason",
+            "requires_prior_report",
+            "created_at",
+            "decided_at",
         ]
         read_only_fields = fields
 
     @extend_schema_field(serializers.CharField(allow_null=True, help_text="The linked report's number, if any."))
     def get_report(self, obj: Appeal):
         return obj.report.report_no if obj.report_id else None
-
-

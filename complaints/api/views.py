@@ -26,8 +26,13 @@ class ComplaintIngestView(APIView):
         data.is_valid(raise_exception=True)
         values = data.validated_data
         complaint, created = services.complaint_file(
-            actor=request.user, event_id=values["event_id"], order=values["order_no"], reason=values["reason"],
-            source=Complaint.Source.BUYER, filed_at=values["filed_at"], message=values["message"],
+            actor=request.user,
+            event_id=values["event_id"],
+            order=values["order_no"],
+            reason=values["reason"],
+            source=Complaint.Source.BUYER,
+            filed_at=values["filed_at"],
+            message=values["message"],
             evidence=values["evidence"],
         )
         complaint = selectors.complaint_get(complaint_id=complaint.pk)
@@ -90,7 +95,10 @@ class AppealListCreateView(generics.ListCreateAPIView):
         values = data.validated_data
         complaint = selectors.complaint_get_for_user(user=request.user, complaint_id=values["complaint"])
         appeal, created = services.appeal_create(
-            actor=request.user, complaint=complaint, report_no=values["report_no"], statement=values["statement"],
+            actor=request.user,
+            complaint=complaint,
+            report_no=values["report_no"],
+            statement=values["statement"],
         )
         appeal = selectors.appeal_get(appeal_id=appeal.pk)
         return _created_or_existing(appeal, created, s.AppealSerializer)

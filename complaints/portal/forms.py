@@ -11,7 +11,9 @@ class ComplaintFilterForm(forms.Form):
 
 
 class AppealForm(forms.Form):
-    report_no = forms.CharField(label=_("report number"), required=False, max_length=40,
-                                help_text=_("Pick one of the reports below, or type its number."))
-    statement = forms.CharField(label=_("statement"), required=False, max_length=5000,
-                                widget=forms.Textarea(attrs={"rows": 4, "cols": 60}))
+    report_no = forms.CharField(
+        label=_("report number"), required=False, max_length=40, help_text=_("Pick one of the reports below, or type its number.")
+    )
+    statement = forms.CharField(
+        label=_("statement"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4, "cols": 60})
+    )

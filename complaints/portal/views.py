@@ -40,18 +40,27 @@ def complaint_list(request):
     page = Paginator(complaints.order_by("-filed_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "complaints/list.html", {
-        "form": form, "page": page, "query": query.urlencode(),
-        "appeal_status_labels": dict(Appeal.Status.choices),
-    })
+    return render(
+        request,
+        "complaints/list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "appeal_status_labels": dict(Appeal.Status.choices),
+        },
+    )
 
 
 def _appeal_state(complaint: Complaint, user) -> dict:
     deadline = complaint.judged_at + settings.APPEAL_WINDOW if complaint.judged_at else None
     open_appeal = next((a for a in complaint.appeal_list if a.status == Appeal.Status.PENDING_REVIEW), None)
     can_appeal = (
-        is_merchant(user) and complaint.verdict == Complaint.Verdict.MERCHANT_LIABLE and deadline is not None
-        and timezone.now() <= deadline and open_appeal is None
+        is_merchant(user)
+        and complaint.verdict == Complaint.Verdict.MERCHANT_LIABLE
+        and deadline is not None
+        and timezone.now() <= deadline
+        and open_appeal is None
     )
     return {"deadline": deadline, "open_appeal": open_appeal, "can_appeal": can_appeal}
 
@@ -69,12 +78,17 @@ def _load(request, pk: int) -> Complaint:
 def complaint_detail(request, pk: int):
     complaint = _load(request, pk)
     timeline = [
-        {"entry": e, "label": AUDIT_ACTION_LABELS.get(e.action, e.action)}
-        for e in selectors.complaint_timeline(complaint)
+        {"entry": e, "label": AUDIT_ACTION_LABELS.get(e.action, e.action)} for e in selectors.complaint_timeline(complaint)
     ]
-    return render(request, "complaints/detail.html", {
-        "complaint": complaint, "timeline": timeline, **_appeal_state(complaint, request.user),
-    })
+    return render(
+        request,
+        "complaints/detail.html",
+        {
+            "complaint": complaint,
+            "timeline": timeline,
+            **_appeal_state(complaint, request.user),
+        },
+    )
 
 
 @login_required
@@ -92,10 +106,16 @@ def appeal_create(request, pk: int):
             if created:
                 messages.success(request, _("Appeal submitted; ops will review it."))
             return redirect("complaints:portal-detail", pk=complaint.pk)
-    return render(request, "complaints/appeal_form.html", {
-        "complaint": complaint, "form": form, "candidates": selectors.appeal_report_candidates(complaint),
-        **_appeal_state(complaint, request.user),
-    })
+    return render(
+        request,
+        "complaints/appeal_form.html",
+        {
+            "complaint": complaint,
+            "form": form,
+            "candidates": selectors.appeal_report_candidates(complaint),
+            **_appeal_state(complaint, request.user),
+        },
+    )
 
 
 @login_required
@@ -105,6 +125,12 @@ def appeal_list(request):
     if status in Appeal.Status.values:
         appeals = appeals.filter(status=status)
     page = Paginator(appeals.order_by("-created_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "complaints/appeals.html", {
-        "page": page, "status": status, "statuses": Appeal.Status.choices,
-    })
+    return render(
+        request,
+        "complaints/appeals.html",
+        {
+            "page": page,
+            "status": status,
+            "statuses": Appeal.Status.choices,
+        },
+    )

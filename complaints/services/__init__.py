@@ -11,6 +11,15 @@ from complaints.services.judgment import (
 )
 
 __all__ = [
-    "JudgeRun", "appeal_accept", "appeal_create", "appeal_reject", "complaint_file", "complaint_file_bulk",
-    "complaint_file_from_rows", "complaint_judge", "complaint_penalty", "complaint_rereview", "complaints_judge_pending",
+    "JudgeRun",
+    "appeal_accept",
+    "appeal_create",
+    "appeal_reject",
+    "complaint_file",
+    "complaint_file_bulk",
+    "complaint_file_from_rows",
+    "complaint_judge",
+    "complaint_penalty",
+    "complaint_rereview",
+    "complaints_judge_pending",
 ]

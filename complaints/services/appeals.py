@@ -27,7 +27,8 @@ class AppealRefused(DomainError):
 def report_usable_now(report: DeliveryReport, now: datetime) -> bool:
     """Approved and not withdrawn or revoked at ``now`` (timestamps decide; status must agree)."""
     return (
-        report.status == DeliveryReport.Status.APPROVED and report.approved_at is not None
+        report.status == DeliveryReport.Status.APPROVED
+        and report.approved_at is not None
         and not (report.withdrawn_at is not None and report.withdrawn_at <= now)
         and not (report.revoked_at is not None and report.revoked_at <= now)
     )
@@ -54,7 +55,12 @@ def _refuse(code: str, status: int = 400) -> AppealRefused:
 
 @transaction.atomic
 def appeal_create(
-    *, actor, complaint: Complaint, report_no: str = "", statement: str = "", now: datetime | None = None,
+    *,
+    actor,
+    complaint: Complaint,
+    report_no: str = "",
+    statement: str = "",
+    now: datetime | None = None,
 ) -> tuple[Appeal, bool]:
     """File an appeal. ``complaint`` must already be tenant-checked by the caller (a selector:
     another shop's complaint is a 404 before we get here). Checks in the order of §5, first
@@ -91,13 +97,31 @@ def appeal_create(
         if not report_no and not statement:
             raise _refuse("appeal_evidence_required")
     appeal = Appeal.objects.create(
-        complaint=complaint, report_no=report_no, report=report, statement=statement,
-        requires_prior_report=requires_report, created_by=actor, created_at=now,
+        complaint=complaint,
+        report_no=report_no,
+        report=report,
+        statement=statement,
+        requires_prior_report=requires_report,
+        created_by=actor,
+        created_at=now,
     )
-    audit_record(actor=actor, target=appeal, action="appeal_filed", to_status=appeal.status, at=now,
-                 data={"complaint": complaint.pk, "report_no": report_no})
-    audit_record(actor=actor, target=complaint, action="appeal_filed", from_status=complaint.status,
-                 to_status=complaint.status, at=now, data={"appeal": appeal.pk, "report_no": report_no})
+    audit_record(
+        actor=actor,
+        target=appeal,
+        action="appeal_filed",
+        to_status=appeal.status,
+        at=now,
+        data={"complaint": complaint.pk, "report_no": report_no},
+    )
+    audit_record(
+        actor=actor,
+        target=complaint,
+        action="appeal_filed",
+        from_status=complaint.status,
+        to_status=complaint.status,
+        at=now,
+        data={"appeal": appeal.pk, "report_no": report_no},
+    )
     return appeal, True
 
 
@@ -110,14 +134,24 @@ def appeal_accept(*, actor, appeal: Appeal, reason: str = "") -> Appeal:
     """Ops accept: the complaint becomes ``exempt`` with the cited report as basis and its
     penalty 0.00; the original verdict and penalty stay in the audit trail."""
     appeal = _lock_appeal(appeal)
-    guard(APPEAL_STATUS, current=appeal.status, target=Appeal.Status.ACCEPTED, code="appeal_already_decided",
-          entity="Appeal", detail=_("Appeal #%(id)s has already been decided.") % {"id": appeal.pk})
+    guard(
+        APPEAL_STATUS,
+        current=appeal.status,
+        target=Appeal.Status.ACCEPTED,
+        code="appeal_already_decided",
+        entity="Appeal",
+        detail=_("Appeal #%(id)s has already been decided.") % {"id": appeal.pk},
+    )
     complaint = Complaint.objects.select_for_update().get(pk=appeal.complaint_id)
     if complaint.verdict != Verdict.MERCHANT_LIABLE:
         raise Conflict("complaint_not_appealable", _("The complaint is no longer merchant-liable."))
     now = timezone.now()
-    original = {"verdict": complaint.verdict, "penalty": str(complaint.penalty),
-                "basis_report": complaint.basis_report_id, "basis_exemption": complaint.basis_exemption_id}
+    original = {
+        "verdict": complaint.verdict,
+        "penalty": str(complaint.penalty),
+        "basis_report": complaint.basis_report_id,
+        "basis_exemption": complaint.basis_exemption_id,
+    }
     complaint.verdict = Verdict.EXEMPT
     complaint.basis_report = appeal.report
     complaint.basis_exemption = None
@@ -128,13 +162,31 @@ def appeal_accept(*, actor, appeal: Appeal, reason: str = "") -> Appeal:
     appeal.decided_by = actor
     appeal.decided_at = now
     appeal.save(update_fields=["status", "reason", "decided_by", "decided_at"])
-    audit_record(actor=actor, target=appeal, action="appeal_accepted", from_status=Appeal.Status.PENDING_REVIEW,
-                 to_status=appeal.status, reason=appeal.reason, at=now)
-    audit_record(actor=actor, target=complaint, action="complaint_exempted_on_appeal", from_status=complaint.status,
-                 to_status=complaint.status, reason=appeal.reason, at=now, data={
-                     "appeal": appeal.pk, "original": original, "verdict": Verdict.EXEMPT, "penalty": "0.00",
-                     "basis_report": appeal.report_id,
-                 })
+    audit_record(
+        actor=actor,
+        target=appeal,
+        action="appeal_accepted",
+        from_status=Appeal.Status.PENDING_REVIEW,
+        to_status=appeal.status,
+        reason=appeal.reason,
+        at=now,
+    )
+    audit_record(
+        actor=actor,
+        target=complaint,
+        action="complaint_exempted_on_appeal",
+        from_status=complaint.status,
+        to_status=complaint.status,
+        reason=appeal.reason,
+        at=now,
+        data={
+            "appeal": appeal.pk,
+            "original": original,
+            "verdict": Verdict.EXEMPT,
+            "penalty": "0.00",
+            "basis_report": appeal.report_id,
+        },
+    )
     return appeal
 
 
@@ -145,16 +197,37 @@ def appeal_reject(*, actor, appeal: Appeal, reason: str) -> Appeal:
     if not reason:
         raise InvalidInput("reason_required", _("A reason is required."))
     appeal = _lock_appeal(appeal)
-    guard(APPEAL_STATUS, current=appeal.status, target=Appeal.Status.REJECTED, code="appeal_already_decided",
-          entity="Appeal", detail=_("Appeal #%(id)s has already been decided.") % {"id": appeal.pk})
+    guard(
+        APPEAL_STATUS,
+        current=appeal.status,
+        target=Appeal.Status.REJECTED,
+        code="appeal_already_decided",
+        entity="Appeal",
+        detail=_("Appeal #%(id)s has already been decided.") % {"id": appeal.pk},
+    )
     now = timezone.now()
     appeal.status = Appeal.Status.REJECTED
     appeal.reason = reason
     appeal.decided_by = actor
     appeal.decided_at = now
     appeal.save(update_fields=["status", "reason", "decided_by", "decided_at"])
-    audit_record(actor=actor, target=appeal, action="appeal_rejected", from_status=Appeal.Status.PENDING_REVIEW,
-                 to_status=appeal.status, reason=reason, at=now)
-    audit_record(actor=actor, target=appeal.complaint, action="appeal_rejected", from_status=appeal.complaint.status,
-                 to_status=appeal.complaint.status, reason=reason, at=now, data={"appeal": appeal.pk})
+    audit_record(
+        actor=actor,
+        target=appeal,
+        action="appeal_rejected",
+        from_status=Appeal.Status.PENDING_REVIEW,
+        to_status=appeal.status,
+        reason=reason,
+        at=now,
+    )
+    audit_record(
+        actor=actor,
+        target=appeal.complaint,
+        action="appeal_rejected",
+        from_status=appeal.complaint.status,
+        to_status=appeal.complaint.status,
+        reason=reason,
+        at=now,
+        data={"appeal": appeal.pk},
+    )
     return appeal

@@ -27,15 +27,26 @@ def _enqueue_judgment() -> None:
 
 @transaction.atomic
 def complaint_file(
-    *, actor, event_id: str, order: Order, reason: str, source: str, filed_at: datetime,
-    message: str = "", evidence: list[str] | None = None,
+    *,
+    actor,
+    event_id: str,
+    order: Order,
+    reason: str,
+    source: str,
+    filed_at: datetime,
+    message: str = "",
+    evidence: list[str] | None = None,
 ) -> tuple[Complaint, bool]:
     """File a complaint once per ``event_id``: a repeat returns ``(existing, False)``; a repeat
     with other content is a 409 ``complaint_conflict``. A complaint cannot predate the payment
     (400 ``complaint_before_paid``). Message and evidence are stored and shown, never judged."""
     values = {
-        "order_id": order.pk, "reason": reason, "source": source, "filed_at": filed_at,
-        "message": message, "evidence": list(evidence or []),
+        "order_id": order.pk,
+        "reason": reason,
+        "source": source,
+        "filed_at": filed_at,
+        "message": message,
+        "evidence": list(evidence or []),
     }
     existing = Complaint.objects.filter(event_id=event_id).first()
     if existing is None:
@@ -50,8 +61,14 @@ def complaint_file(
         if not _same(existing, values):
             raise Conflict("complaint_conflict", _("Event %(id)s was already filed with other content.") % {"id": event_id})
         return existing, False
-    audit_record(actor=actor, target=complaint, action="complaint_filed", to_status=complaint.status,
-                 data={"source": source, "event_id": event_id}, at=complaint.created_at)
+    audit_record(
+        actor=actor,
+        target=complaint,
+        action="complaint_filed",
+        to_status=complaint.status,
+        data={"source": source, "event_id": event_id},
+        at=complaint.created_at,
+    )
     _enqueue_judgment()
     return complaint, True
 
@@ -68,8 +85,13 @@ def complaint_file_bulk(*, actor, complaints: list[dict]) -> list[int]:
     Complaint.objects.bulk_create(
         [
             Complaint(
-                event_id=c["event_id"], order_id=c["order_id"], reason=c["reason"], source=c["source"],
-                filed_at=c["filed_at"], message=c.get("message", ""), evidence=list(c.get("evidence") or []),
+                event_id=c["event_id"],
+                order_id=c["order_id"],
+                reason=c["reason"],
+                source=c["source"],
+                filed_at=c["filed_at"],
+                message=c.get("message", ""),
+                evidence=list(c.get("evidence") or []),
             )
             for c in complaints
             if c["event_id"] not in existing
@@ -80,8 +102,9 @@ def complaint_file_bulk(*, actor, complaints: list[dict]) -> list[int]:
     new_ids = list(
         Complaint.objects.filter(event_id__in=[e for e in event_ids if e not in existing]).values_list("pk", flat=True)
     )
-    audit_record_bulk(actor=actor, model=Complaint, target_ids=new_ids, action="complaint_filed",
-                      to_status=Complaint.Status.PENDING_REVIEW)
+    audit_record_bulk(
+        actor=actor, model=Complaint, target_ids=new_ids, action="complaint_filed", to_status=Complaint.Status.PENDING_REVIEW
+    )
     if new_ids:
         _enqueue_judgment()
     return new_ids
@@ -89,7 +112,15 @@ def complaint_file_bulk(*, actor, complaints: list[dict]) -> list[int]:
 
 @transaction.atomic
 def complaint_file_from_rows(
-    *, actor, rows: QuerySet, event_id: Any, order_id: Any, filed_at: Any, reason: str, source: str, message: str = "",
+    *,
+    actor,
+    rows: QuerySet,
+    event_id: Any,
+    order_id: Any,
+    filed_at: Any,
+    reason: str,
+    source: str,
+    message: str = "",
 ) -> list[int]:
     """Set-based sibling of ``complaint_file_bulk``: file one complaint per row of ``rows`` (a
     queryset of any model, e.g. the urge tasks a sweep batch made overdue) in one
@@ -98,11 +129,18 @@ def complaint_file_from_rows(
     event id; one audit row per new complaint (one ``INSERT … SELECT``); judgment is enqueued on
     commit when anything was filed. Returns the ids of the complaints it created."""
     new_ids = insert_select(
-        Complaint, rows, columns={"event_id": event_id, "order_id": order_id, "filed_at": filed_at},
-        values={"reason": reason, "source": source, "message": message}, ignore_conflicts_on="event_id",
+        Complaint,
+        rows,
+        columns={"event_id": event_id, "order_id": order_id, "filed_at": filed_at},
+        values={"reason": reason, "source": source, "message": message},
+        ignore_conflicts_on="event_id",
     )
     if new_ids:
-        audit_record_select(actor=actor, rows=Complaint.objects.filter(pk_in(new_ids)), action="complaint_filed",
-                            to_status=Complaint.Status.PENDING_REVIEW)
+        audit_record_select(
+            actor=actor,
+            rows=Complaint.objects.filter(pk_in(new_ids)),
+            action="complaint_filed",
+            to_status=Complaint.Status.PENDING_REVIEW,
+        )
         _enqueue_judgment()
     return new_ids

@@ -34,6 +34,7 @@ Status = Complaint.Status
 
 # --- the penalty, in Python and in SQL ------------------------------------------------------
 
+
 def complaint_penalty(amount: Decimal) -> Decimal:
     """5% of the amount (a setting), rounded half-up to 0.01, clamped to [min, max]."""
     raw = (amount * settings.COMPLAINT_PENALTY_RATE).quantize(CENT, rounding=ROUND_HALF_UP)
@@ -58,6 +59,7 @@ def penalty_cents_expression(amount_path: str):
 
 
 # --- automatic judgment -------------------------------------------------------------------
+
 
 @dataclass
 class JudgeRun:
@@ -110,8 +112,12 @@ def _judge_batch(*, effective_from: datetime, batch_size: int, now: datetime, af
     select_sql, select_params = _batch_select(effective_from, batch_size, after_pk).query.sql_with_params()
     table = connection.ops.quote_name(Complaint._meta.db_table)
     params = [
-        *select_params, Status.JUDGED, Verdict.MERCHANT_LIABLE, Verdict.EXEMPT,
-        connection.ops.adapt_datetimefield_value(now), Status.PENDING_REVIEW,
+        *select_params,
+        Status.JUDGED,
+        Verdict.MERCHANT_LIABLE,
+        Verdict.EXEMPT,
+        connection.ops.adapt_datetimefield_value(now),
+        Status.PENDING_REVIEW,
     ]
     with connection.cursor() as cursor:
         cursor.execute(_UPDATE.format(table=table, select=select_sql), params)
@@ -120,10 +126,18 @@ def _judge_batch(*, effective_from: datetime, batch_size: int, now: datetime, af
     AuditEntry.objects.bulk_create(
         [
             AuditEntry(
-                at=now, actor=None, actor_label=SYSTEM, action="complaint_judged", target_type=target_type,
-                target_id=str(pk), from_status=Status.PENDING_REVIEW, to_status=Status.JUDGED,
+                at=now,
+                actor=None,
+                actor_label=SYSTEM,
+                action="complaint_judged",
+                target_type=target_type,
+                target_id=str(pk),
+                from_status=Status.PENDING_REVIEW,
+                to_status=Status.JUDGED,
                 data={
-                    "verdict": verdict, "basis_exemption": exemption_id, "basis_report": report_id,
+                    "verdict": verdict,
+                    "basis_exemption": exemption_id,
+                    "basis_report": report_id,
                     "penalty": None if penalty is None else str(Decimal(str(penalty)).quantize(CENT)),
                     "by": "judge_by_reports",
                 },
@@ -143,8 +157,9 @@ def complaints_judge_pending(*, batch_size: int = 1000, now: datetime | None = N
         return run
     after_pk = 0  # keyset: each batch starts past the previous one instead of re-reading judged rows
     while True:
-        rows = _judge_batch(effective_from=run.effective_from, batch_size=batch_size, now=now or timezone.now(),
-                            after_pk=after_pk)
+        rows = _judge_batch(
+            effective_from=run.effective_from, batch_size=batch_size, now=now or timezone.now(), after_pk=after_pk
+        )
         if rows:
             run.batches += 1
             after_pk = max(row[0] for row in rows)
@@ -156,6 +171,7 @@ def complaints_judge_pending(*, batch_size: int = 1000, now: datetime | None = N
 
 
 # --- manual review ------------------------------------------------------------------------
+
 
 def _require_reason(reason: str) -> str:
     reason = (reason or "").strip()
@@ -178,8 +194,14 @@ def complaint_judge(*, actor, complaint: Complaint, verdict: str, reason: str) -
         raise InvalidInput("invalid_verdict", _("Unknown verdict %(verdict)s.") % {"verdict": verdict})
     reason = _require_reason(reason)
     complaint = _lock(complaint)
-    guard(COMPLAINT_STATUS, current=complaint.status, target=Status.JUDGED, code="complaint_already_judged",
-          entity="Complaint", detail=_("Complaint #%(id)s has already been judged.") % {"id": complaint.pk})
+    guard(
+        COMPLAINT_STATUS,
+        current=complaint.status,
+        target=Status.JUDGED,
+        code="complaint_already_judged",
+        entity="Complaint",
+        detail=_("Complaint #%(id)s has already been judged.") % {"id": complaint.pk},
+    )
     cover = coverage_of(complaint.order, complaint.filed_at) if verdict == Verdict.EXEMPT else None
     complaint.status = Status.JUDGED
     complaint.verdict = verdict
@@ -189,21 +211,43 @@ def complaint_judge(*, actor, complaint: Complaint, verdict: str, reason: str) -
     complaint.judged_at = timezone.now()
     complaint.judged_by = actor
     complaint.judgment_reason = reason
-    complaint.save(update_fields=["status", "verdict", "basis_exemption", "basis_report", "penalty", "judged_at",
-                                  "judged_by", "judgment_reason"])
-    audit_record(actor=actor, target=complaint, action="complaint_judged", from_status=Status.PENDING_REVIEW,
-                 to_status=Status.JUDGED, reason=reason, at=complaint.judged_at, data={
-                     "verdict": verdict, "basis_exemption": complaint.basis_exemption_id,
-                     "basis_report": complaint.basis_report_id,
-                     "penalty": None if complaint.penalty is None else str(complaint.penalty), "by": "ops",
-                 })
+    complaint.save(
+        update_fields=[
+            "status",
+            "verdict",
+            "basis_exemption",
+            "basis_report",
+            "penalty",
+            "judged_at",
+            "judged_by",
+            "judgment_reason",
+        ]
+    )
+    audit_record(
+        actor=actor,
+        target=complaint,
+        action="complaint_judged",
+        from_status=Status.PENDING_REVIEW,
+        to_status=Status.JUDGED,
+        reason=reason,
+        at=complaint.judged_at,
+        data={
+            "verdict": verdict,
+            "basis_exemption": complaint.basis_exemption_id,
+            "basis_report": complaint.basis_report_id,
+            "penalty": None if complaint.penalty is None else str(complaint.penalty),
+            "by": "ops",
+        },
+    )
     return complaint
 
 
 def needs_rereview(complaint: Complaint) -> bool:
     return (
-        complaint.verdict == Verdict.EXEMPT and complaint.basis_report_id is not None
-        and complaint.basis_report.revoked_at is not None and complaint.rereviewed_at is None
+        complaint.verdict == Verdict.EXEMPT
+        and complaint.basis_report_id is not None
+        and complaint.basis_report.revoked_at is not None
+        and complaint.rereviewed_at is None
     )
 
 
@@ -216,13 +260,20 @@ def complaint_rereview(*, actor, complaint: Complaint, verdict: str, reason: str
     reason = _require_reason(reason)
     complaint = Complaint.objects.select_for_update(of=("self",)).select_related("order", "basis_report").get(pk=complaint.pk)
     if not needs_rereview(complaint):
-        raise Conflict("complaint_not_in_rereview",
-                       _("Complaint #%(id)s does not await re-review.") % {"id": complaint.pk})
-    guard(COMPLAINT_VERDICT, current=complaint.verdict, target=verdict, code="complaint_not_in_rereview",
-          entity="Complaint verdict",
-          detail=_("Complaint #%(id)s does not await re-review.") % {"id": complaint.pk})
-    before = {"verdict": complaint.verdict, "basis_report": complaint.basis_report_id,
-              "penalty": None if complaint.penalty is None else str(complaint.penalty)}
+        raise Conflict("complaint_not_in_rereview", _("Complaint #%(id)s does not await re-review.") % {"id": complaint.pk})
+    guard(
+        COMPLAINT_VERDICT,
+        current=complaint.verdict,
+        target=verdict,
+        code="complaint_not_in_rereview",
+        entity="Complaint verdict",
+        detail=_("Complaint #%(id)s does not await re-review.") % {"id": complaint.pk},
+    )
+    before = {
+        "verdict": complaint.verdict,
+        "basis_report": complaint.basis_report_id,
+        "penalty": None if complaint.penalty is None else str(complaint.penalty),
+    }
     if verdict == Verdict.MERCHANT_LIABLE:
         complaint.verdict = verdict
         complaint.penalty = complaint_penalty(complaint.order.amount)
@@ -230,9 +281,18 @@ def complaint_rereview(*, actor, complaint: Complaint, verdict: str, reason: str
     complaint.rereviewed_at = timezone.now()
     complaint.rereviewed_by = actor
     complaint.save(update_fields=["verdict", "penalty", "basis_report", "rereviewed_at", "rereviewed_by"])
-    audit_record(actor=actor, target=complaint, action="complaint_rereviewed", from_status=complaint.status,
-                 to_status=complaint.status, reason=reason, at=complaint.rereviewed_at, data={
-                     "before": before, "verdict": verdict,
-                     "penalty": None if complaint.penalty is None else str(complaint.penalty),
-                 })
+    audit_record(
+        actor=actor,
+        target=complaint,
+        action="complaint_rereviewed",
+        from_status=complaint.status,
+        to_status=complaint.status,
+        reason=reason,
+        at=complaint.rereviewed_at,
+        data={
+            "before": before,
+            "verdict": verdict,
+            "penalty": None if complaint.penalty is None else str(complaint.penalty),
+        },
+    )
     return complaint

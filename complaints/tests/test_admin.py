@@ -29,10 +29,16 @@ def order(shop):
 def test_complaint_queue_with_filters(ops_client, order):
     ComplaintFactory(order=order)
     url = reverse("admin:complaints_complaint_changelist")
-    for params in ["", "?status__exact=pending_review", "?verdict__exact=exempt", "?reason__exact=cannot_ship",
-                   "?source__exact=platform", "?order__shop__kind=tmall",
-                   "?filed_at__year=2022&filed_at__month=12&filed_at__day=30",
-                   "?rereview=yes"]:
+    for params in [
+        "",
+        "?status__exact=pending_review",
+        "?verdict__exact=exempt",
+        "?reason__exact=cannot_ship",
+        "?source__exact=platform",
+        "?order__shop__kind=tmall",
+        "?filed_at__year=2022&filed_at__month=12&filed_at__day=30",
+        "?rereview=yes",
+    ]:
         response = ops_client.get(url + params)
         assert response.status_code == 200, params
     body = ops_client.get(url).content.decode()
@@ -43,8 +49,15 @@ def test_change_view_shows_evidence_order_coverage_and_trail(ops_client, order):
     report = DeliveryReportFactory(shop=order.shop)
     stale = DeliveryReportFactory(shop=order.shop, ends_at=sh(2022, 12, 29))
     UnifiedExemptionFactory(title="杭州封控", regions=["440000"])
-    complaint, _ = complaint_file(actor=None, event_id="e1", order=order, reason="delayed_shipment", source="buyer",
-                                  filed_at=sh(2022, 12, 30, 12), evidence=["https://img.example.com/evidence.png"])
+    complaint, _ = complaint_file(
+        actor=None,
+        event_id="e1",
+        order=order,
+        reason="delayed_shipment",
+        source="buyer",
+        filed_at=sh(2022, 12, 30, 12),
+        evidence=["https://img.example.com/evidence.png"],
+    )
     complaints_judge_pending()
     body = ops_client.get(reverse("admin:complaints_complaint_change", args=[complaint.pk])).content.decode()
     assert "https://img.example.com/evidence.png" in body
@@ -58,14 +71,25 @@ def test_judge_action_shows_form_then_judges(ops_client, order, ops_user):
     url = reverse("admin:complaints_complaint_changelist")
     form = ops_client.post(url, {"action": "judge_action", ACTION_CHECKBOX_NAME: [complaint.pk]})
     assert form.status_code == 200 and "仓库被封" in form.content.decode()
-    done = ops_client.post(url, {"action": "judge_action", ACTION_CHECKBOX_NAME: [complaint.pk], "apply": "1",
-                                 "verdict": "merchant_liable", "reason": "无报备"})
+    done = ops_client.post(
+        url,
+        {
+            "action": "judge_action",
+            ACTION_CHECKBOX_NAME: [complaint.pk],
+            "apply": "1",
+            "verdict": "merchant_liable",
+            "reason": "无报备",
+        },
+    )
     assert done.status_code == 302
     complaint.refresh_from_db()
     assert complaint.verdict == "merchant_liable" and complaint.judged_by == ops_user
     # a second time is refused with a message, not a crash
-    again = ops_client.post(url, {"action": "judge_action", ACTION_CHECKBOX_NAME: [complaint.pk], "apply": "1",
-                                  "verdict": "exempt", "reason": "x"}, follow=True)
+    again = ops_client.post(
+        url,
+        {"action": "judge_action", ACTION_CHECKBOX_NAME: [complaint.pk], "apply": "1", "verdict": "exempt", "reason": "x"},
+        follow=True,
+    )
     assert "complaint_already_judged" in again.content.decode()
     assert Complaint.objects.get().verdict == "merchant_liable"
 
@@ -75,8 +99,13 @@ def test_appeal_queue_accept_and_reject_actions(ops_client, order, shop):
     a1 = AppealFactory(complaint=JudgedComplaintFactory(order=order), report=report, report_no=report.report_no)
     a2 = AppealFactory(complaint=JudgedComplaintFactory(order=OrderFactory(product=order.product)))
     url = reverse("admin:complaints_appeal_changelist")
-    for params in ["", "?status__exact=pending_review", "?complaint__order__shop__kind=tmall",
-                   "?complaint__reason__exact=delayed_shipment", "?requires_prior_report__exact=1"]:
+    for params in [
+        "",
+        "?status__exact=pending_review",
+        "?complaint__order__shop__kind=tmall",
+        "?complaint__reason__exact=delayed_shipment",
+        "?requires_prior_report__exact=1",
+    ]:
         assert ops_client.get(url + params).status_code == 200
     assert ops_client.get(reverse("admin:complaints_appeal_change", args=[a1.pk])).status_code == 200
     ops_client.post(url, {"action": "accept_action", ACTION_CHECKBOX_NAME: [a1.pk], "apply": "1", "reason": ""})
@@ -103,8 +132,7 @@ def test_revoked_basis_appears_in_rereview_list_until_settled(ops_client, order)
     assert [c.pk for c in listed] == [complaint.pk]  # the exemption-based one is not listed
     assert untouched.pk not in [c.pk for c in listed]
     assert Complaint.objects.get(pk=complaint.pk).verdict == "exempt"  # nothing flipped
-    ops_client.post(url, {"action": "make_liable", ACTION_CHECKBOX_NAME: [complaint.pk], "apply": "1",
-                          "reason": "承诺不实"})
+    ops_client.post(url, {"action": "make_liable", ACTION_CHECKBOX_NAME: [complaint.pk], "apply": "1", "reason": "承诺不实"})
     assert Complaint.objects.get(pk=complaint.pk).verdict == "merchant_liable"
     assert list(ops_client.get(url).context["cl"].result_list) == []
 

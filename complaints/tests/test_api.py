@@ -25,8 +25,12 @@ def order(shop):
 
 def body(order, **overrides):
     data = {
-        "event_id": "cmp-1", "order_no": order.order_no, "reason": "delayed_shipment", "message": "一直不发货",
-        "evidence": ["https://img.example.com/chat.png"], "filed_at": "2022-12-30T12:00:00+08:00",
+        "event_id": "cmp-1",
+        "order_no": order.order_no,
+        "reason": "delayed_shipment",
+        "message": "一直不发货",
+        "evidence": ["https://img.example.com/chat.png"],
+        "filed_at": "2022-12-30T12:00:00+08:00",
     }
     return {**data, **overrides}
 
@@ -37,6 +41,7 @@ def code_of(response, status):
 
 
 # --- ingestion ------------------------------------------------------------------------------
+
 
 def test_ingest_creates_then_identical_repeat_is_200(platform_api, order, django_capture_on_commit_callbacks):
     with mock.patch("complaints.tasks.judge_pending_complaints.delay") as delay:
@@ -62,14 +67,17 @@ def test_ingest_conflicting_repeat_is_409(platform_api, order):
     assert Complaint.objects.get().reason == "delayed_shipment"
 
 
-@pytest.mark.parametrize(("overrides", "status", "code"), [
-    ({"order_no": "NOPE"}, 400, "order_not_found"),
-    ({"reason": "rude_seller"}, 400, "invalid"),
-    ({"filed_at": "yesterday"}, 400, "invalid"),
-    ({"evidence": ["not a url"]}, 400, "invalid"),
-    ({"event_id": ""}, 400, "invalid"),
-    ({"filed_at": "2022-12-28T09:59:59+08:00"}, 400, "complaint_before_paid"),
-])
+@pytest.mark.parametrize(
+    ("overrides", "status", "code"),
+    [
+        ({"order_no": "NOPE"}, 400, "order_not_found"),
+        ({"reason": "rude_seller"}, 400, "invalid"),
+        ({"filed_at": "yesterday"}, 400, "invalid"),
+        ({"evidence": ["not a url"]}, 400, "invalid"),
+        ({"event_id": ""}, 400, "invalid"),
+        ({"filed_at": "2022-12-28T09:59:59+08:00"}, 400, "complaint_before_paid"),
+    ],
+)
 def test_bad_ingest_is_400_and_changes_nothing(platform_api, order, overrides, status, code):
     assert code_of(platform_api.post(INGEST, body(order, **overrides), format="json"), status) == code
     assert not Complaint.objects.exists()
@@ -98,8 +106,16 @@ def test_ingested_complaint_is_judged_by_the_job(platform_api, order):
 
 
 def test_bulk_filing_enqueues_judgment_once_on_commit(order, django_capture_on_commit_callbacks):
-    rows = [{"event_id": f"ticket-overdue:{i}", "order_id": order.pk, "reason": "delayed_shipment",
-             "source": "platform", "filed_at": sh(2022, 12, 30, 10 + i)} for i in range(3)]
+    rows = [
+        {
+            "event_id": f"ticket-overdue:{i}",
+            "order_id": order.pk,
+            "reason": "delayed_shipment",
+            "source": "platform",
+            "filed_at": sh(2022, 12, 30, 10 + i),
+        }
+        for i in range(3)
+    ]
     with mock.patch("complaints.tasks.judge_pending_complaints.delay") as delay:
         with django_capture_on_commit_callbacks(execute=True) as callbacks:
             ids = complaint_file_bulk(actor=None, complaints=rows)
@@ -111,6 +127,7 @@ def test_bulk_filing_enqueues_judgment_once_on_commit(order, django_capture_on_c
 
 
 # --- merchant reads -------------------------------------------------------------------------
+
 
 def test_list_and_detail_are_tenant_scoped(merchant_api, other_merchant_api, order, other_shop):
     mine = ComplaintFactory(order=order)
@@ -146,8 +163,13 @@ def test_detail_shows_basis_penalty_and_judge(merchant_api, order):
     exemption = UnifiedExemptionFactory(regions=["330000"])
     complaint = JudgedComplaintFactory(order=order, verdict="exempt", penalty=None, basis_exemption=exemption)
     data = merchant_api.get(f"{LIST}{complaint.pk}/").json()
-    assert data["basis"] == {"kind": "exemption", "id": exemption.pk, "report_no": None, "title": exemption.title,
-                             "revoked_at": None}
+    assert data["basis"] == {
+        "kind": "exemption",
+        "id": exemption.pk,
+        "report_no": None,
+        "title": exemption.title,
+        "revoked_at": None,
+    }
     assert data["judged_by"] is None and data["penalty"] is None
 
 
@@ -155,8 +177,11 @@ def test_detail_shows_basis_penalty_and_judge(merchant_api, order):
 def test_list_query_count_is_constant(merchant_api, shop, page_size, django_assert_num_queries):
     for i in range(5):
         order = OrderFactory(product=ProductFactory(shop=shop))
-        basis = {"basis_report": DeliveryReportFactory(shop=shop)} if i % 2 else {
-            "basis_exemption": UnifiedExemptionFactory(regions=["330000"])}
+        basis = (
+            {"basis_report": DeliveryReportFactory(shop=shop)}
+            if i % 2
+            else {"basis_exemption": UnifiedExemptionFactory(regions=["330000"])}
+        )
         JudgedComplaintFactory(order=order, verdict="exempt", penalty=None, **basis)
     merchant_api.get(LIST)
     with django_assert_num_queries(2):
@@ -165,6 +190,7 @@ def test_list_query_count_is_constant(merchant_api, shop, page_size, django_asse
 
 
 # --- ops manual review ----------------------------------------------------------------------
+
 
 def judge_url(complaint):
     return f"/api/v1/ops/complaints/{complaint.pk}/judge/"
@@ -181,12 +207,15 @@ def test_ops_judge_endpoint(ops_api, order, ops_user):
     assert Complaint.objects.get().penalty == Decimal("5.00")
 
 
-@pytest.mark.parametrize(("payload", "code"), [
-    ({"verdict": "exempt"}, "reason_required"),
-    ({"verdict": "exempt", "reason": ""}, "reason_required"),
-    ({"verdict": "innocent", "reason": "x"}, "invalid"),
-    ({"reason": "x"}, "required"),
-])
+@pytest.mark.parametrize(
+    ("payload", "code"),
+    [
+        ({"verdict": "exempt"}, "reason_required"),
+        ({"verdict": "exempt", "reason": ""}, "reason_required"),
+        ({"verdict": "innocent", "reason": "x"}, "invalid"),
+        ({"reason": "x"}, "required"),
+    ],
+)
 def test_ops_judge_bad_input_is_400(ops_api, order, payload, code):
     complaint = ComplaintFactory(order=order)
     assert code_of(ops_api.post(judge_url(complaint), payload, format="json"), 400) == code
@@ -196,5 +225,7 @@ def test_ops_judge_bad_input_is_400(ops_api, order, payload, code):
 def test_ops_judge_is_for_ops_only_and_404_for_unknown(merchant_api, ops_api, order):
     complaint = ComplaintFactory(order=order)
     assert merchant_api.post(judge_url(complaint), {"verdict": "exempt", "reason": "x"}, format="json").status_code == 403
-    assert code_of(ops_api.post("/api/v1/ops/complaints/999999/judge/", {"verdict": "exempt", "reason": "x"},
-                                format="json"), 404) == "complaint_not_found"
+    assert (
+        code_of(ops_api.post("/api/v1/ops/complaints/999999/judge/", {"verdict": "exempt", "reason": "x"}, format="json"), 404)
+        == "complaint_not_found"
+    )

@@ -66,10 +66,14 @@ def test_identical_repeat_answers_200_with_the_same_appeal(merchant_api, complai
 
 # --- each refusal code ----------------------------------------------------------------------
 
-@pytest.mark.parametrize("changes", [
-    {"verdict": "exempt", "penalty": None},
-    {"status": "pending_review", "verdict": "", "penalty": None, "judged_at": None},
-])
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"verdict": "exempt", "penalty": None},
+        {"status": "pending_review", "verdict": "", "penalty": None, "judged_at": None},
+    ],
+)
 def test_complaint_not_appealable(merchant_api, complaint, report, changes):
     Complaint.objects.filter(pk=complaint.pk).update(**changes)
     refused(post(merchant_api, complaint, report.report_no), "complaint_not_appealable")
@@ -109,10 +113,13 @@ def test_report_other_shop_is_named_not_hidden(merchant_api, complaint, other_sh
     refused(post(merchant_api, complaint, other.report_no), "report_other_shop")
 
 
-@pytest.mark.parametrize("kwargs", [
-    {"scope": "region", "regions": ["440000"]},
-    {"scope": "product"},
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"scope": "region", "regions": ["440000"]},
+        {"scope": "product"},
+    ],
+)
 def test_report_does_not_cover_order_by_scope(merchant_api, complaint, shop, kwargs):
     report = DeliveryReportFactory(shop=shop, **kwargs)
     refused(post(merchant_api, complaint, report.report_no), "report_does_not_cover_order")
@@ -120,17 +127,26 @@ def test_report_does_not_cover_order_by_scope(merchant_api, complaint, shop, kwa
 
 def test_scope_match_ignores_window_and_ship_deadline(merchant_api, complaint, shop):
     # window long over and approved after the order's ship deadline: ops weigh that, not us
-    report = DeliveryReportFactory(shop=shop, scope="region", regions=["330100"], starts_at=sh(2022, 11, 1),
-                                   ends_at=sh(2022, 11, 2), approved_at=sh(2022, 12, 29))
+    report = DeliveryReportFactory(
+        shop=shop,
+        scope="region",
+        regions=["330100"],
+        starts_at=sh(2022, 11, 1),
+        ends_at=sh(2022, 11, 2),
+        approved_at=sh(2022, 12, 29),
+    )
     assert post(merchant_api, complaint, report.report_no).status_code == 201
 
 
-@pytest.mark.parametrize("kwargs", [
-    {"status": "pending_review"},
-    {"status": "rejected"},
-    {"status": "withdrawn", "approved_at": sh(2022, 12, 27), "withdrawn_at": sh(2022, 12, 29)},
-    {"status": "revoked", "approved_at": sh(2022, 12, 27), "revoked_at": sh(2022, 12, 29)},
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"status": "pending_review"},
+        {"status": "rejected"},
+        {"status": "withdrawn", "approved_at": sh(2022, 12, 27), "withdrawn_at": sh(2022, 12, 29)},
+        {"status": "revoked", "approved_at": sh(2022, 12, 27), "revoked_at": sh(2022, 12, 29)},
+    ],
+)
 def test_report_not_approved(merchant_api, complaint, shop, kwargs):
     report = DeliveryReportFactory(shop=shop, **kwargs)
     refused(post(merchant_api, complaint, report.report_no), "report_not_approved")
@@ -144,6 +160,7 @@ def test_report_approved_after_judgment(merchant_api, complaint, shop):
 
 
 # --- ordering: the first failing check wins -------------------------------------------------
+
 
 def test_not_appealable_beats_window(merchant_api, complaint, report):
     Complaint.objects.filter(pk=complaint.pk).update(verdict="exempt", judged_at=sh(2023, 1, 1))
@@ -172,12 +189,12 @@ def test_scope_beats_not_approved(merchant_api, complaint, shop):
 
 
 def test_not_approved_beats_approved_after_judgment(merchant_api, complaint, shop):
-    report = DeliveryReportFactory(shop=shop, status="revoked", approved_at=timezone.now(),
-                                   revoked_at=timezone.now())
+    report = DeliveryReportFactory(shop=shop, status="revoked", approved_at=timezone.now(), revoked_at=timezone.now())
     refused(post(merchant_api, complaint, report.report_no), "report_not_approved")
 
 
 # --- policy boundary: appeals.require_prior_report by the complaint's filed_at -------------
+
 
 def test_filed_one_second_before_the_policy_free_text_appeal_goes_to_ops(merchant_api, order):
     complaint = JudgedComplaintFactory(order=order, filed_at=POLICY_START - timedelta(seconds=1))
@@ -205,6 +222,7 @@ def test_legacy_appeal_links_a_report_of_the_shop(merchant_api, order, report):
 
 
 # --- ops decisions --------------------------------------------------------------------------
+
 
 def test_accept_exempts_with_the_report_and_voids_the_penalty(merchant_api, ops_api, complaint, report, ops_user):
     complaint.penalty = Decimal("12.34")
@@ -258,6 +276,7 @@ def test_unknown_appeal_is_404_for_ops(ops_api):
 
 # --- tenant isolation -----------------------------------------------------------------------
 
+
 def test_appealing_another_shops_complaint_is_404(other_merchant_api, complaint, report):
     refused(post(other_merchant_api, complaint, report.report_no), "complaint_not_found", status=404)
     assert not Appeal.objects.exists()
@@ -302,7 +321,6 @@ def test_unknown_fields_and_bad_types_are_400(merchant_api, complaint):
 
 def test_platform_cannot_file_appeals(platform_api, complaint, report):
     assert post(platform_api, complaint, report.report_no).status_code == 403
-
 
 
 @pytest.mark.postgres

@@ -24,9 +24,14 @@ def orders(shop):
 
 def file_for(orders, actor=None):
     return complaint_file_from_rows(
-        actor=actor, rows=Order.objects.filter(pk__in=[o.pk for o in orders]),
-        event_id=Concat(Value("ev-"), "order_no", output_field=CharField()), order_id=F("pk"), filed_at="paid_at",
-        reason=Complaint.Reason.DELAYED_SHIPMENT, source=Complaint.Source.PLATFORM, message="超时未回复",
+        actor=actor,
+        rows=Order.objects.filter(pk__in=[o.pk for o in orders]),
+        event_id=Concat(Value("ev-"), "order_no", output_field=CharField()),
+        order_id=F("pk"),
+        filed_at="paid_at",
+        reason=Complaint.Reason.DELAYED_SHIPMENT,
+        source=Complaint.Source.PLATFORM,
+        message="超时未回复",
     )
 
 
@@ -41,19 +46,26 @@ def test_files_one_complaint_per_row_with_audit_and_one_judgment_on_commit(order
     for order in orders:
         complaint = rows[f"ev-{order.order_no}"]
         assert (complaint.order_id, complaint.filed_at, complaint.reason, complaint.source, complaint.message) == (
-            order.pk, order.paid_at, "delayed_shipment", "platform", "超时未回复")
+            order.pk,
+            order.paid_at,
+            "delayed_shipment",
+            "platform",
+            "超时未回复",
+        )
         assert (complaint.status, complaint.verdict, complaint.evidence) == ("pending_review", "", [])
         assert complaint.created_at is not None  # auto_now_add applied by the set-based insert
     audit = AuditEntry.objects.filter(action="complaint_filed")
     assert sorted(audit.values_list("target_id", flat=True)) == sorted(str(pk) for pk in ids)
     assert set(audit.values_list("target_type", "to_status", "actor_label", "actor_id")) == {
-        ("complaints.complaint", "pending_review", "filer", ops.pk)}
+        ("complaints.complaint", "pending_review", "filer", ops.pk)
+    }
 
 
 def test_existing_event_ids_are_skipped_and_a_full_repeat_changes_nothing(orders, django_capture_on_commit_callbacks):
     first = orders[0]
-    Complaint.objects.create(event_id=f"ev-{first.order_no}", order=first, reason="cannot_ship", source="buyer",
-                             filed_at=first.paid_at)
+    Complaint.objects.create(
+        event_id=f"ev-{first.order_no}", order=first, reason="cannot_ship", source="buyer", filed_at=first.paid_at
+    )
     with mock.patch("complaints.tasks.judge_pending_complaints.delay"):
         ids = file_for(orders)
         assert len(ids) == 2

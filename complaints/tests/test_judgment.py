@@ -34,14 +34,25 @@ def judged(complaint) -> Complaint:
 
 
 def judge_audits(complaint) -> list[AuditEntry]:
-    return list(AuditEntry.objects.filter(target_type="complaints.complaint", target_id=str(complaint.pk),
-                                          action="complaint_judged"))
+    return list(
+        AuditEntry.objects.filter(target_type="complaints.complaint", target_id=str(complaint.pk), action="complaint_judged")
+    )
 
 
-@pytest.mark.parametrize(("amount", "penalty"), [
-    ("0.01", "5.00"), ("100.00", "5.00"), ("100.10", "5.01"), ("600.00", "30.00"), ("1000.00", "30.00"),
-    ("100.09", "5.00"), ("300.30", "15.02"), ("599.90", "30.00"), ("599.89", "29.99"),
-])
+@pytest.mark.parametrize(
+    ("amount", "penalty"),
+    [
+        ("0.01", "5.00"),
+        ("100.00", "5.00"),
+        ("100.10", "5.01"),
+        ("600.00", "30.00"),
+        ("1000.00", "30.00"),
+        ("100.09", "5.00"),
+        ("300.30", "15.02"),
+        ("599.90", "30.00"),
+        ("599.89", "29.99"),
+    ],
+)
 def test_penalty_edges_python_and_sql_agree(shop, amount, penalty):
     assert complaint_penalty(Decimal(amount)) == Decimal(penalty)
     complaint = ComplaintFactory(order=OrderFactory(product=ProductFactory(shop=shop), amount=Decimal(amount)))
@@ -85,14 +96,17 @@ def test_exemption_comes_first_when_both_cover(order):
     assert complaint.basis_exemption == exemption and complaint.basis_report is None
 
 
-@pytest.mark.parametrize("report_kwargs", [
-    {"revoked_at": sh(2022, 12, 30, 11), "status": "revoked", "approved_at": sh(2022, 12, 27)},     # revoked before filed_at
-    {"withdrawn_at": sh(2022, 12, 30, 11), "status": "withdrawn", "approved_at": sh(2022, 12, 27)},
-    {"status": "pending_review"},
-    {"ends_at": sh(2022, 12, 30, 11, 59)},                          # window over at filed_at
-    {"approved_at": sh(2022, 12, 30, 10, 0, 1)},                    # approved after the ship deadline
-    {"scope": "region", "regions": ["440000"]},                     # another region
-])
+@pytest.mark.parametrize(
+    "report_kwargs",
+    [
+        {"revoked_at": sh(2022, 12, 30, 11), "status": "revoked", "approved_at": sh(2022, 12, 27)},  # revoked before filed_at
+        {"withdrawn_at": sh(2022, 12, 30, 11), "status": "withdrawn", "approved_at": sh(2022, 12, 27)},
+        {"status": "pending_review"},
+        {"ends_at": sh(2022, 12, 30, 11, 59)},  # window over at filed_at
+        {"approved_at": sh(2022, 12, 30, 10, 0, 1)},  # approved after the ship deadline
+        {"scope": "region", "regions": ["440000"]},  # another region
+    ],
+)
 def test_report_that_does_not_cover_at_filed_at_leaves_merchant_liable(order, report_kwargs):
     DeliveryReportFactory(shop=order.shop, **report_kwargs)
     complaint = ComplaintFactory(order=order)
@@ -103,8 +117,9 @@ def test_report_that_does_not_cover_at_filed_at_leaves_merchant_liable(order, re
 
 
 def test_report_revoked_after_filing_still_exempts(order):
-    report = DeliveryReportFactory(shop=order.shop, revoked_at=sh(2022, 12, 30, 13), status="revoked",
-                                   approved_at=sh(2022, 12, 27))
+    report = DeliveryReportFactory(
+        shop=order.shop, revoked_at=sh(2022, 12, 30, 13), status="revoked", approved_at=sh(2022, 12, 27)
+    )
     complaint = ComplaintFactory(order=order)
     complaints_judge_pending()
     assert judged(complaint).basis_report == report
@@ -125,11 +140,14 @@ def test_message_and_evidence_are_stored_but_never_used(order):
     assert a.message == "商家说有疫情报备" and a.evidence == ["https://x/报备.jpg"]
 
 
-@pytest.mark.parametrize(("filed_at", "auto_judged"), [
-    (POLICY_START - timedelta(seconds=1), False),
-    (POLICY_START, True),
-    (POLICY_START + timedelta(seconds=1), True),
-])
+@pytest.mark.parametrize(
+    ("filed_at", "auto_judged"),
+    [
+        (POLICY_START - timedelta(seconds=1), False),
+        (POLICY_START, True),
+        (POLICY_START + timedelta(seconds=1), True),
+    ],
+)
 def test_policy_boundary_by_filed_at(shop, filed_at, auto_judged):
     order = OrderFactory(product=ProductFactory(shop=shop), paid_at=sh(2022, 12, 27, 10))
     complaint = ComplaintFactory(order=order, filed_at=filed_at)
@@ -244,6 +262,7 @@ def test_two_concurrent_runs_judge_each_complaint_once(shop):
 
 
 # --- manual review ------------------------------------------------------------------------
+
 
 def test_ops_judge_a_legacy_complaint(order, ops_user):
     legacy = ComplaintFactory(order=order, filed_at=sh(2022, 12, 27, 12))

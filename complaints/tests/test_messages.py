@@ -18,27 +18,31 @@ def complaint(shop):
 
 def test_admin_refusals_are_chinese(client, ops_user, complaint):
     client.force_login(ops_user)
-    judged = client.post(reverse("admin:complaints_complaint_changelist"), {
-        "action": "judge_action", ACTION_CHECKBOX_NAME: [complaint.pk], "apply": "1", "verdict": "exempt",
-        "reason": "x"}, follow=True).content.decode()
+    judged = client.post(
+        reverse("admin:complaints_complaint_changelist"),
+        {"action": "judge_action", ACTION_CHECKBOX_NAME: [complaint.pk], "apply": "1", "verdict": "exempt", "reason": "x"},
+        follow=True,
+    ).content.decode()
     assert f"投诉 #{complaint.pk} 已判定" in judged and "cannot move" not in judged
     appeal = AppealFactory(complaint=complaint, status="rejected", reason="不符")
-    decided = client.post(reverse("admin:complaints_appeal_changelist"), {
-        "action": "accept_action", ACTION_CHECKBOX_NAME: [appeal.pk], "apply": "1", "reason": ""},
-        follow=True).content.decode()
+    decided = client.post(
+        reverse("admin:complaints_appeal_changelist"),
+        {"action": "accept_action", ACTION_CHECKBOX_NAME: [appeal.pk], "apply": "1", "reason": ""},
+        follow=True,
+    ).content.decode()
     assert f"申诉 #{appeal.pk} 已处理" in decided and "cannot move" not in decided
 
 
 def test_api_refusals_are_chinese(ops_api, merchant_api, complaint, other_shop):
-    again = ops_api.post(f"/api/v1/ops/complaints/{complaint.pk}/judge/", {"verdict": "exempt", "reason": "x"},
-                         format="json")
+    again = ops_api.post(f"/api/v1/ops/complaints/{complaint.pk}/judge/", {"verdict": "exempt", "reason": "x"}, format="json")
     assert again.status_code == 409 and again.json() == {
-        "code": "complaint_already_judged", "detail": f"投诉 #{complaint.pk} 已判定，不能再次判定。"}
+        "code": "complaint_already_judged",
+        "detail": f"投诉 #{complaint.pk} 已判定，不能再次判定。",
+    }
     blank = ops_api.post(f"/api/v1/ops/appeals/{AppealFactory(complaint=complaint).pk}/reject/", {}, format="json")
     assert blank.status_code == 400 and blank.json() == {"code": "reason_required", "detail": "请填写原因。"}
     missing = merchant_api.get("/api/v1/complaints/999999/")
-    assert missing.status_code == 404 and missing.json() == {"code": "complaint_not_found",
-                                                             "detail": "投诉 999999 不存在。"}
+    assert missing.status_code == 404 and missing.json() == {"code": "complaint_not_found", "detail": "投诉 999999 不存在。"}
 
 
 def test_shop_kind_filters_show_chinese_kinds(client, ops_user, complaint):
@@ -55,8 +59,9 @@ def test_admin_timeline_names_statuses(client, ops_user, shop):
     from shops.tests.factories import sh
 
     order = OrderFactory(product=ProductFactory(shop=shop))
-    complaint, _ = complaint_file(actor=None, event_id="t1", order=order, reason="delayed_shipment", source="buyer",
-                                  filed_at=sh(2022, 12, 30, 12))
+    complaint, _ = complaint_file(
+        actor=None, event_id="t1", order=order, reason="delayed_shipment", source="buyer", filed_at=sh(2022, 12, 30, 12)
+    )
     complaints_judge_pending()
     client.force_login(ops_user)
     body = client.get(reverse("admin:complaints_complaint_change", args=[complaint.pk])).content.decode()

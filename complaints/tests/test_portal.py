@@ -47,8 +47,9 @@ def test_list_shows_only_my_complaints_in_chinese(merchant_client, order, other_
 @pytest.mark.parametrize("count", [1, 8])
 def test_list_query_count_does_not_grow(merchant_client, shop, count, django_assert_max_num_queries):
     for _ in range(count):
-        c = JudgedComplaintFactory(order=OrderFactory(product=ProductFactory(shop=shop)),
-                                   basis_report=DeliveryReportFactory(shop=shop))
+        c = JudgedComplaintFactory(
+            order=OrderFactory(product=ProductFactory(shop=shop)), basis_report=DeliveryReportFactory(shop=shop)
+        )
         AppealFactory(complaint=c)
     with django_assert_max_num_queries(8):
         merchant_client.get(reverse("complaints:portal-list"))
@@ -56,8 +57,15 @@ def test_list_query_count_does_not_grow(merchant_client, shop, count, django_ass
 
 def test_detail_shows_verdict_basis_penalty_and_timeline(merchant_client, order):
     report = DeliveryReportFactory(shop=order.shop)
-    complaint, _ = complaint_file(actor=None, event_id="p1", order=order, reason="delayed_shipment", source="buyer",
-                                  filed_at=sh(2022, 12, 30, 12), message="还没发货")
+    complaint, _ = complaint_file(
+        actor=None,
+        event_id="p1",
+        order=order,
+        reason="delayed_shipment",
+        source="buyer",
+        filed_at=sh(2022, 12, 30, 12),
+        message="还没发货",
+    )
     complaints_judge_pending()
     body = merchant_client.get(reverse("complaints:portal-detail", args=[complaint.pk])).content.decode()
     assert "免责" in body and report.report_no in body and "还没发货" in body
@@ -67,8 +75,9 @@ def test_detail_shows_verdict_basis_penalty_and_timeline(merchant_client, order)
 
 def test_basis_reads_chinese_in_list_and_detail(merchant_client, order):
     report = DeliveryReportFactory(shop=order.shop)
-    complaint, _ = complaint_file(actor=None, event_id="p2", order=order, reason="delayed_shipment", source="buyer",
-                                  filed_at=sh(2022, 12, 30, 12))
+    complaint, _ = complaint_file(
+        actor=None, event_id="p2", order=order, reason="delayed_shipment", source="buyer", filed_at=sh(2022, 12, 30, 12)
+    )
     complaints_judge_pending()
     for url in (reverse("complaints:portal-list"), reverse("complaints:portal-detail", args=[complaint.pk])):
         body = merchant_client.get(url).content.decode()
@@ -98,8 +107,9 @@ def test_appeal_form_lists_matching_reports_and_files_an_appeal(merchant_client,
 
 def test_appeals_page_lists_my_appeals(merchant_client, other_merchant, order, other_shop, client):
     mine = AppealFactory(complaint=JudgedComplaintFactory(order=order), status="rejected", reason="范围不符")
-    AppealFactory(complaint=JudgedComplaintFactory(order=OrderFactory(product=ProductFactory(shop=other_shop),
-                                                                      order_no="O-THEIRS")))
+    AppealFactory(
+        complaint=JudgedComplaintFactory(order=OrderFactory(product=ProductFactory(shop=other_shop), order_no="O-THEIRS"))
+    )
     body = merchant_client.get(reverse("complaints:portal-appeals")).content.decode()
     assert f"#{mine.pk}" in body and "范围不符" in body and "已驳回" in body and "O-THEIRS" not in body
     pending_only = merchant_client.get(reverse("complaints:portal-appeals"), {"status": "pending_review"})

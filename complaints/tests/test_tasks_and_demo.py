@@ -38,4 +38,8 @@ def test_demo_seed_is_idempotent():
     complaints_demo.seed(out)
     assert (Complaint.objects.count(), Appeal.objects.count()) == counts
     assert {c for c in Complaint.objects.values_list("order__shop__code", flat=True)} == {
-        "hz-tea", "sz-digital", "cd-snacks", "sh-beauty"}
+        "hz-tea",
+        "sz-digital",
+        "cd-snacks",
+        "sh-beauty",
+    }

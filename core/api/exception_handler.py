@@ -31,10 +31,29 @@ def _first_code(detail) -> str:
     return getattr(detail, "code", None) or "invalid"
 
 
-_GENERIC_CODES = {"invalid", "required", "null", "blank", "does_not_exist", "invalid_choice",
-                  "max_length", "min_length", "max_value", "min_value", "max_digits",
-                  "max_decimal_places", "max_whole_digits", "date", "datetime", "not_a_list",
-                  "empty", "incorrect_type", "unique", "parse_error", "not_a_dict"}
+_GENERIC_CODES = {
+    "invalid",
+    "required",
+    "null",
+    "blank",
+    "does_not_exist",
+    "invalid_choice",
+    "max_length",
+    "min_length",
+    "max_value",
+    "min_value",
+    "max_digits",
+    "max_decimal_places",
+    "max_whole_digits",
+    "date",
+    "datetime",
+    "not_a_list",
+    "empty",
+    "incorrect_type",
+    "unique",
+    "parse_error",
+    "not_a_dict",
+}
 
 
 def api_exception_handler(exc, context):

@@ -27,7 +27,9 @@ def api_not_found(request, *args, **kwargs) -> JsonResponse:
     suggestion = _did_you_mean(request.path)
     if suggestion:
         detail = _("No API endpoint at %(path)s; API paths end with a slash: %(suggestion)s") % {
-            "path": request.path, "suggestion": suggestion}
+            "path": request.path,
+            "suggestion": suggestion,
+        }
     else:
         detail = _("No API endpoint at %(path)s.") % {"path": request.path}
     return JsonResponse({"code": "not_found", "detail": detail}, status=404)

@@ -34,6 +34,7 @@ def _error(response, status: int, code: str) -> dict:
 
 # --- pagination -----------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("value", ["0", "-1", "101", "100000", "abc", "", "1.5", "２", "9" * 5000])
 def test_page_size_outside_1_to_100_is_400(merchant_api, three_reports, value):
     body = _error(merchant_api.get(REPORTS, {"page_size": value}), 400, "invalid_page_size")
@@ -75,8 +76,17 @@ def test_schema_documents_the_page_bounds():
 
 # --- paths that match no endpoint -------------------------------------------------------------
 
-@pytest.mark.parametrize("url", ["/api/v1/tickets/abc/", "/api/v1/complaints/1.5/", "/api/v1/nope/", "/api/v2/reports/",
-                                 "/api/v1/storefront/listings/null/remove/"])
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/tickets/abc/",
+        "/api/v1/complaints/1.5/",
+        "/api/v1/nope/",
+        "/api/v2/reports/",
+        "/api/v1/storefront/listings/null/remove/",
+    ],
+)
 def test_a_path_that_matches_no_endpoint_is_a_json_404(merchant_api, url):
     body = _error(merchant_api.get(url), 404, "not_found")
     assert url in body["detail"]
@@ -97,6 +107,7 @@ def test_anonymous_on_an_unknown_api_path_is_a_json_404(api):
 
 
 # --- bodies ----------------------------------------------------------------------------------
+
 
 def test_malformed_json_is_400_parse_error_and_creates_nothing(merchant_api):
     response = merchant_api.generic("POST", REPORTS, '{"shop": "shop-a",', content_type="application/json")
@@ -124,6 +135,7 @@ def test_wrong_method_is_405(merchant_api):
 
 # --- anonymous callers: every endpoint of the schema ---------------------------------------------
 
+
 def _operations():
     schema = SchemaGenerator().get_schema(request=None, public=True)
     for route, item in schema["paths"].items():
@@ -147,6 +159,7 @@ def test_an_unknown_token_is_401_authentication_failed():
 
 # --- the schema documents the error shape ---------------------------------------------------------
 
+
 def test_every_operation_documents_its_error_answers_with_the_error_shape():
     schema = SchemaGenerator().get_schema(request=None, public=True)
     assert schema["components"]["schemas"][ERROR_COMPONENT]["required"] == ["code", "detail"]
@@ -168,8 +181,10 @@ def test_every_operation_documents_its_error_answers_with_the_error_shape():
 
 # --- datetimes ---------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("value", ["9999-12-31T23:59:00+08:00", "0001-01-01T00:00:00Z", "1999-12-31T23:59:59+08:00",
-                                   "2100-01-01T00:00:00+08:00"])
+
+@pytest.mark.parametrize(
+    "value", ["9999-12-31T23:59:00+08:00", "0001-01-01T00:00:00Z", "1999-12-31T23:59:59+08:00", "2100-01-01T00:00:00+08:00"]
+)
 def test_a_datetime_outside_2000_to_2100_is_refused_with_its_code(value):
     field = AwareDateTimeField()
     with pytest.raises(Exception) as refused:
@@ -192,6 +207,7 @@ def test_a_datetime_that_is_not_iso_8601_is_refused(value):
 
 
 # --- a server error under /api/ keeps the shape --------------------------------------------------
+
 
 def _explode(request):
     raise RuntimeError("boom")
@@ -219,12 +235,21 @@ def test_the_project_urlconf_uses_the_json_server_error_handler():
 
 # --- NUL characters, oversized and over-nested bodies ----------------------------------------------
 
-@pytest.mark.parametrize("url", [
-    # Each was a 500 on PostgreSQL (text cannot hold NUL) and a plain miss on SQLite.
-    "/api/v1/reports/%00/", "/api/v1/orders/%00/coverage/", "/api/v1/regions/?parent=%00",
-    "/api/v1/products/?q=%00", "/api/v1/products/?shop=%00", "/api/v1/tickets/?order_no=%00",
-    "/api/v1/metrics/service/?shop=%00", "/api/v1/reports/?x%00=1",
-])
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        # Each was a 500 on PostgreSQL (text cannot hold NUL) and a plain miss on SQLite.
+        "/api/v1/reports/%00/",
+        "/api/v1/orders/%00/coverage/",
+        "/api/v1/regions/?parent=%00",
+        "/api/v1/products/?q=%00",
+        "/api/v1/products/?shop=%00",
+        "/api/v1/tickets/?order_no=%00",
+        "/api/v1/metrics/service/?shop=%00",
+        "/api/v1/reports/?x%00=1",
+    ],
+)
 def test_a_nul_character_in_the_url_is_400_before_any_lookup(merchant_api, url, django_assert_num_queries):
     with django_assert_num_queries(0):
         response = merchant_api.get(url)
@@ -233,8 +258,11 @@ def test_a_nul_character_in_the_url_is_400_before_any_lookup(merchant_api, url, 
 
 @pytest.mark.parametrize("url", ["/api/v1/reports/%00/withdraw/", "/api/v1/platform/orders/%00/events/"])
 def test_a_nul_character_in_an_action_url_is_400_and_changes_nothing(platform_api, url):
-    _error(platform_api.post(url, {"type": "shipped", "at": "2022-12-28T10:00:00+08:00"}, format="json"), 400,
-           "null_characters_not_allowed")
+    _error(
+        platform_api.post(url, {"type": "shipped", "at": "2022-12-28T10:00:00+08:00"}, format="json"),
+        400,
+        "null_characters_not_allowed",
+    )
 
 
 def test_a_nul_character_in_a_portal_url_is_a_plain_400(client, merchant):

@@ -72,8 +72,7 @@ ENDPOINTS = [
 
 
 _NOBODY = SimpleNamespace(pk=999999, report_no="BB2099010199999", order_no="O-NOBODY")
-MISSING = dict.fromkeys(("order", "report", "ticket", "complaint", "appeal", "shop_binding", "pid_binding", "listing"),
-                        _NOBODY)
+MISSING = dict.fromkeys(("order", "report", "ticket", "complaint", "appeal", "shop_binding", "pid_binding", "listing"), _NOBODY)
 
 
 def _fill(template, theirs):
@@ -100,15 +99,27 @@ def test_another_tenants_object_is_404_like_a_missing_one_and_nothing_changes(me
 
 
 def test_lists_and_order_filters_never_show_another_tenants_rows(merchant_api, theirs):
-    for url in ("/api/v1/reports/", "/api/v1/tickets/", "/api/v1/complaints/", "/api/v1/appeals/",
-                "/api/v1/storefront/shop-bindings/", "/api/v1/storefront/pid-bindings/", "/api/v1/storefront/listings/"):
+    for url in (
+        "/api/v1/reports/",
+        "/api/v1/tickets/",
+        "/api/v1/complaints/",
+        "/api/v1/appeals/",
+        "/api/v1/storefront/shop-bindings/",
+        "/api/v1/storefront/pid-bindings/",
+        "/api/v1/storefront/listings/",
+    ):
         assert merchant_api.get(url).json()["count"] == 0, url
         assert merchant_api.get(url, {"order_no": "O-THEIRS"}).json()["count"] == 0, url
 
 
 def test_a_report_for_another_merchants_shop_is_refused_like_an_unknown_shop(merchant_api, other_shop):
-    body = {"scenario": "epidemic", "scope": "shop", "commitment_accepted": True,
-            "starts_at": "2030-01-01T00:00:00+08:00", "ends_at": "2030-01-02T00:00:00+08:00"}
+    body = {
+        "scenario": "epidemic",
+        "scope": "shop",
+        "commitment_accepted": True,
+        "starts_at": "2030-01-01T00:00:00+08:00",
+        "ends_at": "2030-01-02T00:00:00+08:00",
+    }
     theirs = merchant_api.post("/api/v1/reports/", {**body, "shop": other_shop.code}, format="json")
     unknown = merchant_api.post("/api/v1/reports/", {**body, "shop": "no-such-shop"}, format="json")
     assert (theirs.status_code, theirs.json()["code"]) == (unknown.status_code, unknown.json()["code"])

@@ -26,8 +26,9 @@ def _same_count(client, url: str, django_assert_num_queries, **params) -> None:
 def test_exemptions_in_force(merchant_api, django_assert_num_queries):
     now = timezone.now()
     for n in range(5):
-        UnifiedExemptionFactory(title=f"免责{n}", regions=["330000", "440300"], starts_at=now - timedelta(days=1),
-                                ends_at=now + timedelta(days=1))
+        UnifiedExemptionFactory(
+            title=f"免责{n}", regions=["330000", "440300"], starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=1)
+        )
     _same_count(merchant_api, "/api/v1/exemptions/", django_assert_num_queries)
 
 
@@ -36,8 +37,9 @@ def test_service_metrics(ops_api, django_assert_num_queries):
     for n in range(5):
         shop = ShopFactory(code=f"metric-{n}")
         for d in range(3):
-            ServiceMetricDaily.objects.create(shop=shop, day=today - timedelta(days=d), tasks_opened=1, paid_orders=10,
-                                              computed_at=timezone.now())
+            ServiceMetricDaily.objects.create(
+                shop=shop, day=today - timedelta(days=d), tasks_opened=1, paid_orders=10, computed_at=timezone.now()
+            )
     _same_count(ops_api, "/api/v1/metrics/service/", django_assert_num_queries)
 
 

@@ -18,16 +18,25 @@ PROBE = (
     "'broker': s.CELERY_BROKER_URL, 'mail': [s.EMAIL_BACKEND, s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_USE_TLS, "
     "s.DEFAULT_FROM_EMAIL]}))"
 )
-KEYS = ("DATABASE_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "DJANGO_SECRET_KEY", "DJANGO_DEBUG",
-        "DJANGO_ALLOWED_HOSTS", "DJANGO_EMAIL_BACKEND", "DJANGO_EMAIL_HOST", "DJANGO_EMAIL_PORT",
-        "DJANGO_EMAIL_USE_TLS", "DJANGO_DEFAULT_FROM_EMAIL")
+KEYS = (
+    "DATABASE_URL",
+    "CELERY_BROKER_URL",
+    "CELERY_RESULT_BACKEND",
+    "DJANGO_SECRET_KEY",
+    "DJANGO_DEBUG",
+    "DJANGO_ALLOWED_HOSTS",
+    "DJANGO_EMAIL_BACKEND",
+    "DJANGO_EMAIL_HOST",
+    "DJANGO_EMAIL_PORT",
+    "DJANGO_EMAIL_USE_TLS",
+    "DJANGO_DEFAULT_FROM_EMAIL",
+)
 
 
 def load(module: str, **env) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if k not in KEYS}
     clean.update(DJANGO_SETTINGS_MODULE=module, **env)
-    return subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, env=clean, capture_output=True, text=True,
-                          timeout=60)
+    return subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60)
 
 
 def values(module: str, **env) -> dict:
@@ -45,21 +54,25 @@ def test_defaults_need_no_server():
 
 def test_every_variable_is_honoured():
     got = values(
-        "backoffice.settings.base", DATABASE_URL="postgres://u:p@db.example:5432/bo",
-        CELERY_BROKER_URL="redis://cache.example:6379/3", DJANGO_SECRET_KEY="s3cret", DJANGO_DEBUG="0",
-        DJANGO_ALLOWED_HOSTS="a.example, b.example", DJANGO_EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
-        DJANGO_EMAIL_HOST="smtp.example", DJANGO_EMAIL_PORT="587", DJANGO_EMAIL_USE_TLS="true",
+        "backoffice.settings.base",
+        DATABASE_URL="postgres://u:p@db.example:5432/bo",
+        CELERY_BROKER_URL="redis://cache.example:6379/3",
+        DJANGO_SECRET_KEY="s3cret",
+        DJANGO_DEBUG="0",
+        DJANGO_ALLOWED_HOSTS="a.example, b.example",
+        DJANGO_EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+        DJANGO_EMAIL_HOST="smtp.example",
+        DJANGO_EMAIL_PORT="587",
+        DJANGO_EMAIL_USE_TLS="true",
         DJANGO_DEFAULT_FROM_EMAIL="bo@example.com",
     )
     assert got["db"] == "django.db.backends.postgresql" and got["db_name"] == "bo"
     assert got["broker"] == "redis://cache.example:6379/3"
     assert (got["secret"], got["debug"], got["hosts"]) == ("s3cret", False, ["a.example", "b.example"])
-    assert got["mail"] == ["django.core.mail.backends.smtp.EmailBackend", "smtp.example", 587, True,
-                           "bo@example.com"]
+    assert got["mail"] == ["django.core.mail.backends.smtp.EmailBackend", "smtp.example", 587, True, "bo@example.com"]
 
 
-@pytest.mark.parametrize("raw, expected", [("1", True), ("true", True), ("TRUE", True), ("0", False),
-                                           ("false", False)])
+@pytest.mark.parametrize("raw, expected", [("1", True), ("true", True), ("TRUE", True), ("0", False), ("false", False)])
 def test_booleans(raw, expected):
     assert values("backoffice.settings.base", DJANGO_DEBUG=raw)["debug"] is expected
 

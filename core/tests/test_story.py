@@ -21,28 +21,54 @@ def test_report_suppresses_urges_and_exempts_complaints(platform_api, merchant_a
     shop = merchant.shops.get()
 
     # Given the platform knows a product and two orders: one to Hangzhou, one to Shenzhen.
-    assert platform_api.post("/api/v1/platform/products/", {
-        "shop": shop.code, "code": "TEA-1", "title": "明前龙井", "price": "88.00"}, format="json").status_code == 201
+    assert (
+        platform_api.post(
+            "/api/v1/platform/products/",
+            {"shop": shop.code, "code": "TEA-1", "title": "明前龙井", "price": "88.00"},
+            format="json",
+        ).status_code
+        == 201
+    )
     for order_no, region in [("HZ-1", "330102"), ("SZ-1", "440305")]:
-        response = platform_api.post("/api/v1/platform/orders/", {
-            "order_no": order_no, "shop": shop.code, "product": "TEA-1", "amount": "88.00",
-            "paid_at": iso(now - timedelta(hours=2)), "receiver_region": region, "sender_region": "330106",
-        }, format="json")
+        response = platform_api.post(
+            "/api/v1/platform/orders/",
+            {
+                "order_no": order_no,
+                "shop": shop.code,
+                "product": "TEA-1",
+                "amount": "88.00",
+                "paid_at": iso(now - timedelta(hours=2)),
+                "receiver_region": region,
+                "sender_region": "330106",
+            },
+            format="json",
+        )
         assert response.status_code == 201, response.content
 
     # When the buyer urges before any report exists, a task opens with 24 hours to reply.
-    first = platform_api.post("/api/v1/platform/urges/", {
-        "event_id": "u-1", "order_no": "HZ-1", "urged_at": iso(now - timedelta(hours=1))}, format="json")
+    first = platform_api.post(
+        "/api/v1/platform/urges/",
+        {"event_id": "u-1", "order_no": "HZ-1", "urged_at": iso(now - timedelta(hours=1))},
+        format="json",
+    )
     assert first.status_code == 201, first.content
     assert first.json()["outcome"] == "task_created"
     assert first.json()["ticket"]["reply_due_at"] == iso(now + timedelta(hours=23))
 
     # And the merchant reports an epidemic for receivers in Zhejiang: approved at once.
-    report = merchant_api.post("/api/v1/reports/", {
-        "shop": shop.code, "scenario": "epidemic", "scope": "region", "regions": ["330000"],
-        "starts_at": iso(now - timedelta(hours=1)), "ends_at": iso(now + timedelta(days=5)),
-        "commitment_accepted": True,
-    }, format="json")
+    report = merchant_api.post(
+        "/api/v1/reports/",
+        {
+            "shop": shop.code,
+            "scenario": "epidemic",
+            "scope": "region",
+            "regions": ["330000"],
+            "starts_at": iso(now - timedelta(hours=1)),
+            "ends_at": iso(now + timedelta(days=5)),
+            "commitment_accepted": True,
+        },
+        format="json",
+    )
     assert report.status_code == 201, report.content
     assert report.json()["status"] == "approved" and report.json()["decided_by"] == "system"
     report_no = report.json()["report_no"]
@@ -62,10 +88,18 @@ def test_report_suppresses_urges_and_exempts_complaints(platform_api, merchant_a
 
     # When buyers complain about both orders and the judge runs,
     for event_id, order_no in [("c-1", "HZ-1"), ("c-2", "SZ-1")]:
-        response = platform_api.post("/api/v1/platform/complaints/", {
-            "event_id": event_id, "order_no": order_no, "reason": "delayed_shipment",
-            "message": "还没发货", "evidence": [], "filed_at": iso(now + timedelta(minutes=5)),
-        }, format="json")
+        response = platform_api.post(
+            "/api/v1/platform/complaints/",
+            {
+                "event_id": event_id,
+                "order_no": order_no,
+                "reason": "delayed_shipment",
+                "message": "还没发货",
+                "evidence": [],
+                "filed_at": iso(now + timedelta(minutes=5)),
+            },
+            format="json",
+        )
         assert response.status_code == 201, response.content
     call_command("judge_complaints")
 
@@ -77,8 +111,9 @@ def test_report_suppresses_urges_and_exempts_complaints(platform_api, merchant_a
     assert Decimal(complaints["SZ-1"]["penalty"]) == Decimal("5.00")  # 5% of 88.00, at least 5.00
 
     # And an appeal citing the Zhejiang report for the Shenzhen order is refused by scope.
-    appeal = merchant_api.post("/api/v1/appeals/", {
-        "complaint": complaints["SZ-1"]["id"], "report_no": report_no, "statement": "疫情"}, format="json")
+    appeal = merchant_api.post(
+        "/api/v1/appeals/", {"complaint": complaints["SZ-1"]["id"], "report_no": report_no, "statement": "疫情"}, format="json"
+    )
     assert appeal.status_code == 400
     assert appeal.json()["code"] == "report_does_not_cover_order"
 

@@ -16,11 +16,15 @@ class ReportCreateSerializer(serializers.Serializer):
     scenario = serializers.ChoiceField(choices=Scenario.choices)
     scope = serializers.ChoiceField(choices=DeliveryReport.Scope.choices)
     products = serializers.ListField(
-        child=serializers.CharField(max_length=40), required=False, default=list,
+        child=serializers.CharField(max_length=40),
+        required=False,
+        default=list,
         help_text="Product codes of the shop (scope=product).",
     )
     regions = serializers.ListField(
-        child=serializers.CharField(max_length=12), required=False, default=list,
+        child=serializers.CharField(max_length=12),
+        required=False,
+        default=list,
         help_text="6-digit GB/T 2260 receiver region codes (scope=region).",
     )
     starts_at = AwareDateTimeField()
@@ -28,12 +32,18 @@ class ReportCreateSerializer(serializers.Serializer):
     promised_ship_by = AwareDateTimeField(required=False, allow_null=True, help_text="Default: ends_at.")
     commitment_accepted = serializers.BooleanField(default=False)
     commitment_letter_version = serializers.CharField(
-        max_length=20, required=False, allow_blank=True, default="",
+        max_length=20,
+        required=False,
+        allow_blank=True,
+        default="",
         help_text="The letter version shown to the merchant; refused when it is no longer the current one.",
     )
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
     request_id = serializers.CharField(
-        max_length=64, required=False, allow_blank=True, default="",
+        max_length=64,
+        required=False,
+        allow_blank=True,
+        default="",
         help_text="Idempotency key (or the Idempotency-Key header): a repeat answers 200 with the same report.",
     )
 
@@ -49,10 +59,28 @@ class ReportSerializer(serializers.ModelSerializer):
     class Meta:
         model = DeliveryReport
         fields = [
-            "report_no", "shop", "scenario", "scope", "products", "regions", "starts_at", "ends_at",
-            "promised_ship_by", "note", "status", "expired", "commitment_letter_version",
-            "commitment_accepted_at", "submitted_at", "approved_at", "decided_at", "decided_by",
-            "withdrawn_at", "revoked_at", "reason", "request_id",
+            "report_no",
+            "shop",
+            "scenario",
+            "scope",
+            "products",
+            "regions",
+            "starts_at",
+            "ends_at",
+            "promised_ship_by",
+            "note",
+            "status",
+            "expired",
+            "commitment_letter_version",
+            "commitment_accepted_at",
+            "submitted_at",
+            "approved_at",
+            "decided_at",
+            "decided_by",
+            "withdrawn_at",
+            "revoked_at",
+            "reason",
+            "request_id",
         ]
         read_only_fields = fields
 
@@ -77,7 +105,6 @@ class ReportListFilterSerializer(serializers.Serializer):
     shop = serializers.CharField(required=False)
     order_no = serializers.CharField(required=False)
     expired = serializers.BooleanField(required=False, allow_null=True, default=None)
-
 
 
 class CommitmentLetterSerializer(serializers.ModelSerializer):
@@ -171,5 +198,6 @@ class CoverageSerializer(serializers.Serializer):
             "report_no": cover.report.report_no if cover.report else None,
             "exemption_id": cover.exemption.pk if cover.exemption else None,
             "promised_ship_by": serializers.DateTimeField().to_representation(cover.report.promised_ship_by)
-            if cover.report else None,
+            if cover.report
+            else None,
         }

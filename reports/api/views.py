@@ -49,8 +49,11 @@ class ReportListCreateView(generics.ListAPIView):
 
     @extend_schema(
         request=s.ReportCreateSerializer,
-        parameters=[OpenApiParameter("Idempotency-Key", location=OpenApiParameter.HEADER, required=False,
-                                     description="Same as body request_id.")],
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key", location=OpenApiParameter.HEADER, required=False, description="Same as body request_id."
+            )
+        ],
         responses={201: s.ReportSerializer, 200: s.ReportSerializer, 400: ERROR, 404: ERROR, 409: ERROR},
     )
     def post(self, request):
@@ -72,8 +75,7 @@ class ReportDetailView(APIView):
         return Response(s.ReportSerializer(report).data)
 
 
-@extend_schema(tags=["reports"], request=ReasonSerializer,
-               responses={200: s.ReportSerializer, 404: ERROR, 409: ERROR})
+@extend_schema(tags=["reports"], request=ReasonSerializer, responses={200: s.ReportSerializer, 404: ERROR, 409: ERROR})
 class ReportWithdrawView(APIView):
     """The merchant withdraws its own report (pending or approved); it stops covering from now."""
 
@@ -97,8 +99,9 @@ class _OpsDecisionView(APIView):
         return _report_answer(type(self).service(actor=request.user, report=report, **body.validated_data))
 
 
-_ops_schema = extend_schema(tags=["ops"], request=ReasonSerializer,
-                            responses={200: s.ReportSerializer, 400: ERROR, 404: ERROR, 409: ERROR})
+_ops_schema = extend_schema(
+    tags=["ops"], request=ReasonSerializer, responses={200: s.ReportSerializer, 400: ERROR, 404: ERROR, 409: ERROR}
+)
 
 
 @_ops_schema
@@ -147,8 +150,11 @@ class ExemptionInForceListView(generics.ListAPIView):
         return selectors.exemptions_in_force()
 
 
-@extend_schema(tags=["platform"], request=s.ExemptionCreateSerializer,
-               responses={201: s.ExemptionSerializer, 200: s.ExemptionSerializer, 400: ERROR, 409: ERROR})
+@extend_schema(
+    tags=["platform"],
+    request=s.ExemptionCreateSerializer,
+    responses={201: s.ExemptionSerializer, 200: s.ExemptionSerializer, 400: ERROR, 409: ERROR},
+)
 class PlatformExemptionView(APIView):
     """Push a unified exemption; the same (title, starts_at) again is idempotent."""
 
@@ -161,12 +167,12 @@ class PlatformExemptionView(APIView):
             actor=request.user, source=UnifiedExemption.Source.PLATFORM, **body.validated_data
         )
         exemption = selectors.with_exemption_details(UnifiedExemption.objects.filter(pk=exemption.pk)).get()
-        return Response(s.ExemptionSerializer(exemption).data,
-                        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        return Response(s.ExemptionSerializer(exemption).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
-@extend_schema(tags=["reports"], parameters=[s.CoverageQuerySerializer],
-               responses={200: s.CoverageSerializer, 400: ERROR, 404: ERROR})
+@extend_schema(
+    tags=["reports"], parameters=[s.CoverageQuerySerializer], responses={200: s.CoverageSerializer, 400: ERROR, 404: ERROR}
+)
 class OrderCoverageView(APIView):
     """Why is (or isn't) this order covered at ``at``? Every report of its shop and every
     exemption that could concern it, each with ``covers`` and the reasons it does not."""

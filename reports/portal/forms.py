@@ -41,22 +41,27 @@ def region_choices() -> list:
 class ReportForm(forms.Form):
     shop = forms.ChoiceField(label=_("Shop"))
     scenario = forms.ChoiceField(label=_("Scenario"), choices=Scenario.choices, widget=forms.RadioSelect)
-    scope = forms.ChoiceField(label=_("Scope"), choices=DeliveryReport.Scope.choices, widget=forms.RadioSelect,
-                              initial=DeliveryReport.Scope.SHOP)
+    scope = forms.ChoiceField(
+        label=_("Scope"), choices=DeliveryReport.Scope.choices, widget=forms.RadioSelect, initial=DeliveryReport.Scope.SHOP
+    )
     products = forms.MultipleChoiceField(label=_("Products"), required=False, widget=forms.CheckboxSelectMultiple)
     regions = forms.MultipleChoiceField(
-        label=_("Receiver regions"), required=False,
+        label=_("Receiver regions"),
+        required=False,
         widget=forms.SelectMultiple(attrs={"size": 12, "class": "region-select"}),
         help_text=_("Hold Ctrl (⌘ on a Mac) to choose several. A province covers all its cities and districts."),
     )
     district_codes = forms.CharField(
-        label=_("Districts (codes)"), required=False,
+        label=_("Districts (codes)"),
+        required=False,
         help_text=_("Optional: 6-digit district codes, separated by commas; use the search below to find them."),
     )
     starts_at = forms.DateTimeField(label=_("Starts at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     ends_at = forms.DateTimeField(label=_("Ends at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     promised_ship_by = forms.DateTimeField(
-        label=_("Promised ship-by time"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        label=_("Promised ship-by time"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
         help_text=_("Shown to buyers. Default: the end of the window."),
     )
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
@@ -79,9 +84,14 @@ class ReportForm(forms.Form):
         data = self.cleaned_data
         districts = [c.strip() for c in data["district_codes"].replace("，", ",").split(",") if c.strip()]
         return {
-            "scenario": data["scenario"], "scope": data["scope"], "products": data["products"],
-            "regions": list(data["regions"]) + districts, "starts_at": data["starts_at"], "ends_at": data["ends_at"],
-            "promised_ship_by": data["promised_ship_by"], "note": data["note"],
+            "scenario": data["scenario"],
+            "scope": data["scope"],
+            "products": data["products"],
+            "regions": list(data["regions"]) + districts,
+            "starts_at": data["starts_at"],
+            "ends_at": data["ends_at"],
+            "promised_ship_by": data["promised_ship_by"],
+            "note": data["note"],
             "commitment_accepted": data["commitment_accepted"],
             "commitment_letter_version": data["commitment_letter_version"],
         }

@@ -23,8 +23,10 @@ from shops.selectors import order_get_for_user
 
 PAGE_SIZE = 20
 ACTION_LABELS = {
-    "report_submitted": gettext_lazy("Submitted"), "report_approved": gettext_lazy("Approved"),
-    "report_rejected": gettext_lazy("Rejected"), "report_revoked": gettext_lazy("Revoked"),
+    "report_submitted": gettext_lazy("Submitted"),
+    "report_approved": gettext_lazy("Approved"),
+    "report_rejected": gettext_lazy("Rejected"),
+    "report_revoked": gettext_lazy("Revoked"),
     "report_withdrawn": gettext_lazy("Withdrawn"),
 }
 
@@ -51,17 +53,16 @@ def report_list(request):
     }
     reports = selectors.report_list_for_merchant(user=request.user, filters=filters)
     page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "reports/list.html", {
-        "page": page, "filters": filters, "statuses": DeliveryReport.Status.choices
-    })
+    return render(request, "reports/list.html", {"page": page, "filters": filters, "statuses": DeliveryReport.Status.choices})
 
 
 @login_required
 def report_create(request):
     _require_merchant(request)
     letter = selectors.commitment_letter_current()
-    form = ReportForm(request.POST or None, user=request.user,
-                      initial={"commitment_letter_version": letter.version if letter else ""})
+    form = ReportForm(
+        request.POST or None, user=request.user, initial={"commitment_letter_version": letter.version if letter else ""}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             shop = selectors.shop_get_for_merchant(user=request.user, code=form.cleaned_data["shop"])
@@ -69,8 +70,10 @@ def report_create(request):
         except DomainError as exc:
             form.add_error(ERROR_FIELDS.get(exc.code), exc.detail)
         else:
-            messages.success(request, _("Report %(no)s submitted: %(status)s.") % {
-                "no": report.report_no, "status": report.get_status_display()})
+            messages.success(
+                request,
+                _("Report %(no)s submitted: %(status)s.") % {"no": report.report_no, "status": report.get_status_display()},
+            )
             return redirect("reports:portal-detail", report_no=report.report_no)
     return render(request, "reports/create.html", {"form": form, "letter": letter})
 
@@ -83,12 +86,16 @@ def report_detail(request, report_no: str):
         label = str(ACTION_LABELS.get(entry.action, entry.action))
         to = str(DeliveryReport.Status(entry.to_status).label) if entry.to_status in DeliveryReport.Status.values else ""
         history.append({"entry": entry, "label": label, "to": to if to != label else ""})
-    return render(request, "reports/detail.html", {
-        "report": report, "history": history,
-        "can_withdraw": is_merchant(request.user)
-        and DeliveryReport.Status.WITHDRAWN in services.TRANSITIONS[report.status],
-        "withdraw_form": WithdrawForm(),
-    })
+    return render(
+        request,
+        "reports/detail.html",
+        {
+            "report": report,
+            "history": history,
+            "can_withdraw": is_merchant(request.user) and DeliveryReport.Status.WITHDRAWN in services.TRANSITIONS[report.status],
+            "withdraw_form": WithdrawForm(),
+        },
+    )
 
 
 @login_required
@@ -103,8 +110,7 @@ def report_withdraw(request, report_no: str):
     except DomainError as exc:
         messages.error(request, exc.detail)
     else:
-        messages.success(request, _("Report %(no)s withdrawn; it no longer covers orders from now.") % {
-            "no": report.report_no})
+        messages.success(request, _("Report %(no)s withdrawn; it no longer covers orders from now.") % {"no": report.report_no})
     return redirect("reports:portal-detail", report_no=report.report_no)
 
 

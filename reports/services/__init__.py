@@ -14,7 +14,15 @@ from reports.services.reports import (
 )
 
 __all__ = [
-    "AUTO_APPROVED_SCENARIOS", "TRANSITIONS", "Submitted", "exemption_create",
-    "exemption_update", "report_approve", "report_no_next", "report_reject", "report_revoke", "report_submit",
+    "AUTO_APPROVED_SCENARIOS",
+    "TRANSITIONS",
+    "Submitted",
+    "exemption_create",
+    "exemption_update",
+    "report_approve",
+    "report_no_next",
+    "report_reject",
+    "report_revoke",
+    "report_submit",
     "report_withdraw",
 ]

@@ -34,28 +34,42 @@ def _set_regions(exemption: UnifiedExemption, codes: list[str]) -> None:
 
 def _snapshot(exemption: UnifiedExemption, codes: list[str]) -> dict:
     return {
-        "title": exemption.title, "scenario": exemption.scenario, "applies_to": exemption.applies_to,
-        "starts_at": exemption.starts_at.isoformat(), "ends_at": exemption.ends_at.isoformat(),
+        "title": exemption.title,
+        "scenario": exemption.scenario,
+        "applies_to": exemption.applies_to,
+        "starts_at": exemption.starts_at.isoformat(),
+        "ends_at": exemption.ends_at.isoformat(),
         "regions": sorted(codes),
     }
 
 
 def _key(exemption: UnifiedExemption, codes: list[str]) -> tuple:
-    return (exemption.title, exemption.scenario, exemption.applies_to, exemption.starts_at, exemption.ends_at,
-            sorted(codes))
+    return (exemption.title, exemption.scenario, exemption.applies_to, exemption.starts_at, exemption.ends_at, sorted(codes))
 
 
 @transaction.atomic
 def exemption_create(
-    *, actor, title: str, scenario: str, applies_to: str, regions: Iterable[str], starts_at: datetime,
-    ends_at: datetime, source: str = Source.OPS,
+    *,
+    actor,
+    title: str,
+    scenario: str,
+    applies_to: str,
+    regions: Iterable[str],
+    starts_at: datetime,
+    ends_at: datetime,
+    source: str = Source.OPS,
 ) -> tuple[UnifiedExemption, bool]:
     """Declare an exemption. A platform push is identified by (title, starts_at): the identical
     repeat returns ``(existing, False)``, a differing one is 409 ``exemption_conflict``."""
     codes = _clean(regions=regions, starts_at=starts_at, ends_at=ends_at)
     exemption = UnifiedExemption(
-        title=title, scenario=scenario, applies_to=applies_to, starts_at=starts_at, ends_at=ends_at,
-        source=source, created_by=actor,
+        title=title,
+        scenario=scenario,
+        applies_to=applies_to,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        source=source,
+        created_by=actor,
     )
     try:
         with transaction.atomic():
@@ -66,8 +80,11 @@ def exemption_create(
             raise
         stored = list(existing.region_links.values_list("region_id", flat=True))
         if _key(existing, stored) != _key(exemption, codes):
-            raise Conflict("exemption_conflict", _("Exemption “%(title)s” from %(start)s exists with other content.") % {
-                "title": title, "start": starts_at.isoformat()})
+            raise Conflict(
+                "exemption_conflict",
+                _("Exemption “%(title)s” from %(start)s exists with other content.")
+                % {"title": title, "start": starts_at.isoformat()},
+            )
         return existing, False
     _set_regions(exemption, codes)
     audit_record(actor=actor, target=exemption, action="exemption_created", data=_snapshot(exemption, codes))
@@ -76,8 +93,15 @@ def exemption_create(
 
 @transaction.atomic
 def exemption_update(
-    *, actor, exemption: UnifiedExemption, title: str, scenario: str, applies_to: str, regions: Iterable[str],
-    starts_at: datetime, ends_at: datetime,
+    *,
+    actor,
+    exemption: UnifiedExemption,
+    title: str,
+    scenario: str,
+    applies_to: str,
+    regions: Iterable[str],
+    starts_at: datetime,
+    ends_at: datetime,
 ) -> UnifiedExemption:
     """Change an exemption (e.g. end it early by moving ``ends_at``); the audit row keeps before/after."""
     codes = _clean(regions=regions, starts_at=starts_at, ends_at=ends_at)
@@ -87,6 +111,7 @@ def exemption_update(
     exemption.starts_at, exemption.ends_at = starts_at, ends_at
     exemption.save(update_fields=["title", "scenario", "applies_to", "starts_at", "ends_at"])
     _set_regions(exemption, codes)
-    audit_record(actor=actor, target=exemption, action="exemption_changed",
-                 data={"before": before, "after": _snapshot(exemption, codes)})
+    audit_record(
+        actor=actor, target=exemption, action="exemption_changed", data={"before": before, "after": _snapshot(exemption, codes)}
+    )
     return exemption

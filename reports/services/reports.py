@@ -56,13 +56,22 @@ class Submitted:
 def _move(report: DeliveryReport, target: str) -> str:
     try:
         guard_transition(
-            TRANSITIONS, current=report.status, target=target, code=ILLEGAL_MOVE_CODES[target],
+            TRANSITIONS,
+            current=report.status,
+            target=target,
+            code=ILLEGAL_MOVE_CODES[target],
             entity=f"Report {report.report_no}",
         )
     except IllegalTransition as exc:
-        raise IllegalTransition(exc.code, _("Report %(no)s is %(status)s; it cannot become %(target)s.") % {
-            "no": report.report_no, "status": report.get_status_display(), "target": Status(target).label,
-        }) from None
+        raise IllegalTransition(
+            exc.code,
+            _("Report %(no)s is %(status)s; it cannot become %(target)s.")
+            % {
+                "no": report.report_no,
+                "status": report.get_status_display(),
+                "target": Status(target).label,
+            },
+        ) from None
     previous, report.status = report.status, target
     return previous
 
@@ -87,8 +96,9 @@ def _clean_products(shop: Shop, products: Iterable) -> list[Product]:
     missing = [code for code in wanted if code not in found]
     if foreign or missing:
         code = foreign[0].code if foreign else missing[0]
-        raise InvalidInput("product_not_in_shop", _("Product %(code)s is not a product of shop %(shop)s.") % {
-            "code": code, "shop": shop.code})
+        raise InvalidInput(
+            "product_not_in_shop", _("Product %(code)s is not a product of shop %(shop)s.") % {"code": code, "shop": shop.code}
+        )
     return list(dict.fromkeys(found[code] for code in wanted))
 
 
@@ -102,10 +112,21 @@ def _same_submission(report: DeliveryReport, values: dict, product_ids: set, reg
 
 @transaction.atomic
 def report_submit(
-    *, actor, shop: Shop, scenario: str, scope: str, starts_at: datetime, ends_at: datetime,
-    commitment_accepted: bool, products: Iterable = (), regions: Iterable[str] = (),
-    promised_ship_by: datetime | None = None, note: str = "", commitment_letter_version: str = "",
-    request_id: str = "", at: datetime | None = None,
+    *,
+    actor,
+    shop: Shop,
+    scenario: str,
+    scope: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    commitment_accepted: bool,
+    products: Iterable = (),
+    regions: Iterable[str] = (),
+    promised_ship_by: datetime | None = None,
+    note: str = "",
+    commitment_letter_version: str = "",
+    request_id: str = "",
+    at: datetime | None = None,
 ) -> Submitted:
     """File a report for ``shop`` (the caller's: scope it before calling).
 
@@ -125,12 +146,17 @@ def report_submit(
     if commitment_letter_version and commitment_letter_version != letter.version:
         raise InvalidInput(
             "commitment_letter_outdated",
-            _("Commitment letter %(given)s is not the current one (%(current)s); read the current letter again.") % {
-                "given": commitment_letter_version, "current": letter.version},
+            _("Commitment letter %(given)s is not the current one (%(current)s); read the current letter again.")
+            % {"given": commitment_letter_version, "current": letter.version},
         )
     promised_ship_by = promised_ship_by or ends_at
-    validate_window(starts_at=starts_at, ends_at=ends_at, submitted_at=submitted_at, max_window=settings.REPORT_MAX_WINDOW,
-                    max_backdate=settings.REPORT_MAX_BACKDATE)
+    validate_window(
+        starts_at=starts_at,
+        ends_at=ends_at,
+        submitted_at=submitted_at,
+        max_window=settings.REPORT_MAX_WINDOW,
+        max_backdate=settings.REPORT_MAX_BACKDATE,
+    )
     if not starts_at <= promised_ship_by <= ends_at:
         raise InvalidInput("promised_ship_by_outside_window", _("The promised ship-by time must lie within the window."))
     if scope == Scope.PRODUCT and not products:
@@ -143,16 +169,26 @@ def report_submit(
     region_codes = clean_region_codes(regions)
 
     values = {
-        "scenario": scenario, "scope": scope, "starts_at": starts_at, "ends_at": ends_at,
-        "promised_ship_by": promised_ship_by, "note": note,
+        "scenario": scenario,
+        "scope": scope,
+        "starts_at": starts_at,
+        "ends_at": ends_at,
+        "promised_ship_by": promised_ship_by,
+        "note": note,
     }
     if request_id:
         existing = DeliveryReport.objects.filter(shop=shop, request_id=request_id).first()
         if existing is not None:
             return _repeat(existing, values, product_rows, region_codes)
     report = DeliveryReport(
-        shop=shop, **values, commitment_letter=letter, commitment_accepted_at=submitted_at,
-        commitment_accepted_by=actor, submitted_at=submitted_at, submitted_by=actor, request_id=request_id,
+        shop=shop,
+        **values,
+        commitment_letter=letter,
+        commitment_accepted_at=submitted_at,
+        commitment_accepted_by=actor,
+        submitted_at=submitted_at,
+        submitted_by=actor,
+        request_id=request_id,
         status=Status.PENDING_REVIEW,
     )
     try:
@@ -169,9 +205,19 @@ def report_submit(
         [ReportRegion(report=report, region_id=code, prefix=region_prefix(code)) for code in region_codes]
     )
     audit_record(
-        actor=actor, target=report, action="report_submitted", to_status=Status.PENDING_REVIEW, at=submitted_at,
-        data={"report_no": report.report_no, "commitment_letter": letter.version, "scenario": scenario,
-              "scope": scope, "products": [p.code for p in product_rows], "regions": region_codes},
+        actor=actor,
+        target=report,
+        action="report_submitted",
+        to_status=Status.PENDING_REVIEW,
+        at=submitted_at,
+        data={
+            "report_no": report.report_no,
+            "commitment_letter": letter.version,
+            "scenario": scenario,
+            "scope": scope,
+            "products": [p.code for p in product_rows],
+            "regions": region_codes,
+        },
     )
     if scenario in AUTO_APPROVED_SCENARIOS and policy_in_force(AUTO_APPROVE_WITH_COMMITMENT, submitted_at):
         _approve(report, actor=None, at=submitted_at, reason="")
@@ -182,8 +228,8 @@ def _repeat(existing: DeliveryReport, values: dict, products: list[Product], reg
     if not _same_submission(existing, values, {p.pk for p in products}, set(region_codes)):
         raise Conflict(
             "report_conflict",
-            _("request_id %(id)s was already used for report %(no)s with other content.") % {
-                "id": existing.request_id, "no": existing.report_no},
+            _("request_id %(id)s was already used for report %(no)s with other content.")
+            % {"id": existing.request_id, "no": existing.report_no},
         )
     return Submitted(existing, False)
 
@@ -195,8 +241,16 @@ def _approve(report: DeliveryReport, *, actor, at: datetime, reason: str) -> Del
     report.decided_by_system = actor is None
     report.reason = reason
     report.save(update_fields=["status", "approved_at", "decided_at", "decided_by", "decided_by_system", "reason"])
-    audit_record(actor=actor, target=report, action="report_approved", from_status=previous, to_status=report.status,
-                 reason=reason, at=at, data={"auto": actor is None})
+    audit_record(
+        actor=actor,
+        target=report,
+        action="report_approved",
+        from_status=previous,
+        to_status=report.status,
+        reason=reason,
+        at=at,
+        data={"auto": actor is None},
+    )
     return report
 
 
@@ -214,8 +268,9 @@ def report_reject(*, actor, report: DeliveryReport, reason: str, at: datetime | 
     previous = _move(report, Status.REJECTED)
     report.decided_at, report.decided_by, report.decided_by_system, report.reason = at, actor, False, reason
     report.save(update_fields=["status", "decided_at", "decided_by", "decided_by_system", "reason"])
-    audit_record(actor=actor, target=report, action="report_rejected", from_status=previous,
-                 to_status=report.status, reason=reason, at=at)
+    audit_record(
+        actor=actor, target=report, action="report_rejected", from_status=previous, to_status=report.status, reason=reason, at=at
+    )
     return report
 
 
@@ -227,8 +282,9 @@ def report_revoke(*, actor, report: DeliveryReport, reason: str, at: datetime | 
     previous = _move(report, Status.REVOKED)
     report.revoked_at, report.reason = at, reason
     report.save(update_fields=["status", "revoked_at", "reason"])
-    audit_record(actor=actor, target=report, action="report_revoked", from_status=previous,
-                 to_status=report.status, reason=reason, at=at)
+    audit_record(
+        actor=actor, target=report, action="report_revoked", from_status=previous, to_status=report.status, reason=reason, at=at
+    )
     return report
 
 
@@ -243,6 +299,13 @@ def report_withdraw(*, actor, report: DeliveryReport, reason: str = "", at: date
         report.reason = reason.strip()
         update.append("reason")
     report.save(update_fields=update)
-    audit_record(actor=actor, target=report, action="report_withdrawn", from_status=previous,
-                 to_status=report.status, reason=reason.strip(), at=at)
+    audit_record(
+        actor=actor,
+        target=report,
+        action="report_withdrawn",
+        from_status=previous,
+        to_status=report.status,
+        reason=reason.strip(),
+        at=at,
+    )
     return report

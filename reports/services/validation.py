@@ -9,8 +9,12 @@ from shops.regions import unknown_region_codes
 
 
 def validate_window(
-    *, starts_at: datetime, ends_at: datetime, submitted_at: datetime | None = None,
-    max_window: timedelta | None = None, max_backdate: timedelta | None = None,
+    *,
+    starts_at: datetime,
+    ends_at: datetime,
+    submitted_at: datetime | None = None,
+    max_window: timedelta | None = None,
+    max_backdate: timedelta | None = None,
 ) -> None:
     """Each rule has its own 400 code: ``window_invalid`` (ends_at ≤ starts_at),
     ``window_too_long`` (longer than ``max_window``), ``window_backdated`` (starts more than
@@ -22,7 +26,8 @@ def validate_window(
     if max_backdate is not None and submitted_at is not None and starts_at < submitted_at - max_backdate:
         hours = int(max_backdate.total_seconds() // 3600)
         raise InvalidInput(
-            "window_backdated", _("The window may start at most %(hours)d hours before submission.") % {"hours": hours},
+            "window_backdated",
+            _("The window may start at most %(hours)d hours before submission.") % {"hours": hours},
         )
 
 

@@ -21,8 +21,7 @@ def ops_client(client, ops_user):
 
 def test_queue_shows_pending_first_in_chinese(ops_client, shop):
     DeliveryReportFactory(shop=shop, report_no="BB2022122700001", submitted_at=sh(2022, 12, 27, 12))
-    DeliveryReportFactory(shop=shop, report_no="BB2022122600001", status="pending_review",
-                          submitted_at=sh(2022, 12, 26))
+    DeliveryReportFactory(shop=shop, report_no="BB2022122600001", status="pending_review", submitted_at=sh(2022, 12, 26))
     response = ops_client.get(CHANGELIST)
     assert response.status_code == 200
     assert [r.report_no for r in response.context["cl"].result_list] == ["BB2022122600001", "BB2022122700001"]
@@ -58,8 +57,9 @@ def test_reject_action_asks_for_a_reason_then_calls_the_service(ops_client, shop
 
 def test_illegal_admin_decision_is_a_message_not_a_change(ops_client, shop):
     report = DeliveryReportFactory(shop=shop, status="rejected")
-    response = ops_client.post(CHANGELIST, {"action": "approve_reports", "_selected_action": [report.pk],
-                                            "apply": "yes", "reason": ""}, follow=True)
+    response = ops_client.post(
+        CHANGELIST, {"action": "approve_reports", "_selected_action": [report.pk], "apply": "yes", "reason": ""}, follow=True
+    )
     assert report.report_no in response.content.decode()
     report.refresh_from_db()
     assert report.status == "rejected"
@@ -85,9 +85,16 @@ def test_merchants_cannot_reach_the_admin(client, merchant):
 def test_exemption_admin_sets_region_prefixes_through_the_service(ops_client, ops_user):
     url = reverse("admin:reports_unifiedexemption_add")
     assert ops_client.get(url).status_code == 200
-    data = {"title": "湖北统一免责", "scenario": "epidemic", "applies_to": "receiver",
-            "region_codes": ["420000", "330106"], "starts_at_0": "2022-12-20", "starts_at_1": "00:00:00",
-            "ends_at_0": "2022-12-31", "ends_at_1": "00:00:00"}
+    data = {
+        "title": "湖北统一免责",
+        "scenario": "epidemic",
+        "applies_to": "receiver",
+        "region_codes": ["420000", "330106"],
+        "starts_at_0": "2022-12-20",
+        "starts_at_1": "00:00:00",
+        "ends_at_0": "2022-12-31",
+        "ends_at_1": "00:00:00",
+    }
     response = ops_client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     exemption = UnifiedExemption.objects.get()
@@ -103,8 +110,10 @@ def test_exemption_admin_sets_region_prefixes_through_the_service(ops_client, op
 
 
 def test_region_autocomplete_answers_chinese_names(ops_client):
-    response = ops_client.get("/admin/autocomplete/", {"term": "湖北", "app_label": "reports",
-                                                       "model_name": "unifiedexemption", "field_name": "regions"})
+    response = ops_client.get(
+        "/admin/autocomplete/",
+        {"term": "湖北", "app_label": "reports", "model_name": "unifiedexemption", "field_name": "regions"},
+    )
     assert response.status_code == 200
     assert {"id": "420000", "text": "420000 湖北省"} in response.json()["results"]
 

@@ -20,8 +20,11 @@ URL = "/api/v1/reports/"
 def body(shop, **overrides):
     now = timezone.now()
     data = {
-        "shop": shop.code, "scenario": "epidemic", "scope": "shop",
-        "starts_at": (now - timedelta(hours=1)).isoformat(), "ends_at": (now + timedelta(days=5)).isoformat(),
+        "shop": shop.code,
+        "scenario": "epidemic",
+        "scope": "shop",
+        "starts_at": (now - timedelta(hours=1)).isoformat(),
+        "ends_at": (now + timedelta(days=5)).isoformat(),
         "commitment_accepted": True,
     }
     data.update(overrides)
@@ -34,6 +37,7 @@ def post(client, data, **extra):
 
 # --- create ---------------------------------------------------------------------------------
 
+
 def test_epidemic_report_is_approved_in_the_same_request(merchant_api, shop, merchant):
     response = post(merchant_api, body(shop, note="封控"))
     assert response.status_code == 201, response.json()
@@ -45,7 +49,8 @@ def test_epidemic_report_is_approved_in_the_same_request(merchant_api, shop, mer
     report = DeliveryReport.objects.get(report_no=data["report_no"])
     assert report.decided_by_system and report.commitment_accepted_by == merchant
     assert [(e.action, e.to_status, e.actor_label) for e in audit_trail(report)] == [
-        ("report_submitted", "pending_review", "merchant-a"), ("report_approved", "approved", "system"),
+        ("report_submitted", "pending_review", "merchant-a"),
+        ("report_approved", "approved", "system"),
     ]
 
 
@@ -150,6 +155,7 @@ def test_request_id_makes_a_repeat_idempotent(merchant_api, shop):
 
 # --- read -----------------------------------------------------------------------------------
 
+
 def test_detail_and_withdraw_of_another_merchants_report_are_404(merchant_api, other_merchant_api, shop):
     report_no = post(merchant_api, body(shop)).json()["report_no"]
     assert merchant_api.get(f"{URL}{report_no}/").status_code == 200
@@ -178,13 +184,15 @@ def test_list_filters(merchant_api, shop):
 
 
 def test_order_no_lookup_finds_scope_matching_reports_only_for_my_orders(
-    merchant_api, other_merchant_api, shop, other_shop,
+    merchant_api,
+    other_merchant_api,
+    shop,
+    other_shop,
 ):
     product = ProductFactory(shop=shop)
     order = OrderFactory(product=product, receiver_region_id="330102")
     whole = DeliveryReportFactory(shop=shop)
-    region = DeliveryReportFactory(shop=shop, scope="region", regions=["330100"], status="withdrawn",
-                                   withdrawn_at=timezone.now())
+    region = DeliveryReportFactory(shop=shop, scope="region", regions=["330100"], status="withdrawn", withdrawn_at=timezone.now())
     DeliveryReportFactory(shop=shop, scope="region", regions=["440000"])
     DeliveryReportFactory(shop=shop, scope="product", products=[ProductFactory(shop=shop)])
     listed = DeliveryReportFactory(shop=shop, scope="product", products=[product])
@@ -211,6 +219,7 @@ def test_list_runs_a_fixed_number_of_queries(merchant_api, shop, django_assert_n
 
 
 # --- withdraw & ops ------------------------------------------------------------------------
+
 
 def test_withdraw_then_illegal_moves_are_409(merchant_api, ops_api, shop):
     report_no = post(merchant_api, body(shop, scenario="major_event")).json()["report_no"]
@@ -255,6 +264,7 @@ def test_merchants_cannot_call_ops_endpoints(merchant_api, shop):
 
 # --- letter, exemptions ---------------------------------------------------------------------
 
+
 def test_commitment_letter(merchant_api):
     data = merchant_api.get("/api/v1/commitment-letter/").json()
     assert data["version"] == "2022.12" and "本店铺郑重承诺" in data["text"]
@@ -262,9 +272,14 @@ def test_commitment_letter(merchant_api):
 
 def test_platform_pushes_exemptions_idempotently(platform_api, merchant_api):
     now = timezone.now()
-    data = {"title": "湖北疫情统一免责", "scenario": "epidemic", "regions": ["420000", "110105"],
-            "applies_to": "either", "starts_at": (now - timedelta(days=1)).isoformat(),
-            "ends_at": (now + timedelta(days=1)).isoformat()}
+    data = {
+        "title": "湖北疫情统一免责",
+        "scenario": "epidemic",
+        "regions": ["420000", "110105"],
+        "applies_to": "either",
+        "starts_at": (now - timedelta(days=1)).isoformat(),
+        "ends_at": (now + timedelta(days=1)).isoformat(),
+    }
     first = platform_api.post("/api/v1/platform/exemptions/", data, format="json")
     assert first.status_code == 201, first.json()
     assert first.json()["regions"] == [{"code": "110105", "name": "朝阳区"}, {"code": "420000", "name": "湖北省"}]
@@ -280,15 +295,25 @@ def test_platform_pushes_exemptions_idempotently(platform_api, merchant_api):
     assert [e["title"] for e in in_force["results"]] == ["湖北疫情统一免责"]
 
 
-@pytest.mark.parametrize(("overrides", "code"), [
-    ({"regions": []}, "regions_required"),
-    ({"regions": ["999999"]}, "region_unknown"),
-    ({"ends_at": "2022-12-01T00:00:00+08:00"}, "window_invalid"),
-    ({"applies_to": "buyer"}, "invalid"),
-])
+@pytest.mark.parametrize(
+    ("overrides", "code"),
+    [
+        ({"regions": []}, "regions_required"),
+        ({"regions": ["999999"]}, "region_unknown"),
+        ({"ends_at": "2022-12-01T00:00:00+08:00"}, "window_invalid"),
+        ({"applies_to": "buyer"}, "invalid"),
+    ],
+)
 def test_platform_exemption_refusals(platform_api, overrides, code):
-    data = {"title": "t", "scenario": "epidemic", "regions": ["420000"], "applies_to": "receiver",
-            "starts_at": "2022-12-20T00:00:00+08:00", "ends_at": "2022-12-30T00:00:00+08:00", **overrides}
+    data = {
+        "title": "t",
+        "scenario": "epidemic",
+        "regions": ["420000"],
+        "applies_to": "receiver",
+        "starts_at": "2022-12-20T00:00:00+08:00",
+        "ends_at": "2022-12-30T00:00:00+08:00",
+        **overrides,
+    }
     response = platform_api.post("/api/v1/platform/exemptions/", data, format="json")
     assert (response.status_code, response.json()["code"]) == (400, code)
     assert not UnifiedExemption.objects.exists()
@@ -302,7 +327,6 @@ def test_only_the_platform_pushes_exemptions(merchant_api, ops_api):
 def test_exemptions_list_shows_only_those_in_force(merchant_api):
     now = timezone.now()
     UnifiedExemptionFactory(title="past", starts_at=now - timedelta(days=3), ends_at=now - timedelta(days=1))
-    UnifiedExemptionFactory(title="now", starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=1),
-                            regions=["420000"])
+    UnifiedExemptionFactory(title="now", starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=1), regions=["420000"])
     UnifiedExemptionFactory(title="future", starts_at=now + timedelta(days=1), ends_at=now + timedelta(days=3))
     assert [e["title"] for e in merchant_api.get("/api/v1/exemptions/").json()["results"]] == ["now"]

@@ -29,16 +29,28 @@ def test_an_explainer_time_out_of_range_is_400(merchant_api, shop):
 
 
 def test_a_report_window_out_of_range_is_400_and_files_nothing(merchant_api, shop):
-    body = {"shop": shop.code, "scenario": "epidemic", "scope": "shop", "commitment_accepted": True,
-            "starts_at": "9999-12-30T00:00:00+08:00", "ends_at": "9999-12-31T00:00:00+08:00"}
+    body = {
+        "shop": shop.code,
+        "scenario": "epidemic",
+        "scope": "shop",
+        "commitment_accepted": True,
+        "starts_at": "9999-12-30T00:00:00+08:00",
+        "ends_at": "9999-12-31T00:00:00+08:00",
+    }
     response = merchant_api.post("/api/v1/reports/", body, format="json")
     assert response.status_code == 400 and response.json()["code"] == "datetime_out_of_range"
     assert not DeliveryReport.objects.exists()
 
 
 def test_an_exemption_window_out_of_range_is_400_and_declares_nothing(platform_api):
-    body = {"title": "t", "scenario": "epidemic", "regions": ["420000"], "applies_to": "either",
-            "starts_at": "2022-12-28T00:00:00+08:00", "ends_at": "9999-12-31T00:00:00+08:00"}
+    body = {
+        "title": "t",
+        "scenario": "epidemic",
+        "regions": ["420000"],
+        "applies_to": "either",
+        "starts_at": "2022-12-28T00:00:00+08:00",
+        "ends_at": "9999-12-31T00:00:00+08:00",
+    }
     response = platform_api.post("/api/v1/platform/exemptions/", body, format="json")
     assert response.status_code == 400 and response.json()["code"] == "datetime_out_of_range"
     assert not UnifiedExemption.objects.exists()

@@ -15,9 +15,9 @@ from shops.tests.factories import OrderFactory, ProductFactory, ShopFactory, sh
 
 pytestmark = pytest.mark.django_db
 
-T = sh(2022, 12, 31, 12)          # the probe time (e.g. an urge or a complaint's filed_at)
+T = sh(2022, 12, 31, 12)  # the probe time (e.g. an urge or a complaint's filed_at)
 PAID = sh(2022, 12, 28, 10)
-DEADLINE = sh(2022, 12, 30, 10)   # the order's ship deadline (paid + 48h)
+DEADLINE = sh(2022, 12, 30, 10)  # the order's ship deadline (paid + 48h)
 SECOND = timedelta(seconds=1)
 
 
@@ -76,8 +76,9 @@ NOT_APPROVED = Axis("never approved", {"approved_at": None}, False)
 def world():
     shop, other = ShopFactory(code="cov-a"), ShopFactory(code="cov-b")
     product, other_product = ProductFactory(shop=shop), ProductFactory(shop=shop)
-    order = OrderFactory(product=product, paid_at=PAID, ship_deadline=DEADLINE, receiver_region_id="330102",
-                         sender_region_id="440305")
+    order = OrderFactory(
+        product=product, paid_at=PAID, ship_deadline=DEADLINE, receiver_region_id="330102", sender_region_id="440305"
+    )
     return order, other, other_product
 
 
@@ -94,8 +95,11 @@ def scope_kwargs(name: str, order, other_shop, other_product) -> dict:
 
 def sql_covering_ids(order) -> set[int]:
     q = coverage.report_coverage_q(
-        shop=order.shop_id, product=order.product_id, receiver_region=order.receiver_region_id,
-        ship_deadline=order.ship_deadline, at=T,
+        shop=order.shop_id,
+        product=order.product_id,
+        receiver_region=order.receiver_region_id,
+        ship_deadline=order.ship_deadline,
+        at=T,
     )
     return set(DeliveryReport.objects.filter(q).values_list("pk", flat=True))
 
@@ -107,8 +111,11 @@ def test_report_coverage_table(world, scope, scope_ok):
     for time, (status, has_approval) in cross(TIMES, STATUSES):
         for approval in APPROVALS if has_approval else [NOT_APPROVED]:
             report = DeliveryReportFactory(
-                **scope_kwargs(scope, order, other_shop, other_product), **time.kwargs, **status.kwargs,
-                **approval.kwargs, submitted_at=T - timedelta(days=4),
+                **scope_kwargs(scope, order, other_shop, other_product),
+                **time.kwargs,
+                **status.kwargs,
+                **approval.kwargs,
+                submitted_at=T - timedelta(days=4),
             )
             expected = scope_ok and time.ok and status.ok and approval.ok
             cases[report.pk] = (f"{time.name} / {status.name} / {approval.name}", expected)
@@ -128,11 +135,20 @@ def test_report_coverage_table(world, scope, scope_ok):
 def test_failure_reasons_name_every_broken_condition(world):
     order, other_shop, other_product = world
     report = DeliveryReportFactory(
-        shop=order.shop, scope="product", products=[other_product], status="revoked",
-        approved_at=DEADLINE + SECOND, revoked_at=T - SECOND, starts_at=T + SECOND, ends_at=T + timedelta(days=1),
+        shop=order.shop,
+        scope="product",
+        products=[other_product],
+        status="revoked",
+        approved_at=DEADLINE + SECOND,
+        revoked_at=T - SECOND,
+        starts_at=T + SECOND,
+        ends_at=T + timedelta(days=1),
     )
     assert coverage.report_coverage_failures(report, order, T) == [
-        "other_scope", "approved_after_ship_deadline", "revoked", "before_window",
+        "other_scope",
+        "approved_after_ship_deadline",
+        "revoked",
+        "before_window",
     ]
 
 

@@ -21,29 +21,35 @@ def order(shop):
 
 def sql_covers(report, order, at) -> bool:
     q = coverage.report_coverage_q(
-        shop=order.shop_id, product=order.product_id, receiver_region=order.receiver_region_id,
-        ship_deadline=order.ship_deadline, at=at,
+        shop=order.shop_id,
+        product=order.product_id,
+        receiver_region=order.receiver_region_id,
+        ship_deadline=order.ship_deadline,
+        at=at,
     )
     return DeliveryReport.objects.filter(q, pk=report.pk).exists()
 
 
-@pytest.mark.parametrize(("kwargs", "at", "expected"), [
-    ({}, sh(2022, 12, 29), True),
-    ({"scope": "product"}, sh(2022, 12, 29), False),
-    ({"scope": "region", "regions": ["330000"]}, sh(2022, 12, 29), True),
-    ({"scope": "region", "regions": ["330100"]}, sh(2022, 12, 29), True),
-    ({"scope": "region", "regions": ["330105"]}, sh(2022, 12, 29), False),
-    ({"scope": "region", "regions": ["440000"]}, sh(2022, 12, 29), False),
-    ({}, sh(2023, 1, 5), True),
-    ({}, sh(2023, 1, 5) + timedelta(seconds=1), False),
-    ({"starts_at": sh(2022, 12, 29)}, sh(2022, 12, 29) - timedelta(seconds=1), False),
-    ({"status": "pending_review"}, sh(2022, 12, 29), False),
-    ({"approved_at": sh(2022, 12, 30, 10, 0, 1)}, sh(2022, 12, 31), False),
-    ({"approved_at": sh(2022, 12, 30, 10)}, sh(2022, 12, 31), True),
-    ({"withdrawn_at": sh(2022, 12, 29)}, sh(2022, 12, 29), False),
-    ({"withdrawn_at": sh(2022, 12, 29)}, sh(2022, 12, 29) - timedelta(seconds=1), True),
-    ({"revoked_at": sh(2022, 12, 29)}, sh(2022, 12, 30), False),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "at", "expected"),
+    [
+        ({}, sh(2022, 12, 29), True),
+        ({"scope": "product"}, sh(2022, 12, 29), False),
+        ({"scope": "region", "regions": ["330000"]}, sh(2022, 12, 29), True),
+        ({"scope": "region", "regions": ["330100"]}, sh(2022, 12, 29), True),
+        ({"scope": "region", "regions": ["330105"]}, sh(2022, 12, 29), False),
+        ({"scope": "region", "regions": ["440000"]}, sh(2022, 12, 29), False),
+        ({}, sh(2023, 1, 5), True),
+        ({}, sh(2023, 1, 5) + timedelta(seconds=1), False),
+        ({"starts_at": sh(2022, 12, 29)}, sh(2022, 12, 29) - timedelta(seconds=1), False),
+        ({"status": "pending_review"}, sh(2022, 12, 29), False),
+        ({"approved_at": sh(2022, 12, 30, 10, 0, 1)}, sh(2022, 12, 31), False),
+        ({"approved_at": sh(2022, 12, 30, 10)}, sh(2022, 12, 31), True),
+        ({"withdrawn_at": sh(2022, 12, 29)}, sh(2022, 12, 29), False),
+        ({"withdrawn_at": sh(2022, 12, 29)}, sh(2022, 12, 29) - timedelta(seconds=1), True),
+        ({"revoked_at": sh(2022, 12, 29)}, sh(2022, 12, 30), False),
+    ],
+)
 def test_report_python_and_sql_agree(order, kwargs, at, expected):
     report = DeliveryReportFactory(shop=order.shop, **kwargs)
     assert coverage.report_covers(report, order, at) is expected
@@ -62,14 +68,17 @@ def test_other_shops_report_never_covers(order, other_shop):
     assert not sql_covers(report, order, sh(2022, 12, 29))
 
 
-@pytest.mark.parametrize(("applies_to", "regions", "expected"), [
-    ("receiver", ["330000"], True),
-    ("receiver", ["440000"], False),
-    ("sender", ["440300"], True),
-    ("sender", ["330000"], False),
-    ("either", ["440305"], True),
-    ("either", ["110000"], False),
-])
+@pytest.mark.parametrize(
+    ("applies_to", "regions", "expected"),
+    [
+        ("receiver", ["330000"], True),
+        ("receiver", ["440000"], False),
+        ("sender", ["440300"], True),
+        ("sender", ["330000"], False),
+        ("either", ["440305"], True),
+        ("either", ["110000"], False),
+    ],
+)
 def test_exemption_python_and_sql_agree_and_bulk_annotation(order, applies_to, regions, expected):
     exemption = UnifiedExemptionFactory(applies_to=applies_to, regions=regions)
     at = sh(2022, 12, 29)

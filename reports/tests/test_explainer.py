@@ -19,8 +19,13 @@ def url(order, at=None):
 
 def test_every_report_of_the_shop_with_its_reasons(merchant_api, order, shop, other_shop):
     covering = DeliveryReportFactory(shop=shop, report_no="BB2022122700001")
-    DeliveryReportFactory(shop=shop, report_no="BB2022122700002", status="withdrawn", approved_at=sh(2022, 12, 27),
-                          withdrawn_at=sh(2022, 12, 29, 8, 30))
+    DeliveryReportFactory(
+        shop=shop,
+        report_no="BB2022122700002",
+        status="withdrawn",
+        approved_at=sh(2022, 12, 27),
+        withdrawn_at=sh(2022, 12, 29, 8, 30),
+    )
     DeliveryReportFactory(shop=shop, report_no="BB2022122700003", approved_at=sh(2022, 12, 30, 10, 0, 1))
     DeliveryReportFactory(shop=shop, report_no="BB2022122700004", scope="region", regions=["440000"])
     DeliveryReportFactory(shop=shop, report_no="BB2022122700005", ends_at=sh(2022, 12, 29))
@@ -45,11 +50,11 @@ def test_an_exemption_comes_first_in_the_verdict(merchant_api, order, shop):
     DeliveryReportFactory(shop=shop)
     exemption = UnifiedExemptionFactory(applies_to="sender", regions=["440300"])
     UnifiedExemptionFactory(title="湖北", applies_to="receiver", regions=["420000"])
-    UnifiedExemptionFactory(title="浙江-过期", applies_to="receiver", regions=["330000"],
-                            starts_at=sh(2022, 12, 1), ends_at=sh(2022, 12, 2))
+    UnifiedExemptionFactory(
+        title="浙江-过期", applies_to="receiver", regions=["330000"], starts_at=sh(2022, 12, 1), ends_at=sh(2022, 12, 2)
+    )
     data = merchant_api.get(url(order, "2022-12-29T09:00:00%2B08:00")).json()
-    assert data["verdict"] == {"kind": "exemption", "report_no": None, "exemption_id": exemption.pk,
-                               "promised_ship_by": None}
+    assert data["verdict"] == {"kind": "exemption", "report_no": None, "exemption_id": exemption.pk, "promised_ship_by": None}
     exemptions = {e["title"]: e for e in data["exemptions"]}
     assert exemptions["统一免责"]["covers"] is True
     assert [r["code"] for r in exemptions["湖北"]["reasons"]] == ["other_region"]

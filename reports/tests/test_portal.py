@@ -64,11 +64,20 @@ def test_create_form_shows_letter_products_and_chinese_regions(merchant_client, 
 
 def test_create_files_a_region_report_and_shows_it(merchant_client, shop, merchant):
     now = timezone.now()
-    response = merchant_client.post(reverse("reports:portal-create"), {
-        "shop": shop.code, "scenario": "epidemic", "scope": "region", "regions": ["330100"],
-        "district_codes": "420102，110105", "starts_at": local(now), "ends_at": local(now + timedelta(days=3)),
-        "commitment_accepted": "on", "commitment_letter_version": "2022.12",
-    })
+    response = merchant_client.post(
+        reverse("reports:portal-create"),
+        {
+            "shop": shop.code,
+            "scenario": "epidemic",
+            "scope": "region",
+            "regions": ["330100"],
+            "district_codes": "420102，110105",
+            "starts_at": local(now),
+            "ends_at": local(now + timedelta(days=3)),
+            "commitment_accepted": "on",
+            "commitment_letter_version": "2022.12",
+        },
+    )
     report = DeliveryReport.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("reports:portal-detail", args=[report.report_no])
     assert report.status == "approved" and report.submitted_by == merchant
@@ -79,10 +88,16 @@ def test_create_files_a_region_report_and_shows_it(merchant_client, shop, mercha
 
 def test_create_without_the_commitment_shows_the_refusal(merchant_client, shop):
     now = timezone.now()
-    response = merchant_client.post(reverse("reports:portal-create"), {
-        "shop": shop.code, "scenario": "epidemic", "scope": "shop", "starts_at": local(now),
-        "ends_at": local(now + timedelta(days=3)),
-    })
+    response = merchant_client.post(
+        reverse("reports:portal-create"),
+        {
+            "shop": shop.code,
+            "scenario": "epidemic",
+            "scope": "shop",
+            "starts_at": local(now),
+            "ends_at": local(now + timedelta(days=3)),
+        },
+    )
     assert response.status_code == 200
     assert response.context["form"].errors["commitment_accepted"]
     assert "承诺书" in response.content.decode()
@@ -91,10 +106,17 @@ def test_create_without_the_commitment_shows_the_refusal(merchant_client, shop):
 
 def test_create_for_another_shop_is_refused(merchant_client, other_shop):
     now = timezone.now()
-    response = merchant_client.post(reverse("reports:portal-create"), {
-        "shop": other_shop.code, "scenario": "epidemic", "scope": "shop", "starts_at": local(now),
-        "ends_at": local(now + timedelta(days=3)), "commitment_accepted": "on",
-    })
+    response = merchant_client.post(
+        reverse("reports:portal-create"),
+        {
+            "shop": other_shop.code,
+            "scenario": "epidemic",
+            "scope": "shop",
+            "starts_at": local(now),
+            "ends_at": local(now + timedelta(days=3)),
+            "commitment_accepted": "on",
+        },
+    )
     assert response.status_code == 200 and response.context["form"].errors["shop"]
     assert not DeliveryReport.objects.exists()
 
@@ -103,8 +125,13 @@ def test_detail_history_and_withdraw(merchant_client, shop, merchant):
     from reports import services
 
     report = services.report_submit(
-        actor=merchant, shop=shop, scenario="major_event", scope="shop", starts_at=timezone.now(),
-        ends_at=timezone.now() + timedelta(days=2), commitment_accepted=True,
+        actor=merchant,
+        shop=shop,
+        scenario="major_event",
+        scope="shop",
+        starts_at=timezone.now(),
+        ends_at=timezone.now() + timedelta(days=2),
+        commitment_accepted=True,
     ).report
     url = reverse("reports:portal-detail", args=[report.report_no])
     assert "待审核" in merchant_client.get(url).content.decode()
@@ -130,8 +157,9 @@ def test_another_merchants_report_pages_are_404(client, other_merchant, shop):
 def test_coverage_page_explains(merchant_client, shop):
     order = OrderFactory(product=ProductFactory(shop=shop), order_no="O-WHY")
     report = DeliveryReportFactory(shop=shop)
-    body = merchant_client.get(reverse("reports:portal-coverage"), {"order_no": order.order_no,
-                                                                     "at": "2022-12-29T09:00"}).content.decode()
+    body = merchant_client.get(
+        reverse("reports:portal-coverage"), {"order_no": order.order_no, "at": "2022-12-29T09:00"}
+    ).content.decode()
     assert report.report_no in body and "已覆盖" in body
     missing = merchant_client.get(reverse("reports:portal-coverage"), {"order_no": "NOPE"}).content.decode()
     assert "未找到" in missing
@@ -145,10 +173,17 @@ def test_ops_reviewers_cannot_file_or_withdraw_for_a_merchant_in_the_portal(clie
     now = timezone.now()
     assert client.get(reverse("reports:portal-detail", args=[report.report_no])).status_code == 200
     assert client.get(reverse("reports:portal-create")).status_code == 403
-    filed = client.post(reverse("reports:portal-create"), {
-        "shop": shop.code, "scenario": "epidemic", "scope": "shop", "starts_at": local(now),
-        "ends_at": local(now + timedelta(days=3)), "commitment_accepted": "on",
-    })
+    filed = client.post(
+        reverse("reports:portal-create"),
+        {
+            "shop": shop.code,
+            "scenario": "epidemic",
+            "scope": "shop",
+            "starts_at": local(now),
+            "ends_at": local(now + timedelta(days=3)),
+            "commitment_accepted": "on",
+        },
+    )
     assert filed.status_code == 403 and DeliveryReport.objects.count() == 1
     withdrawn = client.post(reverse("reports:portal-withdraw", args=[report.report_no]))
     report.refresh_from_db()

@@ -20,20 +20,28 @@ POLICY_START = sh(2022, 12, 21)
 
 
 def submit(merchant, shop, at, **kwargs):
-    values = {"scenario": "epidemic", "scope": "shop", "starts_at": at, "ends_at": at + timedelta(days=5),
-              "commitment_accepted": True}
+    values = {
+        "scenario": "epidemic",
+        "scope": "shop",
+        "starts_at": at,
+        "ends_at": at + timedelta(days=5),
+        "commitment_accepted": True,
+    }
     return services.report_submit(actor=merchant, shop=shop, at=at, **{**values, **kwargs}).report
 
 
-@pytest.mark.parametrize(("at", "scenario", "status"), [
-    (POLICY_START - timedelta(seconds=1), "epidemic", "pending_review"),
-    (POLICY_START - timedelta(seconds=1), "natural_disaster", "pending_review"),
-    (POLICY_START, "epidemic", "approved"),
-    (POLICY_START + timedelta(seconds=1), "epidemic", "approved"),
-    (POLICY_START + timedelta(seconds=1), "natural_disaster", "approved"),
-    (POLICY_START + timedelta(seconds=1), "major_event", "pending_review"),
-    (POLICY_START + timedelta(seconds=1), "other_force_majeure", "pending_review"),
-])
+@pytest.mark.parametrize(
+    ("at", "scenario", "status"),
+    [
+        (POLICY_START - timedelta(seconds=1), "epidemic", "pending_review"),
+        (POLICY_START - timedelta(seconds=1), "natural_disaster", "pending_review"),
+        (POLICY_START, "epidemic", "approved"),
+        (POLICY_START + timedelta(seconds=1), "epidemic", "approved"),
+        (POLICY_START + timedelta(seconds=1), "natural_disaster", "approved"),
+        (POLICY_START + timedelta(seconds=1), "major_event", "pending_review"),
+        (POLICY_START + timedelta(seconds=1), "other_force_majeure", "pending_review"),
+    ],
+)
 def test_auto_approval_is_judged_at_submission_time(merchant, shop, at, scenario, status):
     report = submit(merchant, shop, at, scenario=scenario)
     assert report.status == status
@@ -49,7 +57,9 @@ def test_report_numbers_follow_the_shanghai_day(merchant, shop):
     next_day = submit(merchant, shop, datetime(2022, 12, 27, 16, 0, tzinfo=UTC))
     again = submit(merchant, shop, datetime(2022, 12, 27, 18, 0, tzinfo=UTC))
     assert [late.report_no, next_day.report_no, again.report_no] == [
-        "BB2022122700001", "BB2022122800001", "BB2022122800002",
+        "BB2022122700001",
+        "BB2022122800001",
+        "BB2022122800002",
     ]
     assert ReportSequence.objects.get(day="2022-12-28").last == 2
 
@@ -133,8 +143,14 @@ def test_every_decision_is_audited_with_who_and_why(merchant, ops_user, shop):
 def test_exemption_update_keeps_prefixes_and_audits(ops_user):
     exemption = UnifiedExemptionFactory(regions=["330000"])
     services.exemption_update(
-        actor=ops_user, exemption=exemption, title="改", scenario="epidemic", applies_to="either",
-        regions=["330100", "420102"], starts_at=exemption.starts_at, ends_at=exemption.ends_at,
+        actor=ops_user,
+        exemption=exemption,
+        title="改",
+        scenario="epidemic",
+        applies_to="either",
+        regions=["330100", "420102"],
+        starts_at=exemption.starts_at,
+        ends_at=exemption.ends_at,
     )
     assert sorted(exemption.region_links.values_list("region_id", "prefix")) == [("330100", "3301"), ("420102", "420102")]
     entry = audit_trail(exemption).get()

@@ -93,8 +93,17 @@ class OrderSerializer(serializers.ModelSerializer):
     class Meta:
         model = Order
         fields = [
-            "order_no", "shop", "product", "amount", "paid_at", "ship_deadline", "receiver_region",
-            "sender_region", "shipped_at", "picked_up_at", "cancelled_at",
+            "order_no",
+            "shop",
+            "product",
+            "amount",
+            "paid_at",
+            "ship_deadline",
+            "receiver_region",
+            "sender_region",
+            "shipped_at",
+            "picked_up_at",
+            "cancelled_at",
         ]
 
 

@@ -58,16 +58,20 @@ class OrderEventView(APIView):
         data = s.OrderEventSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         result = services.order_event_apply(
-            actor=request.user, order_no=order_no, event_type=data.validated_data["type"],
+            actor=request.user,
+            order_no=order_no,
+            event_type=data.validated_data["type"],
             at=data.validated_data["at"],
         )
         return Response(s.OrderSerializer(result.obj).data, status=status.HTTP_200_OK)
 
 
-@extend_schema(parameters=[
-    OpenApiParameter("q", description="Code prefix or part of the Chinese name"),
-    OpenApiParameter("parent", description="Children of this region code"),
-])
+@extend_schema(
+    parameters=[
+        OpenApiParameter("q", description="Code prefix or part of the Chinese name"),
+        OpenApiParameter("parent", description="Children of this region code"),
+    ]
+)
 class RegionListView(generics.ListAPIView):
     """GB/T 2260 regions with Chinese names (for pickers)."""
 

@@ -37,10 +37,17 @@ def test_shop_edits_and_memberships_are_audited(client, ops_admin_user, shop):
     merchant = UserFactory(username="new-member")
     client.force_login(ops_admin_user)
     url = f"/admin/shops/shop/{shop.pk}/change/"
-    form = {"code": shop.code, "name": "新店名", "kind": shop.kind,
-            "memberships-TOTAL_FORMS": "1", "memberships-INITIAL_FORMS": "0",
-            "memberships-MIN_NUM_FORMS": "0", "memberships-MAX_NUM_FORMS": "1000",
-            "memberships-0-user": str(merchant.pk), "memberships-0-shop": str(shop.pk)}
+    form = {
+        "code": shop.code,
+        "name": "新店名",
+        "kind": shop.kind,
+        "memberships-TOTAL_FORMS": "1",
+        "memberships-INITIAL_FORMS": "0",
+        "memberships-MIN_NUM_FORMS": "0",
+        "memberships-MAX_NUM_FORMS": "1000",
+        "memberships-0-user": str(merchant.pk),
+        "memberships-0-shop": str(shop.pk),
+    }
     assert client.post(url, form).status_code == 302
     shop.refresh_from_db()
     assert shop.name == "新店名" and shop.memberships.filter(user=merchant).exists()
@@ -49,8 +56,13 @@ def test_shop_edits_and_memberships_are_audited(client, ops_admin_user, shop):
     assert trail["shop_member_added"].data == {"user": "new-member"}
     membership = shop.memberships.get(user=merchant)
     client.force_login(UserFactory(username="root", is_superuser=True, is_staff=True))  # ops admins cannot delete
-    removal = {**form, "memberships-TOTAL_FORMS": "1", "memberships-INITIAL_FORMS": "1",
-               "memberships-0-id": str(membership.pk), "memberships-0-DELETE": "on"}
+    removal = {
+        **form,
+        "memberships-TOTAL_FORMS": "1",
+        "memberships-INITIAL_FORMS": "1",
+        "memberships-0-id": str(membership.pk),
+        "memberships-0-DELETE": "on",
+    }
     assert client.post(url, removal).status_code == 302
     assert not shop.memberships.filter(user=merchant).exists()
     assert [e.data for e in audit_trail(shop) if e.action == "shop_member_removed"] == [{"user": "new-member"}]

@@ -19,8 +19,13 @@ def events_url(order_no: str) -> str:
 
 def order_body(**overrides) -> dict:
     body = {
-        "order_no": "T0001", "shop": "shop-a", "product": "P1", "amount": "88.00",
-        "paid_at": "2022-12-28T10:00:00+08:00", "receiver_region": "330102", "sender_region": "440305",
+        "order_no": "T0001",
+        "shop": "shop-a",
+        "product": "P1",
+        "amount": "88.00",
+        "paid_at": "2022-12-28T10:00:00+08:00",
+        "receiver_region": "330102",
+        "sender_region": "440305",
     }
     return {**body, **overrides}
 
@@ -94,20 +99,23 @@ class TestOrders:
         assert_error(platform_api.post(ORDERS, order_body(amount="99.00"), format="json"), 409, "order_conflict")
         assert Order.objects.get().amount == 88
 
-    @pytest.mark.parametrize(("field", "value", "code"), [
-        ("receiver_region", "999999", "region_unknown"),
-        ("sender_region", "12345", "region_malformed"),
-        ("receiver_region", "33010x", "region_malformed"),
-        ("product", "nope", "product_not_found"),
-        ("shop", "nope", "shop_not_found"),
-        ("amount", "0.00", "invalid"),
-        ("paid_at", "yesterday", "invalid"),
-        ("ship_deadline", "2022-12-27T10:00:00+08:00", "ship_deadline_before_paid"),
-        # Was a 500 (OverflowError computing paid_at + 48h); out of range is refused at the edge.
-        ("paid_at", "9999-12-31T23:00:00+08:00", "datetime_out_of_range"),
-        ("paid_at", "0001-01-01T00:00:00+00:00", "datetime_out_of_range"),
-        ("ship_deadline", "9999-12-31T23:00:00+08:00", "datetime_out_of_range"),
-    ])
+    @pytest.mark.parametrize(
+        ("field", "value", "code"),
+        [
+            ("receiver_region", "999999", "region_unknown"),
+            ("sender_region", "12345", "region_malformed"),
+            ("receiver_region", "33010x", "region_malformed"),
+            ("product", "nope", "product_not_found"),
+            ("shop", "nope", "shop_not_found"),
+            ("amount", "0.00", "invalid"),
+            ("paid_at", "yesterday", "invalid"),
+            ("ship_deadline", "2022-12-27T10:00:00+08:00", "ship_deadline_before_paid"),
+            # Was a 500 (OverflowError computing paid_at + 48h); out of range is refused at the edge.
+            ("paid_at", "9999-12-31T23:00:00+08:00", "datetime_out_of_range"),
+            ("paid_at", "0001-01-01T00:00:00+00:00", "datetime_out_of_range"),
+            ("ship_deadline", "9999-12-31T23:00:00+08:00", "datetime_out_of_range"),
+        ],
+    )
     def test_bad_input_is_400_and_changes_nothing(self, platform_api, product, field, value, code):
         assert_error(platform_api.post(ORDERS, order_body(**{field: value}), format="json"), 400, code)
         assert not Order.objects.exists()
@@ -138,25 +146,21 @@ class TestOrderEvents:
         assert_error(self.post(platform_api, "E1", "shipped", "2022-12-28T13:00:00+08:00"), 409, "event_conflict")
 
     def test_picked_up_before_shipped(self, platform_api, order):
-        assert_error(self.post(platform_api, "E1", "picked_up", "2022-12-28T15:00:00+08:00"), 409,
-                     "picked_up_before_shipped")
+        assert_error(self.post(platform_api, "E1", "picked_up", "2022-12-28T15:00:00+08:00"), 409, "picked_up_before_shipped")
         self.post(platform_api, "E1", "shipped", "2022-12-28T16:00:00+08:00")
-        assert_error(self.post(platform_api, "E1", "picked_up", "2022-12-28T15:00:00+08:00"), 409,
-                     "picked_up_before_shipped")
+        assert_error(self.post(platform_api, "E1", "picked_up", "2022-12-28T15:00:00+08:00"), 409, "picked_up_before_shipped")
         order.refresh_from_db()
         assert order.picked_up_at is None
 
     def test_cancelled_after_shipped(self, platform_api, order):
         self.post(platform_api, "E1", "shipped", "2022-12-28T12:00:00+08:00")
-        assert_error(self.post(platform_api, "E1", "cancelled", "2022-12-28T13:00:00+08:00"), 409,
-                     "cancelled_after_shipped")
+        assert_error(self.post(platform_api, "E1", "cancelled", "2022-12-28T13:00:00+08:00"), 409, "cancelled_after_shipped")
         order.refresh_from_db()
         assert order.cancelled_at is None
 
     def test_shipped_after_cancelled(self, platform_api, order):
         self.post(platform_api, "E1", "cancelled", "2022-12-28T11:00:00+08:00")
-        assert_error(self.post(platform_api, "E1", "shipped", "2022-12-28T12:00:00+08:00"), 409,
-                     "shipped_after_cancelled")
+        assert_error(self.post(platform_api, "E1", "shipped", "2022-12-28T12:00:00+08:00"), 409, "shipped_after_cancelled")
 
     def test_event_before_paid(self, platform_api, order):
         assert_error(self.post(platform_api, "E1", "shipped", "2022-12-28T09:59:59+08:00"), 409, "event_before_paid")

@@ -7,16 +7,16 @@ from shops.regions import region_contains, region_level, region_prefix, unknown_
 @pytest.mark.parametrize(
     ("area", "code", "inside"),
     [
-        ("330000", "330102", True),   # province covers its districts
-        ("330000", "330100", True),   # … and its cities
+        ("330000", "330102", True),  # province covers its districts
+        ("330000", "330100", True),  # … and its cities
         ("330000", "330000", True),
         ("330000", "340102", False),  # another province
-        ("330100", "330102", True),   # city covers its districts
+        ("330100", "330102", True),  # city covers its districts
         ("330100", "330281", False),  # Ningbo's district is not in Hangzhou
-        ("330102", "330102", True),   # a district only itself
+        ("330102", "330102", True),  # a district only itself
         ("330102", "330105", False),
-        ("110000", "110101", True),   # municipality: districts sit directly under it
-        ("429004", "429004", True),   # county-level city directly under a province
+        ("110000", "110101", True),  # municipality: districts sit directly under it
+        ("429004", "429004", True),  # county-level city directly under a province
         ("420000", "429004", True),
     ],
 )

@@ -26,11 +26,12 @@ def enum_field(choices, **kwargs) -> serializers.ChoiceField:
     a shared named component: ``platform`` and ``status`` carry different choice sets across the
     API, and spectacular's enum naming would collide (a warning, which CI fails on)."""
     values = [value for value, _label in choices]
-    field_class = extend_schema_field({
-        "allOf": [{"type": "string", "enum": values}], "description": f"One of: {', '.join(values)}.",
-    })(
-        type("InlineChoiceField", (serializers.ChoiceField,), {})
-    )
+    field_class = extend_schema_field(
+        {
+            "allOf": [{"type": "string", "enum": values}],
+            "description": f"One of: {', '.join(values)}.",
+        }
+    )(type("InlineChoiceField", (serializers.ChoiceField,), {}))
     return field_class(choices=choices, **kwargs)
 
 
@@ -64,8 +65,20 @@ class ShopBindingSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ShopBinding
-        fields = ["id", "platform", "external_shop_id", "external_shop_name", "status", "usable", "granted_at",
-                  "granted_by", "expires_at", "revoked_at", "revoked_by", "revoke_reason"]
+        fields = [
+            "id",
+            "platform",
+            "external_shop_id",
+            "external_shop_name",
+            "status",
+            "usable",
+            "granted_at",
+            "granted_by",
+            "expires_at",
+            "revoked_at",
+            "revoked_by",
+            "revoke_reason",
+        ]
 
     def get_usable(self, obj) -> bool:
         return obj.is_usable(timezone.now())
@@ -88,8 +101,7 @@ class PidBindingSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PidBinding
-        fields = ["id", "pid", "member_id", "site_id", "adzone_id", "status", "bound_at", "bound_by",
-                  "revoked_at", "revoked_by"]
+        fields = ["id", "pid", "member_id", "site_id", "adzone_id", "status", "bound_at", "bound_by", "revoked_at", "revoked_by"]
 
 
 class PidBindSerializer(serializers.Serializer):
@@ -102,8 +114,20 @@ class LibraryItemSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = LibraryItem
-        fields = ["id", "platform", "item_id", "title", "price", "image_url", "sales_7d", "clicks", "stats_at",
-                  "recommended", "version", "listed"]
+        fields = [
+            "id",
+            "platform",
+            "item_id",
+            "title",
+            "price",
+            "image_url",
+            "sales_7d",
+            "clicks",
+            "stats_at",
+            "recommended",
+            "version",
+            "listed",
+        ]
 
     @extend_schema_field(serializers.BooleanField(allow_null=True, help_text="Null for a caller without a storefront."))
     def get_listed(self, obj) -> bool | None:
@@ -112,6 +136,7 @@ class LibraryItemSerializer(serializers.ModelSerializer):
 
 class ListingItemSerializer(serializers.ModelSerializer):
     platform = enum_field(ItemPlatform.choices, read_only=True)
+
     class Meta:
         model = LibraryItem
         fields = ["id", "platform", "item_id", "title", "price", "image_url"]
@@ -130,8 +155,12 @@ class ListingCreateSerializer(serializers.Serializer):
     """Exactly one of ``text`` (a pasted share token or item link) or ``library_item`` (an id
     from the selection centre)."""
 
-    text = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False,
-                                 help_text=f"A share token or item link, up to {MAX_INPUT_LENGTH} characters.")
+    text = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        help_text=f"A share token or item link, up to {MAX_INPUT_LENGTH} characters.",
+    )
     library_item = serializers.IntegerField(required=False, min_value=1)
 
     def validate(self, attrs):

@@ -6,12 +6,12 @@ urlpatterns = [
     path("storefront/", views.StorefrontView.as_view(), name="storefront"),
     path("storefront/shop-bindings/", views.ShopBindingListView.as_view(), name="storefront-shop-bindings"),
     path("storefront/shop-bindings/<int:pk>/", views.ShopBindingDetailView.as_view(), name="storefront-shop-binding"),
-    path("storefront/shop-bindings/<int:pk>/revoke/", views.ShopBindingRevokeView.as_view(),
-         name="storefront-shop-binding-revoke"),
+    path(
+        "storefront/shop-bindings/<int:pk>/revoke/", views.ShopBindingRevokeView.as_view(), name="storefront-shop-binding-revoke"
+    ),
     path("storefront/pid-bindings/", views.PidBindingListView.as_view(), name="storefront-pid-bindings"),
     path("storefront/pid-bindings/<int:pk>/", views.PidBindingDetailView.as_view(), name="storefront-pid-binding"),
-    path("storefront/pid-bindings/<int:pk>/revoke/", views.PidBindingRevokeView.as_view(),
-         name="storefront-pid-binding-revoke"),
+    path("storefront/pid-bindings/<int:pk>/revoke/", views.PidBindingRevokeView.as_view(), name="storefront-pid-binding-revoke"),
     path("storefront/listings/", views.ListingListView.as_view(), name="storefront-listings"),
     path("storefront/listings/<int:pk>/", views.ListingDetailView.as_view(), name="storefront-listing"),
     path("storefront/listings/<int:pk>/remove/", views.ListingRemoveView.as_view(), name="storefront-listing-remove"),

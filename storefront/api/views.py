@@ -29,8 +29,9 @@ class StorefrontView(APIView):
             raise NotFound("storefront_not_found", "You have no storefront yet.")
         return Response(s.StorefrontSerializer(storefront).data)
 
-    @extend_schema(request=s.StorefrontCreateSerializer,
-                   responses={201: s.StorefrontSerializer, 200: s.StorefrontSerializer, 409: _ERROR})
+    @extend_schema(
+        request=s.StorefrontCreateSerializer, responses={201: s.StorefrontSerializer, 200: s.StorefrontSerializer, 409: _ERROR}
+    )
     def post(self, request):
         data = s.StorefrontCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -48,8 +49,10 @@ class ShopBindingListView(generics.ListAPIView):
     def get_queryset(self):
         return selectors.shop_bindings_for_user(user=self.request.user)
 
-    @extend_schema(request=s.ShopBindSerializer,
-                   responses={201: s.ShopBindingSerializer, 200: s.ShopBindingSerializer, 400: _ERROR, 409: _ERROR})
+    @extend_schema(
+        request=s.ShopBindSerializer,
+        responses={201: s.ShopBindingSerializer, 200: s.ShopBindingSerializer, 400: _ERROR, 409: _ERROR},
+    )
     def post(self, request):
         storefront = selectors.storefront_get_for_user(user=request.user)
         data = s.ShopBindSerializer(data=request.data)
@@ -84,8 +87,10 @@ class PidBindingListView(generics.ListAPIView):
     def get_queryset(self):
         return selectors.pid_bindings_for_user(user=self.request.user)
 
-    @extend_schema(request=s.PidBindSerializer,
-                   responses={201: s.PidBindingSerializer, 200: s.PidBindingSerializer, 400: _ERROR, 409: _ERROR})
+    @extend_schema(
+        request=s.PidBindSerializer,
+        responses={201: s.PidBindingSerializer, 200: s.PidBindingSerializer, 400: _ERROR, 409: _ERROR},
+    )
     def post(self, request):
         storefront = selectors.storefront_get_for_user(user=request.user)
         data = s.PidBindSerializer(data=request.data)
@@ -125,10 +130,10 @@ class ListingListView(generics.ListAPIView):
         request=s.ListingCreateSerializer,
         responses={201: s.ListingSerializer, 400: _ERROR, 404: _ERROR, 409: _ERROR},
         description="Add a product by pasting a share token or an item link (`text`), or from the selection "
-                    "centre (`library_item`). A removed product is listed again. Errors: token_unrecognised, "
-                    "link_unsupported, link_item_id_missing, input_empty, input_ambiguous, input_too_long, "
-                    "token_unknown, token_expired, pid_required, item_not_in_library, youzan_shop_required, "
-                    "item_not_found, already_listed, storefront_required.",
+        "centre (`library_item`). A removed product is listed again. Errors: token_unrecognised, "
+        "link_unsupported, link_item_id_missing, input_empty, input_ambiguous, input_too_long, "
+        "token_unknown, token_expired, pid_required, item_not_in_library, youzan_shop_required, "
+        "item_not_found, already_listed, storefront_required.",
     )
     def post(self, request):
         storefront = selectors.storefront_get_for_user(user=request.user)
@@ -198,8 +203,10 @@ class LibraryItemIngestView(APIView):
 
     permission_classes = [IsPlatform]
 
-    @extend_schema(request=s.LibraryItemIngestSerializer,
-                   responses={201: s.LibraryItemSerializer, 200: s.LibraryItemSerializer, 400: _ERROR, 409: _ERROR})
+    @extend_schema(
+        request=s.LibraryItemIngestSerializer,
+        responses={201: s.LibraryItemSerializer, 200: s.LibraryItemSerializer, 400: _ERROR, 409: _ERROR},
+    )
     def post(self, request):
         data = s.LibraryItemIngestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -212,8 +219,10 @@ class ShareTokenIngestView(APIView):
 
     permission_classes = [IsPlatform]
 
-    @extend_schema(request=s.ShareTokenIngestSerializer,
-                   responses={201: s.ShareTokenSerializer, 200: s.ShareTokenSerializer, 400: _ERROR, 409: _ERROR})
+    @extend_schema(
+        request=s.ShareTokenIngestSerializer,
+        responses={201: s.ShareTokenSerializer, 200: s.ShareTokenSerializer, 400: _ERROR, 409: _ERROR},
+    )
     def post(self, request):
         data = s.ShareTokenIngestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -221,6 +230,7 @@ class ShareTokenIngestView(APIView):
         item = LibraryItem.objects.filter(platform=values["platform"], item_id=values["item_id"]).first()
         if item is None:
             raise InvalidInput("library_item_not_found", "The item is not in the content library.")
-        result = services.share_token_ingest(actor=request.user, code=values["code"], library_item=item,
-                                             expires_at=values["expires_at"])
+        result = services.share_token_ingest(
+            actor=request.user, code=values["code"], library_item=item, expires_at=values["expires_at"]
+        )
         return Response(s.ShareTokenSerializer(result.obj).data, status=_created_or_ok(result))

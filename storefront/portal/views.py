@@ -87,22 +87,31 @@ def shops(request, storefront):
         platform = request.POST.get("platform", "")
         shop_id = request.POST.get("external_shop_id", "").strip()
         shop_name = request.POST.get("external_shop_name", "").strip()
-        if platform not in ShopPlatform.values or not shop_id or not shop_name or len(shop_id) > 64 \
-                or len(shop_name) > 100:
+        if platform not in ShopPlatform.values or not shop_id or not shop_name or len(shop_id) > 64 or len(shop_name) > 100:
             messages.error(request, _("Choose a platform and enter the shop id and name."))
         else:
             try:
-                result = services.shop_bind(actor=request.user, storefront=storefront, platform=platform,
-                                            external_shop_id=shop_id, external_shop_name=shop_name)
+                result = services.shop_bind(
+                    actor=request.user,
+                    storefront=storefront,
+                    platform=platform,
+                    external_shop_id=shop_id,
+                    external_shop_name=shop_name,
+                )
             except DomainError as exc:
                 messages.error(request, exc.detail)
             else:
                 messages.success(request, _("Shop authorised.") if result.created else _("This shop is already bound."))
         return redirect("storefront:portal-shops")
-    return render(request, "storefront/shops.html", {
-        "storefront": storefront, "platforms": ShopPlatform.choices,
-        "bindings": _page(request, selectors.shop_bindings_for_user(user=request.user)),
-    })
+    return render(
+        request,
+        "storefront/shops.html",
+        {
+            "storefront": storefront,
+            "platforms": ShopPlatform.choices,
+            "bindings": _page(request, selectors.shop_bindings_for_user(user=request.user)),
+        },
+    )
 
 
 @require_POST
@@ -130,10 +139,15 @@ def pid(request, storefront):
             messages.success(request, _("PID bound.") if result.created else _("This PID is already bound."))
         return redirect("storefront:portal-pid")
     bindings = selectors.pid_bindings_for_user(user=request.user)
-    return render(request, "storefront/pid.html", {
-        "storefront": storefront, "active": bindings.filter(status=BindingStatus.ACTIVE).first(),
-        "history": bindings.filter(status=BindingStatus.REVOKED)[:20],
-    })
+    return render(
+        request,
+        "storefront/pid.html",
+        {
+            "storefront": storefront,
+            "active": bindings.filter(status=BindingStatus.ACTIVE).first(),
+            "history": bindings.filter(status=BindingStatus.REVOKED)[:20],
+        },
+    )
 
 
 @require_POST
@@ -159,8 +173,9 @@ def add(request, storefront):
             result = services.listing_add(actor=request.user, storefront=storefront, text=text)
         except DomainError as exc:
             messages.error(request, exc.detail)
-            return render(request, "storefront/add.html", {"storefront": storefront, "text": text,
-                                                            "error_code": exc.code}, status=400)
+            return render(
+                request, "storefront/add.html", {"storefront": storefront, "text": text, "error_code": exc.code}, status=400
+            )
         title = result.listing.library_item.title
         if result.relisted:
             messages.success(request, _("Listed again: %(title)s") % {"title": title})
@@ -183,10 +198,17 @@ def selection(request, storefront):
         items = selectors.library_hot(user=request.user)
     else:
         items = selectors.library_search(query=query, user=request.user)
-    return render(request, "storefront/selection.html", {
-        "storefront": storefront, "tab": tab, "q": query, "items": _page(request, items),
-        "pager_query": urlencode({"tab": tab, "q": query}),
-    })
+    return render(
+        request,
+        "storefront/selection.html",
+        {
+            "storefront": storefront,
+            "tab": tab,
+            "q": query,
+            "items": _page(request, items),
+            "pager_query": urlencode({"tab": tab, "q": query}),
+        },
+    )
 
 
 @require_POST
@@ -210,11 +232,17 @@ def listings(request, storefront):
     status = request.GET.get("status", "")
     if status not in Listing.Status.values:
         status = ""
-    return render(request, "storefront/listings.html", {
-        "storefront": storefront, "status": status, "statuses": Listing.Status.choices,
-        "pager_query": urlencode({"status": status}) if status else "",
-        "listings": _page(request, selectors.listings_for_user(user=request.user, status=status or None)),
-    })
+    return render(
+        request,
+        "storefront/listings.html",
+        {
+            "storefront": storefront,
+            "status": status,
+            "statuses": Listing.Status.choices,
+            "pager_query": urlencode({"status": status}) if status else "",
+            "listings": _page(request, selectors.listings_for_user(user=request.user, status=status or None)),
+        },
+    )
 
 
 @require_POST

@@ -12,7 +12,18 @@ from storefront.services.listings import (
 from storefront.services.results import Ingested
 
 __all__ = [
-    "Ingested", "PublishResult", "library_item_ingest", "library_item_set_recommended", "listing_add",
-    "listing_add_from_library", "listing_readd", "listing_remove", "pid_bind", "pid_unbind", "share_token_ingest",
-    "shop_bind", "shop_unbind", "storefront_create",
+    "Ingested",
+    "PublishResult",
+    "library_item_ingest",
+    "library_item_set_recommended",
+    "listing_add",
+    "listing_add_from_library",
+    "listing_readd",
+    "listing_remove",
+    "pid_bind",
+    "pid_unbind",
+    "share_token_ingest",
+    "shop_bind",
+    "shop_unbind",
+    "storefront_create",
 ]

@@ -41,8 +41,13 @@ def storefront_create(*, actor, name: str) -> Ingested:
 
 
 def _revoke(binding, *, actor, at, reason: str, action: str) -> None:
-    guard_transition(BINDING_TRANSITIONS, current=binding.status, target=BindingStatus.REVOKED,
-                     code="binding_revoked", entity=binding._meta.verbose_name)
+    guard_transition(
+        BINDING_TRANSITIONS,
+        current=binding.status,
+        target=BindingStatus.REVOKED,
+        code="binding_revoked",
+        entity=binding._meta.verbose_name,
+    )
     binding.status = BindingStatus.REVOKED
     binding.revoked_at = at
     binding.revoked_by = actor
@@ -51,13 +56,19 @@ def _revoke(binding, *, actor, at, reason: str, action: str) -> None:
         binding.revoke_reason = reason
         fields.append("revoke_reason")
     binding.save(update_fields=fields)
-    audit_record(actor=actor, target=binding, action=action, from_status=BindingStatus.ACTIVE,
-                 to_status=BindingStatus.REVOKED, reason=reason, at=at)
+    audit_record(
+        actor=actor,
+        target=binding,
+        action=action,
+        from_status=BindingStatus.ACTIVE,
+        to_status=BindingStatus.REVOKED,
+        reason=reason,
+        at=at,
+    )
 
 
 @transaction.atomic
-def shop_bind(*, actor, storefront: Storefront, platform: str, external_shop_id: str,
-              external_shop_name: str) -> Ingested:
+def shop_bind(*, actor, storefront: Storefront, platform: str, external_shop_id: str, external_shop_name: str) -> Ingested:
     """Authorise a third-party shop for the storefront (绑定店铺).
 
     The same shop already bound here (and not expired) answers the existing binding. A shop
@@ -65,8 +76,11 @@ def shop_bind(*, actor, storefront: Storefront, platform: str, external_shop_id:
     closed (revoked by the system, reason ``expired``) and a new grant recorded."""
     _lock(storefront)
     now = timezone.now()
-    current = (ShopBinding.objects.select_for_update()
-               .filter(platform=platform, external_shop_id=external_shop_id, status=BindingStatus.ACTIVE).first())
+    current = (
+        ShopBinding.objects.select_for_update()
+        .filter(platform=platform, external_shop_id=external_shop_id, status=BindingStatus.ACTIVE)
+        .first()
+    )
     if current is not None and not current.is_usable(now):
         _revoke(current, actor=None, at=now, reason="expired", action="shop_binding_expired")
         current = None
@@ -75,20 +89,35 @@ def shop_bind(*, actor, storefront: Storefront, platform: str, external_shop_id:
             raise Conflict("shop_bound_elsewhere", _("This shop is bound to another storefront."))
         return Ingested(current, False)
     grant = adapter_for(platform).authorise_shop(
-        external_shop_id=external_shop_id, external_shop_name=external_shop_name, at=now,
+        external_shop_id=external_shop_id,
+        external_shop_name=external_shop_name,
+        at=now,
     )
     try:
         with transaction.atomic():
             binding = ShopBinding.objects.create(
-                storefront=storefront, platform=platform, external_shop_id=grant.external_shop_id,
-                external_shop_name=grant.external_shop_name, granted_at=now, granted_by=actor,
+                storefront=storefront,
+                platform=platform,
+                external_shop_id=grant.external_shop_id,
+                external_shop_name=grant.external_shop_name,
+                granted_at=now,
+                granted_by=actor,
                 expires_at=grant.expires_at,
             )
     except IntegrityError:
         raise Conflict("shop_bound_elsewhere", _("This shop is bound to another storefront."))
-    audit_record(actor=actor, target=binding, action="shop_bound", to_status=BindingStatus.ACTIVE, at=now,
-                 data={"platform": platform, "external_shop_id": external_shop_id,
-                       "expires_at": grant.expires_at.isoformat() if grant.expires_at else None})
+    audit_record(
+        actor=actor,
+        target=binding,
+        action="shop_bound",
+        to_status=BindingStatus.ACTIVE,
+        at=now,
+        data={
+            "platform": platform,
+            "external_shop_id": external_shop_id,
+            "expires_at": grant.expires_at.isoformat() if grant.expires_at else None,
+        },
+    )
     return Ingested(binding, True)
 
 
@@ -114,11 +143,17 @@ def pid_bind(*, actor, storefront: Storefront, pid: str) -> Ingested:
             return Ingested(active, False)
         _revoke(active, actor=actor, at=now, reason="replaced", action="pid_revoked")
     binding = PidBinding.objects.create(
-        storefront=storefront, pid=parsed.pid, member_id=parsed.member_id, site_id=parsed.site_id,
-        adzone_id=parsed.adzone_id, bound_at=now, bound_by=actor,
+        storefront=storefront,
+        pid=parsed.pid,
+        member_id=parsed.member_id,
+        site_id=parsed.site_id,
+        adzone_id=parsed.adzone_id,
+        bound_at=now,
+        bound_by=actor,
     )
-    audit_record(actor=actor, target=binding, action="pid_bound", to_status=BindingStatus.ACTIVE, at=now,
-                 data={"pid": parsed.pid})
+    audit_record(
+        actor=actor, target=binding, action="pid_bound", to_status=BindingStatus.ACTIVE, at=now, data={"pid": parsed.pid}
+    )
     return Ingested(binding, True)
 
 

@@ -34,19 +34,32 @@ def _jsonable(value):
 
 @transaction.atomic
 def library_item_ingest(
-    *, actor, platform: str, item_id: str, title: str, price: Decimal, image_url: str = "",
-    sales_7d: int = 0, clicks: int = 0, stats_at: datetime | None = None, share_tokens: list[dict] | None = None,
+    *,
+    actor,
+    platform: str,
+    item_id: str,
+    title: str,
+    price: Decimal,
+    image_url: str = "",
+    sales_7d: int = 0,
+    clicks: int = 0,
+    stats_at: datetime | None = None,
+    share_tokens: list[dict] | None = None,
 ) -> Ingested:
     values = {"title": title, "price": price, "image_url": image_url, "sales_7d": sales_7d, "clicks": clicks}
     now = timezone.now()
     try:
         with transaction.atomic():
             item = LibraryItem.objects.create(
-                platform=platform, item_id=item_id, stats_at=stats_at or now,
-                search_text=library_search_text(title=title, item_id=item_id), **values,
+                platform=platform,
+                item_id=item_id,
+                stats_at=stats_at or now,
+                search_text=library_search_text(title=title, item_id=item_id),
+                **values,
             )
-        audit_record(actor=actor, target=item, action="library_item_created", at=now,
-                     data={"platform": platform, "item_id": item_id})
+        audit_record(
+            actor=actor, target=item, action="library_item_created", at=now, data={"platform": platform, "item_id": item_id}
+        )
         result = Ingested(item, True, True)
     except IntegrityError:
         item = LibraryItem.objects.select_for_update().get(platform=platform, item_id=item_id)
@@ -73,8 +86,9 @@ def _library_item_update(*, actor, item: LibraryItem, values: dict, stats_at, no
     item.search_text = library_search_text(title=item.title, item_id=item.item_id)
     item.version += 1
     item.save(update_fields=[*CONTENT_FIELDS, "stats_at", "search_text", "version", "updated_at"])
-    audit_record(actor=actor, target=item, action="library_item_updated", at=now,
-                 data={"version": item.version, "changes": changes})
+    audit_record(
+        actor=actor, target=item, action="library_item_updated", at=now, data={"version": item.version, "changes": changes}
+    )
     return Ingested(item, False, True)
 
 
@@ -95,8 +109,12 @@ def share_token_ingest(*, actor, code: str, library_item: LibraryItem, expires_a
     if token.library_item_id != library_item.pk:
         raise Conflict("share_token_conflict", _("The share token %(code)s points at another item.") % {"code": code})
     if token.expires_at != expires_at:
-        audit_record(actor=actor, target=token, action="share_token_updated",
-                     data={"expires_at": [_jsonable(token.expires_at), _jsonable(expires_at)]})
+        audit_record(
+            actor=actor,
+            target=token,
+            action="share_token_updated",
+            data={"expires_at": [_jsonable(token.expires_at), _jsonable(expires_at)]},
+        )
         token.expires_at = expires_at
         token.save(update_fields=["expires_at"])
         return Ingested(token, False, True)

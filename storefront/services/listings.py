@@ -49,7 +49,9 @@ def _has_active_pid(storefront: Storefront) -> bool:
 def _has_usable_shop(storefront: Storefront, platform: str, at) -> bool:
     return ShopBinding.objects.filter(
         Q(expires_at__isnull=True) | Q(expires_at__gt=at),
-        storefront=storefront, platform=platform, status=BindingStatus.ACTIVE,
+        storefront=storefront,
+        platform=platform,
+        status=BindingStatus.ACTIVE,
     ).exists()
 
 
@@ -83,21 +85,35 @@ def _publish(*, actor, storefront: Storefront, ref: ItemRef, source: str, at) ->
             listing = Listing.objects.create(storefront=storefront, library_item=item, first_listed_at=at, listed_at=at)
     except IntegrityError:
         raise Conflict("already_listed", _("This item is already in your storefront."))
-    audit_record(actor=actor, target=listing, action="listing_added", to_status=Listing.Status.LISTED, at=at,
-                 data={"platform": item.platform, "item_id": item.item_id, "source": source})
+    audit_record(
+        actor=actor,
+        target=listing,
+        action="listing_added",
+        to_status=Listing.Status.LISTED,
+        at=at,
+        data={"platform": item.platform, "item_id": item.item_id, "source": source},
+    )
     return PublishResult(listing, False)
 
 
 def _relist(*, actor, listing: Listing, at, source: str) -> None:
-    guard_transition(LISTING_TRANSITIONS, current=listing.status, target=Listing.Status.LISTED,
-                     code="already_listed", entity="listing")
+    guard_transition(
+        LISTING_TRANSITIONS, current=listing.status, target=Listing.Status.LISTED, code="already_listed", entity="listing"
+    )
     listing.status = Listing.Status.LISTED
     listing.listed_at = at
     listing.removed_at = None
     listing.times_listed += 1
     listing.save(update_fields=["status", "listed_at", "removed_at", "times_listed"])
-    audit_record(actor=actor, target=listing, action="listing_relisted", from_status=Listing.Status.REMOVED,
-                 to_status=Listing.Status.LISTED, at=at, data={"source": source})
+    audit_record(
+        actor=actor,
+        target=listing,
+        action="listing_relisted",
+        from_status=Listing.Status.REMOVED,
+        to_status=Listing.Status.LISTED,
+        at=at,
+        data={"source": source},
+    )
 
 
 @transaction.atomic
@@ -125,14 +141,21 @@ def listing_add_from_library(*, actor, storefront: Storefront, library_item: Lib
 def listing_remove(*, actor, listing: Listing) -> Listing:
     """Take a product off the storefront (删除); the row stays as history."""
     listing = Listing.objects.select_for_update().get(pk=listing.pk)
-    guard_transition(LISTING_TRANSITIONS, current=listing.status, target=Listing.Status.REMOVED,
-                     code="listing_not_listed", entity="listing")
+    guard_transition(
+        LISTING_TRANSITIONS, current=listing.status, target=Listing.Status.REMOVED, code="listing_not_listed", entity="listing"
+    )
     now = timezone.now()
     listing.status = Listing.Status.REMOVED
     listing.removed_at = now
     listing.save(update_fields=["status", "removed_at"])
-    audit_record(actor=actor, target=listing, action="listing_removed", from_status=Listing.Status.LISTED,
-                 to_status=Listing.Status.REMOVED, at=now)
+    audit_record(
+        actor=actor,
+        target=listing,
+        action="listing_removed",
+        from_status=Listing.Status.LISTED,
+        to_status=Listing.Status.REMOVED,
+        at=now,
+    )
     return listing
 
 

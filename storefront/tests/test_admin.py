@@ -24,10 +24,16 @@ def test_library_changelist_is_chinese_and_searchable_width_insensitively(client
 def test_ops_reviewer_sets_recommended_from_the_list_and_it_is_audited(client, ops_user):
     item = LibraryItemFactory(title="保温杯")
     client.force_login(ops_user)
-    response = client.post(LIBRARY, {
-        "form-TOTAL_FORMS": "1", "form-INITIAL_FORMS": "1", "form-0-id": str(item.pk), "form-0-recommended": "on",
-        "_save": "保存",
-    })
+    response = client.post(
+        LIBRARY,
+        {
+            "form-TOTAL_FORMS": "1",
+            "form-INITIAL_FORMS": "1",
+            "form-0-id": str(item.pk),
+            "form-0-recommended": "on",
+            "_save": "保存",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     assert LibraryItem.objects.get().recommended is True
     assert AuditEntry.objects.get(action="library_item_recommended").actor == ops_user

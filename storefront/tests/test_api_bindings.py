@@ -64,22 +64,24 @@ class TestShopBinding:
     def test_every_platform_of_the_article(self, creator_api, storefront, platform):
         assert bind(creator_api, platform=platform).status_code == 201
 
-    @pytest.mark.parametrize(("field", "value"), [("platform", "pinduoduo"), ("platform", "tmall"),
-                                                  ("external_shop_id", "有赞"), ("external_shop_name", "")])
+    @pytest.mark.parametrize(
+        ("field", "value"),
+        [("platform", "pinduoduo"), ("platform", "tmall"), ("external_shop_id", "有赞"), ("external_shop_name", "")],
+    )
     def test_bad_input(self, creator_api, storefront, field, value):
         assert_error(bind(creator_api, **{field: value}), 400, "invalid")
         assert not ShopBinding.objects.exists()
 
-    def test_repeat_is_200_and_another_storefront_is_409(self, creator_api, other_creator_api, storefront,
-                                                         other_storefront):
+    def test_repeat_is_200_and_another_storefront_is_409(self, creator_api, other_creator_api, storefront, other_storefront):
         first = bind(creator_api).json()
         repeat = bind(creator_api)
         assert repeat.status_code == 200 and repeat.json()["id"] == first["id"]
         assert_error(bind(other_creator_api), 409, "shop_bound_elsewhere")
         assert ShopBinding.objects.count() == 1
 
-    def test_unbind_keeps_the_row_and_allows_binding_again(self, creator_api, other_creator_api, storefront,
-                                                           other_storefront, creator):
+    def test_unbind_keeps_the_row_and_allows_binding_again(
+        self, creator_api, other_creator_api, storefront, other_storefront, creator
+    ):
         binding_id = bind(creator_api).json()["id"]
         revoked = creator_api.post(f"{SHOPS}{binding_id}/revoke/", {"reason": "不再合作"}, format="json")
         assert revoked.status_code == 200
@@ -93,8 +95,9 @@ class TestShopBinding:
         assert (audit.from_status, audit.to_status) == ("active", "revoked")
 
     def test_an_expired_grant_is_closed_and_replaced(self, creator_api, storefront):
-        old = ShopBindingFactory(storefront=storefront, platform="youzan", external_shop_id="40001",
-                                 expires_at=timezone.now() - timedelta(days=1))
+        old = ShopBindingFactory(
+            storefront=storefront, platform="youzan", external_shop_id="40001", expires_at=timezone.now() - timedelta(days=1)
+        )
         response = bind(creator_api)
         assert response.status_code == 201
         old.refresh_from_db()

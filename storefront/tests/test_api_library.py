@@ -25,8 +25,13 @@ HOT = "/api/v1/storefront/library/hot/"
 
 def item_body(**overrides) -> dict:
     body = {
-        "platform": "taobao", "item_id": "605123456789", "title": "【官方正品】象印保温杯 480ml", "price": "199.00",
-        "image_url": "https://img.alicdn.com/imgextra/i1/0/O1CN01.jpg", "sales_7d": 120, "clicks": 3400,
+        "platform": "taobao",
+        "item_id": "605123456789",
+        "title": "【官方正品】象印保温杯 480ml",
+        "price": "199.00",
+        "image_url": "https://img.alicdn.com/imgextra/i1/0/O1CN01.jpg",
+        "sales_7d": 120,
+        "clicks": 3400,
         "stats_at": "2026-11-20T10:00:00+08:00",
     }
     return body | overrides
@@ -45,8 +50,9 @@ class TestIngestion:
 
     def test_different_content_updates_and_bumps_the_version(self, platform_api):
         platform_api.post(INGEST, item_body(), format="json")
-        updated = platform_api.post(INGEST, item_body(price="179.00", sales_7d=150,
-                                                      stats_at="2026-11-21T10:00:00+08:00"), format="json")
+        updated = platform_api.post(
+            INGEST, item_body(price="179.00", sales_7d=150, stats_at="2026-11-21T10:00:00+08:00"), format="json"
+        )
         assert updated.status_code == 200
         assert updated.json()["version"] == 2 and updated.json()["price"] == "179.00"
         audit = AuditEntry.objects.get(action="library_item_updated")
@@ -70,11 +76,18 @@ class TestIngestion:
         assert_error(platform_api.post(INGEST, other, format="json"), 409, "share_token_conflict")
         assert not LibraryItem.objects.filter(item_id="605000000001").exists()
 
-    @pytest.mark.parametrize(("field", "value", "code"), [
-        ("platform", "pinduoduo", "invalid"), ("item_id", "有 空格", "invalid"), ("price", "-1", "invalid"),
-        ("image_url", "not a url", "invalid"), ("sales_7d", -1, "invalid"), ("title", "", "invalid"),
-        ("share_tokens", [{"code": "short"}], "token_invalid"),
-    ])
+    @pytest.mark.parametrize(
+        ("field", "value", "code"),
+        [
+            ("platform", "pinduoduo", "invalid"),
+            ("item_id", "有 空格", "invalid"),
+            ("price", "-1", "invalid"),
+            ("image_url", "not a url", "invalid"),
+            ("sales_7d", -1, "invalid"),
+            ("title", "", "invalid"),
+            ("share_tokens", [{"code": "short"}], "token_invalid"),
+        ],
+    )
     def test_bad_input_is_400_and_changes_nothing(self, platform_api, field, value, code):
         assert_error(platform_api.post(INGEST, item_body(**{field: value}), format="json"), 400, code)
         assert not LibraryItem.objects.exists()
@@ -98,8 +111,11 @@ class TestShareTokenIngestion:
         assert platform_api.post(TOKENS, body, format="json").status_code == 200
         moved = platform_api.post(TOKENS, body | {"expires_at": "2026-12-31T00:00:00+08:00"}, format="json")
         assert moved.status_code == 200 and moved.json()["expires_at"] == "2026-12-31T00:00:00+08:00"
-        assert_error(platform_api.post(TOKENS, body | {"platform": "jd", "item_id": "100012043978"}, format="json"),
-                     409, "share_token_conflict")
+        assert_error(
+            platform_api.post(TOKENS, body | {"platform": "jd", "item_id": "100012043978"}, format="json"),
+            409,
+            "share_token_conflict",
+        )
 
     def test_item_must_be_in_the_library(self, platform_api):
         body = {"code": "3vB2dDpCBdS", "platform": "tmall", "item_id": "612345678901"}
@@ -119,10 +135,19 @@ class TestSearch:
     def found(self, api, q):
         return [r["title"] for r in api.get(SEARCH, {"q": q}).json()["results"]]
 
-    @pytest.mark.parametrize(("q", "key"), [
-        ("保温杯", "cup"), ("IPHONE", "case"), ("ｉｐｈｏｎｅ", "case"), ("sony", "wide"), ("wh-1000xm5", "wide"),
-        ("苹果 手机壳", "case"), ("  普洱  ", "tea"), ("357G", "tea"),
-    ])
+    @pytest.mark.parametrize(
+        ("q", "key"),
+        [
+            ("保温杯", "cup"),
+            ("IPHONE", "case"),
+            ("ｉｐｈｏｎｅ", "case"),
+            ("sony", "wide"),
+            ("wh-1000xm5", "wide"),
+            ("苹果 手机壳", "case"),
+            ("  普洱  ", "tea"),
+            ("357G", "tea"),
+        ],
+    )
     def test_case_and_width_insensitive(self, creator_api, items, q, key):
         assert self.found(creator_api, q) == [items[key].title]
 

@@ -150,8 +150,9 @@ class TestRemoveAndReadd:
         assert readded.json()["times_listed"] == 2
         assert_error(creator_api.post(url(listing_id, "readd")), 409, "already_listed")
         assert Listing.objects.count() == 1
-        actions = list(AuditEntry.objects.filter(target_type="storefront.listing").order_by("id")
-                       .values_list("action", flat=True))
+        actions = list(
+            AuditEntry.objects.filter(target_type="storefront.listing").order_by("id").values_list("action", flat=True)
+        )
         assert actions == ["listing_added", "listing_removed", "listing_relisted"]
 
     def test_adding_a_removed_item_again_relists_it(self, creator_api, ready_storefront):
@@ -196,7 +197,7 @@ class TestNothingHalfPublished:
 class TestTenantIsolation:
     def test_another_creators_listing_is_404(self, creator_api, other_creator_api, ready_storefront, other_storefront):
         listing = ListingFactory(storefront=other_storefront)
-        for path in (url(listing.pk), ):
+        for path in (url(listing.pk),):
             assert_error(creator_api.get(path), 404, "listing_not_found")
         for action in ("remove", "readd"):
             assert_error(creator_api.post(url(listing.pk, action)), 404, "listing_not_found")

@@ -35,8 +35,13 @@ def test_an_ingested_library_item_matches_its_schema(platform_api):
 
 def test_library_item_stats_time_out_of_range_is_400_and_ingests_nothing(platform_api):
     # Year 352 came back as "0352-01-10T02:30:40+08:05:43" (local mean time), not a valid date-time.
-    body = {"platform": "taobao", "item_id": "600000000001", "title": "保温杯", "price": "99.00",
-            "stats_at": "0352-01-10T07:08:57+12:44"}
+    body = {
+        "platform": "taobao",
+        "item_id": "600000000001",
+        "title": "保温杯",
+        "price": "99.00",
+        "stats_at": "0352-01-10T07:08:57+12:44",
+    }
     response = platform_api.post("/api/v1/platform/library-items/", body, format="json")
     assert response.status_code == 400 and response.json()["code"] == "datetime_out_of_range"
     assert not LibraryItem.objects.exists()

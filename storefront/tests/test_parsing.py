@@ -56,29 +56,41 @@ def test_taobao_legacy_mobile_link():
     assert parse_product_ref("http://a.m.taobao.com/i605123456789.htm?sid=1") == ItemRef("taobao", "605123456789")
 
 
-@pytest.mark.parametrize(("text", "parts"), [
-    ("mm_12345678_2345678_34567890", ("12345678", "2345678", "34567890")),
-    ("  mm_1_2_3 ", ("1", "2", "3")),
-    ("ｍｍ＿12345678＿2345678＿34567890", ("12345678", "2345678", "34567890")),
-])
+@pytest.mark.parametrize(
+    ("text", "parts"),
+    [
+        ("mm_12345678_2345678_34567890", ("12345678", "2345678", "34567890")),
+        ("  mm_1_2_3 ", ("1", "2", "3")),
+        ("ｍｍ＿12345678＿2345678＿34567890", ("12345678", "2345678", "34567890")),
+    ],
+)
 def test_pid_valid(text, parts):
     pid = parse_pid(text)
     assert (pid.member_id, pid.site_id, pid.adzone_id) == parts
     assert pid.pid == "mm_" + "_".join(parts)
 
 
-@pytest.mark.parametrize("text", [
-    "", "mm_12345678_2345678", "mm_12345678_2345678_34567890_1", "MM_12345678_2345678_34567890",
-    "mm_1234a678_2345678_34567890", "pid=mm_12345678_2345678_34567890", "12345678_2345678_34567890",
-    "mm_1234567890123_1_1",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "mm_12345678_2345678",
+        "mm_12345678_2345678_34567890_1",
+        "MM_12345678_2345678_34567890",
+        "mm_1234a678_2345678_34567890",
+        "pid=mm_12345678_2345678_34567890",
+        "12345678_2345678_34567890",
+        "mm_1234567890123_1_1",
+    ],
+)
 def test_pid_invalid(text):
     with pytest.raises(InvalidInput) as error:
         parse_pid(text)
     assert error.value.code == "pid_invalid"
 
 
-@pytest.mark.parametrize(("code", "ok"), [("AbC123xyz", True), ("12345678", False), ("Ab1", False),
-                                           ("AbC123xyz!", False), ("A" * 21, False)])
+@pytest.mark.parametrize(
+    ("code", "ok"), [("AbC123xyz", True), ("12345678", False), ("Ab1", False), ("AbC123xyz!", False), ("A" * 21, False)]
+)
 def test_is_token_code(code, ok):
     assert is_token_code(code) is ok

@@ -40,8 +40,9 @@ def test_steps_need_a_storefront(logged_in):
     assert response.status_code == 302 and response["Location"] == reverse("storefront:portal-home")
 
 
-@pytest.mark.parametrize("name", ["portal-home", "portal-shops", "portal-pid", "portal-add", "portal-selection",
-                                  "portal-listings"])
+@pytest.mark.parametrize(
+    "name", ["portal-home", "portal-shops", "portal-pid", "portal-add", "portal-selection", "portal-listings"]
+)
 def test_every_step_renders_in_chinese(logged_in, storefront, name):
     response = logged_in.get(reverse(f"storefront:{name}"))
     assert response.status_code == 200
@@ -49,8 +50,9 @@ def test_every_step_renders_in_chinese(logged_in, storefront, name):
 
 
 def test_bind_shop_and_unbind(logged_in, storefront):
-    logged_in.post(reverse("storefront:portal-shops"),
-                   {"platform": "youzan", "external_shop_id": "40001", "external_shop_name": "有赞茶铺"})
+    logged_in.post(
+        reverse("storefront:portal-shops"), {"platform": "youzan", "external_shop_id": "40001", "external_shop_name": "有赞茶铺"}
+    )
     binding = ShopBinding.objects.get()
     page = body(logged_in.get(reverse("storefront:portal-shops")))
     assert "有赞茶铺" in page and "有赞" in page and "有效" in page
@@ -75,8 +77,9 @@ def test_add_by_paste_and_the_rule_messages(logged_in, storefront):
     unrecognised = logged_in.post(reverse("storefront:portal-add"), {"text": "随便写点什么"})
     assert "未识别到淘口令或商品链接" in body(unrecognised)
     PidBindingFactory(storefront=storefront)
-    added = logged_in.post(reverse("storefront:portal-add"), {"text": "https://item.taobao.com/item.htm?id=605123456789"},
-                           follow=True)
+    added = logged_in.post(
+        reverse("storefront:portal-add"), {"text": "https://item.taobao.com/item.htm?id=605123456789"}, follow=True
+    )
     assert "已添加：象印保温杯" in body(added)
     assert Listing.objects.get().status == "listed"
 

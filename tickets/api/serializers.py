@@ -11,9 +11,12 @@ def inline_enum_field(choices, **kwargs) -> serializers.ChoiceField:
     component: ``status``/``outcome`` carry different choice sets across the apps' APIs, and
     spectacular's enum naming would collide (a warning, which CI fails on)."""
     values = [value for value, _label in choices]
-    field_class = extend_schema_field({
-        "allOf": [{"type": "string", "enum": values}], "description": f"One of: {', '.join(values)}.",
-    })(type("InlineChoiceField", (serializers.ChoiceField,), {}))
+    field_class = extend_schema_field(
+        {
+            "allOf": [{"type": "string", "enum": values}],
+            "description": f"One of: {', '.join(values)}.",
+        }
+    )(type("InlineChoiceField", (serializers.ChoiceField,), {}))
     return field_class(choices=choices, **kwargs)
 
 
@@ -58,8 +61,20 @@ class TicketSerializer(serializers.ModelSerializer):
     class Meta:
         model = UrgeTask
         fields = [
-            "id", "order_no", "shop", "status", "opened_at", "reply_due_at", "urge_count", "reply_option",
-            "reply_option_name", "reply_message", "promised_ship_by", "replied_at", "overdue_at", "complaint",
+            "id",
+            "order_no",
+            "shop",
+            "status",
+            "opened_at",
+            "reply_due_at",
+            "urge_count",
+            "reply_option",
+            "reply_option_name",
+            "reply_message",
+            "promised_ship_by",
+            "replied_at",
+            "overdue_at",
+            "complaint",
             "complaint_waived",
         ]
         read_only_fields = fields

@@ -29,10 +29,12 @@ class UrgeIngestView(APIView):
         return Response(result.answer, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
-@extend_schema(parameters=[
-    OpenApiParameter("status", enum=UrgeTask.Status.values, description="Task status"),
-    OpenApiParameter("order_no", description="Exact order number"),
-])
+@extend_schema(
+    parameters=[
+        OpenApiParameter("status", enum=UrgeTask.Status.values, description="Task status"),
+        OpenApiParameter("order_no", description="Exact order number"),
+    ]
+)
 class TicketListView(generics.ListAPIView):
     """The caller's shops' urge tasks, soonest due first."""
 
@@ -45,8 +47,9 @@ class TicketListView(generics.ListAPIView):
         status_filter = params.get("status") or None
         if status_filter and status_filter not in UrgeTask.Status.values:
             raise InvalidInput("invalid", f"status: must be one of {', '.join(UrgeTask.Status.values)}.")
-        return selectors.ticket_list_for_user(user=self.request.user, status=status_filter,
-                                              order_no=params.get("order_no") or None)
+        return selectors.ticket_list_for_user(
+            user=self.request.user, status=status_filter, order_no=params.get("order_no") or None
+        )
 
 
 class TicketDetailView(APIView):
@@ -81,11 +84,16 @@ class ReplyOptionListView(generics.ListAPIView):
         return reply_options_active(timezone.now())
 
 
-@extend_schema(parameters=[
-    OpenApiParameter("shop", description="Only this shop (code)"),
-    OpenApiParameter("days", {"type": "integer", "minimum": 1, "maximum": 90},
-                     description="Window length in days ending today (1–90, default 30)"),
-])
+@extend_schema(
+    parameters=[
+        OpenApiParameter("shop", description="Only this shop (code)"),
+        OpenApiParameter(
+            "days",
+            {"type": "integer", "minimum": 1, "maximum": 90},
+            description="Window length in days ending today (1–90, default 30)",
+        ),
+    ]
+)
 class ServiceMetricView(generics.ListAPIView):
     """灯塔 求助率 per shop: rolling-window totals, the rate and the daily series."""
 
@@ -107,7 +115,10 @@ class ServiceMetricView(generics.ListAPIView):
     def get_queryset(self):
         days, _start, last_day = self._window()
         return selectors.service_metrics_for_user(
-            user=self.request.user, last_day=last_day, days=days, shop_code=self.request.query_params.get("shop") or None,
+            user=self.request.user,
+            last_day=last_day,
+            days=days,
+            shop_code=self.request.query_params.get("shop") or None,
         )
 
     def get_serializer_context(self):

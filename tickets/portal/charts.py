@@ -29,5 +29,14 @@ def metric_chart(rows, *, first_day: date, days: int) -> dict:
         point["y_bad"] = round(PAD_TOP + plot_h - point["h_bad"], 1)
         point["label"] = n % 5 == 0 or n == days - 1
         point["x_label"] = round(x + slot / 2, 1)
-    return {"series": series, "width": WIDTH, "height": HEIGHT, "bar": round(bar, 1), "top": top,
-            "base_y": PAD_TOP + plot_h, "pad_left": PAD_LEFT, "top_y": PAD_TOP, "label_y": HEIGHT - 6}
+    return {
+        "series": series,
+        "width": WIDTH,
+        "height": HEIGHT,
+        "bar": round(bar, 1),
+        "top": top,
+        "base_y": PAD_TOP + plot_h,
+        "pad_left": PAD_LEFT,
+        "top_y": PAD_TOP,
+        "label_y": HEIGHT - 6,
+    }

@@ -7,8 +7,7 @@ from tickets.options import reply_options_active
 
 
 class TicketFilterForm(forms.Form):
-    status = forms.ChoiceField(label=_("Status"), required=False,
-                               choices=[("", _("All"))] + list(UrgeTask.Status.choices))
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("All"))] + list(UrgeTask.Status.choices))
     order_no = forms.CharField(label=_("Order number"), required=False, max_length=40)
 
 
@@ -17,12 +16,14 @@ class TicketReplyForm(forms.Form):
 
     option = forms.ChoiceField(label=_("Reply option"))
     promised_ship_by = forms.DateTimeField(
-        label=_("Promised ship-by time"), required=False,
+        label=_("Promised ship-by time"),
+        required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
     )
-    message = forms.CharField(label=_("Message to the buyer"), required=False, max_length=500,
-                              widget=forms.Textarea(attrs={"rows": 3}))
+    message = forms.CharField(
+        label=_("Message to the buyer"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

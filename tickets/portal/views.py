@@ -43,16 +43,23 @@ def ticket_list(request):
     """催发货任务: the caller's shops' tasks with a live countdown to each due time."""
     form = TicketFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    tasks = selectors.ticket_list_for_user(user=request.user, status=filters.get("status") or None,
-                                           order_no=filters.get("order_no") or None)
+    tasks = selectors.ticket_list_for_user(
+        user=request.user, status=filters.get("status") or None, order_no=filters.get("order_no") or None
+    )
     counts = selectors.ticket_counts_for_user(user=request.user)
     page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "tickets/list.html", {
-        "form": form, "page": page, "query": query.urlencode(),
-        "counts": [(value, label, counts.get(value, 0)) for value, label in UrgeTask.Status.choices],
-    })
+    return render(
+        request,
+        "tickets/list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "counts": [(value, label, counts.get(value, 0)) for value, label in UrgeTask.Status.choices],
+        },
+    )
 
 
 def _can_reply(user, task) -> bool:
@@ -66,10 +73,17 @@ def ticket_detail(request, pk: int):
 
 
 def _detail(request, task, form, status=200):
-    return render(request, "tickets/detail.html", {
-        "task": task, "form": form, "can_reply": _can_reply(request.user, task),
-        "urges": selectors.urges_of_task(task=task).select_related("report"),
-    }, status=status)
+    return render(
+        request,
+        "tickets/detail.html",
+        {
+            "task": task,
+            "form": form,
+            "can_reply": _can_reply(request.user, task),
+            "urges": selectors.urges_of_task(task=task).select_related("report"),
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -80,8 +94,11 @@ def ticket_reply(request, pk: int):
     if form.is_valid():
         try:
             task = services.ticket_reply(
-                actor=request.user, task=task, option=form.cleaned_data["option"],
-                message=form.cleaned_data["message"], promised_ship_by=form.cleaned_data["promised_ship_by"],
+                actor=request.user,
+                task=task,
+                option=form.cleaned_data["option"],
+                message=form.cleaned_data["message"],
+                promised_ship_by=form.cleaned_data["promised_ship_by"],
             )
         except DomainError as exc:
             form.add_error(None, ERROR_MESSAGES.get(exc.code, exc.detail))

@@ -7,6 +7,13 @@ from tickets.services.replies import ticket_reply
 from tickets.services.urges import UrgeResult, urge_ingest
 
 __all__ = [
-    "SweepResult", "UrgeResult", "service_metrics_rollup", "service_metrics_rollup_recent", "ticket_notify_opened",
-    "ticket_reply", "tickets_send_due_reminders", "tickets_sweep_overdue", "urge_ingest",
+    "SweepResult",
+    "UrgeResult",
+    "service_metrics_rollup",
+    "service_metrics_rollup_recent",
+    "ticket_notify_opened",
+    "ticket_reply",
+    "tickets_send_due_reminders",
+    "tickets_sweep_overdue",
+    "urge_ingest",
 ]

@@ -36,12 +36,12 @@ def _day_counts(day: date) -> dict[str, dict[int, int]]:
     tasks = UrgeTask.objects.all()
     return {
         "tasks_opened": _grouped(tasks.filter(opened_at__gte=start, opened_at__lt=end), "shop_id"),
-        "replied_on_time": _grouped(tasks.filter(status=Status.REPLIED, replied_at__gte=start, replied_at__lt=end),
-                                    "shop_id"),
-        "replied_late": _grouped(tasks.filter(status=Status.REPLIED_LATE, replied_at__gte=start, replied_at__lt=end),
-                                 "shop_id"),
-        "overdue": _grouped(tasks.filter(status__in=[Status.OVERDUE, Status.REPLIED_LATE],
-                                         reply_due_at__gte=start, reply_due_at__lt=end), "shop_id"),
+        "replied_on_time": _grouped(tasks.filter(status=Status.REPLIED, replied_at__gte=start, replied_at__lt=end), "shop_id"),
+        "replied_late": _grouped(tasks.filter(status=Status.REPLIED_LATE, replied_at__gte=start, replied_at__lt=end), "shop_id"),
+        "overdue": _grouped(
+            tasks.filter(status__in=[Status.OVERDUE, Status.REPLIED_LATE], reply_due_at__gte=start, reply_due_at__lt=end),
+            "shop_id",
+        ),
         "complaints": _grouped(Complaint.objects.filter(filed_at__gte=start, filed_at__lt=end), "order__shop_id"),
         "paid_orders": _grouped(Order.objects.filter(paid_at__gte=start, paid_at__lt=end), "shop_id"),
     }
@@ -53,12 +53,16 @@ def service_metrics_rollup(*, day: date, now: datetime | None = None) -> int:
     counts = _day_counts(day)
     computed_at = now or timezone.now()
     rows = [
-        ServiceMetricDaily(shop_id=shop_id, day=day, computed_at=computed_at,
-                           **{field: counts[field].get(shop_id, 0) for field in FIELDS})
+        ServiceMetricDaily(
+            shop_id=shop_id, day=day, computed_at=computed_at, **{field: counts[field].get(shop_id, 0) for field in FIELDS}
+        )
         for shop_id in Shop.objects.order_by("pk").values_list("pk", flat=True)
     ]
     ServiceMetricDaily.objects.bulk_create(
-        rows, batch_size=1000, update_conflicts=True, unique_fields=["shop", "day"],
+        rows,
+        batch_size=1000,
+        update_conflicts=True,
+        unique_fields=["shop", "day"],
         update_fields=[*FIELDS, "computed_at"],
     )
     return len(rows)

@@ -19,9 +19,13 @@ REMINDER_BATCH_SIZE = 500
 
 
 def _recipients_by_shop(shop_ids) -> dict[int, list[str]]:
-    rows = ShopMembership.objects.filter(shop_id__in=set(shop_ids)).exclude(user__email="").filter(
-        user__is_active=True
-    ).values_list("shop_id", "user__email").order_by("shop_id", "user__email")
+    rows = (
+        ShopMembership.objects.filter(shop_id__in=set(shop_ids))
+        .exclude(user__email="")
+        .filter(user__is_active=True)
+        .values_list("shop_id", "user__email")
+        .order_by("shop_id", "user__email")
+    )
     found: dict[int, list[str]] = defaultdict(list)
     for shop_id, email in rows:
         found[shop_id].append(email)
@@ -79,9 +83,11 @@ def _claim_reminders(*, now: datetime, batch_size: int) -> list[int]:
     with transaction.atomic():
         ids = list(
             UrgeTask.objects.select_for_update(skip_locked=True)
-            .filter(status=UrgeTask.Status.OPEN, reminder_sent_at__isnull=True,
-                    reply_due_at__gt=now, reply_due_at__lte=window_end)
-            .order_by("pk").values_list("pk", flat=True)[:batch_size]
+            .filter(
+                status=UrgeTask.Status.OPEN, reminder_sent_at__isnull=True, reply_due_at__gt=now, reply_due_at__lte=window_end
+            )
+            .order_by("pk")
+            .values_list("pk", flat=True)[:batch_size]
         )
         if not ids:
             return []

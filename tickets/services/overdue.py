@@ -100,8 +100,16 @@ def _update_returning(*, task_ids: list[int], now: datetime, waive_from: datetim
         f"WHERE c.event_id = %s || CAST({task_table}.id AS VARCHAR(20))) END "
         f"WHERE {ids_sql} AND status = %s AND reply_due_at <= %s RETURNING id, complaint_waived"
     )
-    params = [Status.OVERDUE, _dt(now), *waived_params, *waived_params, COMPLAINT_EVENT_PREFIX, *ids_params,
-              Status.OPEN, _dt(now)]
+    params = [
+        Status.OVERDUE,
+        _dt(now),
+        *waived_params,
+        *waived_params,
+        COMPLAINT_EVENT_PREFIX,
+        *ids_params,
+        Status.OPEN,
+        _dt(now),
+    ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [(pk, bool(waived)) for pk, waived in cursor.fetchall()]
@@ -117,16 +125,25 @@ def make_overdue(*, actor, task_ids: list[int], now: datetime, waive_from: datet
         return SweepResult()
     due = UrgeTask.objects.filter(pk_in(task_ids), status=Status.OPEN, reply_due_at__lte=now)
     complaint_file_from_rows(
-        actor=actor, rows=due.exclude(complaint_waived_q(waive_from)), event_id=complaint_event_id_sql(),
-        order_id=F("order_id"), filed_at=F("reply_due_at"), reason=Complaint.Reason.DELAYED_SHIPMENT,
-        source=Complaint.Source.PLATFORM, message=COMPLAINT_MESSAGE,
+        actor=actor,
+        rows=due.exclude(complaint_waived_q(waive_from)),
+        event_id=complaint_event_id_sql(),
+        order_id=F("order_id"),
+        filed_at=F("reply_due_at"),
+        reason=Complaint.Reason.DELAYED_SHIPMENT,
+        source=Complaint.Source.PLATFORM,
+        message=COMPLAINT_MESSAGE,
     )
     changed = _update_returning(task_ids=task_ids, now=now, waive_from=waive_from)
     if not changed:
         return SweepResult()
     audit_record_select(
-        actor=actor, rows=UrgeTask.objects.filter(pk_in(pk for pk, _waived in changed)), action="ticket_overdue",
-        from_status=Status.OPEN, to_status=Status.OVERDUE, at=now,
+        actor=actor,
+        rows=UrgeTask.objects.filter(pk_in(pk for pk, _waived in changed)),
+        action="ticket_overdue",
+        from_status=Status.OPEN,
+        to_status=Status.OVERDUE,
+        at=now,
         reason=Case(When(complaint_waived=True, then=Value(WAIVED_REASON)), default=Value(FILED_REASON)),
     )
     waived = sum(1 for _pk, is_waived in changed if is_waived)
@@ -135,8 +152,7 @@ def make_overdue(*, actor, task_ids: list[int], now: datetime, waive_from: datet
 
 def mark_overdue(*, actor, task_ids: list[int], now: datetime) -> SweepResult:
     """``make_overdue`` with the policy read now (the reply path: the caller holds the row's lock)."""
-    return make_overdue(actor=actor, task_ids=task_ids, now=now,
-                        waive_from=policy_effective_from(NO_AUTO_COMPLAINT_TAOBAO))
+    return make_overdue(actor=actor, task_ids=task_ids, now=now, waive_from=policy_effective_from(NO_AUTO_COMPLAINT_TAOBAO))
 
 
 def _sweep_batch(*, now: datetime, batch_size: int, waive_from: datetime | None) -> tuple[SweepResult, int]:
@@ -144,7 +160,8 @@ def _sweep_batch(*, now: datetime, batch_size: int, waive_from: datetime | None)
         ids = list(
             UrgeTask.objects.select_for_update(skip_locked=True)
             .filter(status=Status.OPEN, reply_due_at__lte=now)
-            .order_by("pk").values_list("pk", flat=True)[:batch_size]
+            .order_by("pk")
+            .values_list("pk", flat=True)[:batch_size]
         )
         return make_overdue(actor=None, task_ids=ids, now=now, waive_from=waive_from), len(ids)
 

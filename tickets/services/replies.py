@@ -36,7 +36,12 @@ def _option_for_reply(code: str, at: datetime) -> ReplyOption:
 
 @transaction.atomic
 def ticket_reply(
-    *, actor, task: UrgeTask, option: str, message: str = "", promised_ship_by: datetime | None = None,
+    *,
+    actor,
+    task: UrgeTask,
+    option: str,
+    message: str = "",
+    promised_ship_by: datetime | None = None,
     at: datetime | None = None,
 ) -> UrgeTask:
     """Record the merchant's reply. Before the due time the task becomes ``replied``; at or after
@@ -68,8 +73,7 @@ def ticket_reply(
         mark_overdue(actor=None, task_ids=[task.pk], now=at)
         task.refresh_from_db()
     target = Status.REPLIED if task.status == Status.OPEN else Status.REPLIED_LATE
-    guard_transition(TASK_TRANSITIONS, current=task.status, target=target, code="ticket_already_replied",
-                     entity="Urge task")
+    guard_transition(TASK_TRANSITIONS, current=task.status, target=target, code="ticket_already_replied", entity="Urge task")
     previous = task.status
     task.status = target
     task.reply_option = reply_option
@@ -78,6 +82,13 @@ def ticket_reply(
     task.replied_at = at
     task.replied_by = actor
     task.save(update_fields=["status", "reply_option", "reply_message", "promised_ship_by", "replied_at", "replied_by"])
-    audit_record(actor=actor, target=task, action="ticket_replied", from_status=previous, to_status=target, at=at,
-                 data={"option": reply_option.code, "promised_ship_by": iso(promised_ship_by)})
+    audit_record(
+        actor=actor,
+        target=task,
+        action="ticket_replied",
+        from_status=previous,
+        to_status=target,
+        at=at,
+        data={"option": reply_option.code, "promised_ship_by": iso(promised_ship_by)},
+    )
     return task

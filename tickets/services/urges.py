@@ -52,8 +52,12 @@ def iso(value: datetime | None) -> str | None:
 
 def task_snapshot(task: UrgeTask, order_no: str) -> dict:
     return {
-        "id": task.pk, "order_no": order_no, "status": str(task.status), "opened_at": iso(task.opened_at),
-        "reply_due_at": iso(task.reply_due_at), "urge_count": task.urge_count,
+        "id": task.pk,
+        "order_no": order_no,
+        "status": str(task.status),
+        "opened_at": iso(task.opened_at),
+        "reply_due_at": iso(task.reply_due_at),
+        "urge_count": task.urge_count,
     }
 
 
@@ -85,21 +89,31 @@ def urge_ingest(*, actor, event_id: str, order_no: str, urged_at: datetime) -> U
 def _lock_order(order_no: str, event_id: str) -> Order | None:
     """The order, locked, annotated with ``repeat_of``: the id of an urge already stored under this
     event id (as of the statement's start; a later one is caught by the unique constraint)."""
-    return next(iter(
-        Order.objects.select_for_update().filter(order_no=order_no).order_by()
-        .annotate(repeat_of=Subquery(Urge.objects.filter(event_id=event_id).order_by().values("pk")[:1]))[:1]
-    ), None)
+    return next(
+        iter(
+            Order.objects.select_for_update()
+            .filter(order_no=order_no)
+            .order_by()
+            .annotate(repeat_of=Subquery(Urge.objects.filter(event_id=event_id).order_by().values("pk")[:1]))[:1]
+        ),
+        None,
+    )
 
 
 def _merge(order: Order) -> UrgeTask | None:
     """Count one more urge on the order's task awaiting a reply, if there is one (at most one row:
     a partial unique index), and return it with the fields the answer shows."""
     table = UrgeTask._meta.db_table
-    return next(iter(UrgeTask.objects.raw(
-        f"UPDATE {table} SET urge_count = urge_count + 1 WHERE order_id = %s AND status IN (%s, %s) "
-        "RETURNING id, status, opened_at, reply_due_at, urge_count",
-        [order.pk, *UrgeTask.AWAITING_REPLY],
-    )), None)
+    return next(
+        iter(
+            UrgeTask.objects.raw(
+                f"UPDATE {table} SET urge_count = urge_count + 1 WHERE order_id = %s AND status IN (%s, %s) "
+                "RETURNING id, status, opened_at, reply_due_at, urge_count",
+                [order.pk, *UrgeTask.AWAITING_REPLY],
+            )
+        ),
+        None,
+    )
 
 
 def _ingest(*, actor, event_id: str, order_no: str, urged_at: datetime) -> UrgeResult:
@@ -121,8 +135,7 @@ def _ingest(*, actor, event_id: str, order_no: str, urged_at: datetime) -> UrgeR
     task = None
     if report is not None:
         outcome = Urge.Outcome.SUPPRESSED
-        answer = {"outcome": outcome.value, "report_no": report.report_no,
-                  "promised_ship_by": iso(report.promised_ship_by)}
+        answer = {"outcome": outcome.value, "report_no": report.report_no, "promised_ship_by": iso(report.promised_ship_by)}
     else:
         task = _merge(order)
         if task is not None:
@@ -130,25 +143,43 @@ def _ingest(*, actor, event_id: str, order_no: str, urged_at: datetime) -> UrgeR
         else:
             outcome = Urge.Outcome.TASK_CREATED
             task = UrgeTask.objects.create(
-                order=order, shop_id=order.shop_id, opened_at=urged_at,
+                order=order,
+                shop_id=order.shop_id,
+                opened_at=urged_at,
                 reply_due_at=urged_at + settings.TICKET_REPLY_WINDOW,
             )
         answer = {"outcome": outcome.value, "ticket": task_snapshot(task, order.order_no)}
 
     # ``answer`` holds JSON values only (str, int, None): what a repeat reads back, as is.
     urge = Urge.objects.create(
-        event_id=event_id, order=order, urged_at=urged_at, outcome=outcome, task=task, report=report, answer=answer,
+        event_id=event_id,
+        order=order,
+        urged_at=urged_at,
+        outcome=outcome,
+        task=task,
+        report=report,
+        answer=answer,
     )
     if outcome == Urge.Outcome.TASK_CREATED:
-        audit_record(actor=actor, target=task, action="ticket_opened", to_status=task.status,
-                     data={"event_id": event_id, "urged_at": iso(urged_at)})
+        audit_record(
+            actor=actor,
+            target=task,
+            action="ticket_opened",
+            to_status=task.status,
+            data={"event_id": event_id, "urged_at": iso(urged_at)},
+        )
         _notify_opened_on_commit(task.pk)
     elif outcome == Urge.Outcome.MERGED:
-        audit_record(actor=actor, target=task, action="ticket_urge_merged",
-                     data={"event_id": event_id, "urge_count": task.urge_count})
+        audit_record(
+            actor=actor, target=task, action="ticket_urge_merged", data={"event_id": event_id, "urge_count": task.urge_count}
+        )
     else:
-        audit_record(actor=actor, target=urge, action="urge_suppressed",
-                     data={"event_id": event_id, "report_no": report.report_no, "order_no": order.order_no})
+        audit_record(
+            actor=actor,
+            target=urge,
+            action="urge_suppressed",
+            data={"event_id": event_id, "report_no": report.report_no, "order_no": order.order_no},
+        )
     return UrgeResult(urge, True)
 
 

@@ -19,8 +19,9 @@ def task(shop):
     return task
 
 
-@pytest.mark.parametrize("query", ["", "?status__exact=open", "?overdue=yes", "?overdue=no", "?shop__kind=tmall",
-                                   "?due_today=yes", "?q=O"])
+@pytest.mark.parametrize(
+    "query", ["", "?status__exact=open", "?overdue=yes", "?overdue=no", "?shop__kind=tmall", "?due_today=yes", "?q=O"]
+)
 def test_task_changelist_and_filters(client, ops_user, task, query):
     client.force_login(ops_user)
     response = client.get(reverse("admin:tickets_urgetask_changelist") + query)
@@ -50,8 +51,16 @@ def test_reply_options_are_editable_by_ops_admins_only(client, ops_user, ops_adm
     client.force_login(ops_user)
     assert 'name="_save"' not in client.get(url).content.decode()
     client.force_login(ops_admin_user)
-    data = {"name": "已发货（已揽收）", "needs_date": "", "effective_from_0": "2020-01-01", "effective_from_1": "00:00:00",
-            "retired_at_0": "", "retired_at_1": "", "retire_with_policy": "", "position": "10"}
+    data = {
+        "name": "已发货（已揽收）",
+        "needs_date": "",
+        "effective_from_0": "2020-01-01",
+        "effective_from_1": "00:00:00",
+        "retired_at_0": "",
+        "retired_at_1": "",
+        "retire_with_policy": "",
+        "position": "10",
+    }
     response = client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:2000]
     option.refresh_from_db()
@@ -61,8 +70,16 @@ def test_reply_options_are_editable_by_ops_admins_only(client, ops_user, ops_adm
 
 def test_reply_option_form_refuses_an_unknown_policy_key(client, ops_admin_user):
     client.force_login(ops_admin_user)
-    response = client.post(reverse("admin:tickets_replyoption_add"), {
-        "code": "x", "name": "x", "effective_from_0": "2020-01-01", "effective_from_1": "00:00:00",
-        "retire_with_policy": "nope", "position": "1"})
+    response = client.post(
+        reverse("admin:tickets_replyoption_add"),
+        {
+            "code": "x",
+            "name": "x",
+            "effective_from_0": "2020-01-01",
+            "effective_from_1": "00:00:00",
+            "retire_with_policy": "nope",
+            "position": "1",
+        },
+    )
     assert response.status_code == 200
     assert not ReplyOption.objects.filter(code="x").exists()

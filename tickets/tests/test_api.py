@@ -76,13 +76,16 @@ def test_reply_through_the_api(merchant_api, task):
     assert (again.status_code, again.json()["code"]) == (409, "ticket_already_replied")
 
 
-@pytest.mark.parametrize(("body", "code"), [
-    ({"option": "ship_later"}, "promised_ship_by_required"),
-    ({"option": "nope"}, "reply_option_unknown"),
-    ({"option": "ship_later_epidemic_area", "promised_ship_by": "2099-01-01T00:00:00+08:00"}, "reply_option_retired"),
-    ({"option": "shipped", "promised_ship_by": "not a date"}, "invalid"),
-    ({}, "required"),
-])
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        ({"option": "ship_later"}, "promised_ship_by_required"),
+        ({"option": "nope"}, "reply_option_unknown"),
+        ({"option": "ship_later_epidemic_area", "promised_ship_by": "2099-01-01T00:00:00+08:00"}, "reply_option_retired"),
+        ({"option": "shipped", "promised_ship_by": "not a date"}, "invalid"),
+        ({}, "required"),
+    ],
+)
 def test_reply_refusals_are_400_and_change_nothing(merchant_api, task, body, code):
     response = merchant_api.post(f"/api/v1/tickets/{task.pk}/reply/", body, format="json")
     assert (response.status_code, response.json()["code"]) == (400, code)
@@ -116,5 +119,7 @@ def test_anonymous_is_refused(api, task):
 
 def test_error_detail_reads_chinese(merchant_api, task):
     response = merchant_api.post(f"/api/v1/tickets/{task.pk}/reply/", {"option": "exchange_epidemic_area"}, format="json")
-    assert response.json() == {"code": "reply_option_retired",
-                               "detail": "回复选项“协商一致换货-收/发货地址在疫情区域”已下线，不能再选择。"}
+    assert response.json() == {
+        "code": "reply_option_retired",
+        "detail": "回复选项“协商一致换货-收/发货地址在疫情区域”已下线，不能再选择。",
+    }

@@ -51,8 +51,9 @@ def test_reply_racing_the_sweep_ends_in_exactly_one_outcome_and_never_loses_the_
         task = UrgeTaskFactory(order__product__shop=shop, opened_at=DUE - timedelta(hours=24))
         # The reply is sent one second before the due time; the sweep runs one second after it.
         results = run_together(
-            lambda task=task, n=n: ticket_reply(actor=merchant, task=task, option="shipped", message=f"round {n}",
-                                                at=DUE - timedelta(seconds=1)),
+            lambda task=task, n=n: ticket_reply(
+                actor=merchant, task=task, option="shipped", message=f"round {n}", at=DUE - timedelta(seconds=1)
+            ),
             lambda: tickets_sweep_overdue(now=DUE + timedelta(seconds=1)),
         )
         assert not [r for r in results if isinstance(r, Exception)], results
@@ -88,10 +89,14 @@ def test_concurrent_duplicate_urges_give_one_urge_and_the_same_answer():
     shop = ShopFactory(code="urge-shop", kind="tmall")
     for n in range(ROUNDS // 2):
         order = OrderFactory(product=ProductFactory(shop=shop))
-        results = run_together(*[
-            lambda order=order, n=n: urge_ingest(actor=platform, event_id=f"dup-{n}", order_no=order.order_no,
-                                                 urged_at=sh(2022, 12, 28, 12, 0))
-        ] * 4)
+        results = run_together(
+            *[
+                lambda order=order, n=n: urge_ingest(
+                    actor=platform, event_id=f"dup-{n}", order_no=order.order_no, urged_at=sh(2022, 12, 28, 12, 0)
+                )
+            ]
+            * 4
+        )
         assert not [r for r in results if isinstance(r, Exception)], results
         assert Urge.objects.filter(event_id=f"dup-{n}").count() == 1
         assert UrgeTask.objects.filter(order=order).count() == 1
@@ -105,11 +110,14 @@ def test_concurrent_distinct_urges_of_one_order_merge_into_one_task():
     shop = ShopFactory(code="merge-shop", kind="tmall")
     for n in range(5):
         order = OrderFactory(product=ProductFactory(shop=shop))
-        results = run_together(*[
-            lambda order=order, k=k, n=n: urge_ingest(actor=platform, event_id=f"m-{n}-{k}", order_no=order.order_no,
-                                                      urged_at=sh(2022, 12, 28, 12, k))
-            for k in range(4)
-        ])
+        results = run_together(
+            *[
+                lambda order=order, k=k, n=n: urge_ingest(
+                    actor=platform, event_id=f"m-{n}-{k}", order_no=order.order_no, urged_at=sh(2022, 12, 28, 12, k)
+                )
+                for k in range(4)
+            ]
+        )
         assert not [r for r in results if isinstance(r, (Exception, DomainError))], results
         task = UrgeTask.objects.get(order=order)
         assert task.urge_count == 4

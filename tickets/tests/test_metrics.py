@@ -26,15 +26,18 @@ def build_day(shop):
     orders.append(OrderFactory(product=product, paid_at=sh(2022, 12, 28, 23, 59, 59)))
     OrderFactory(product=product, paid_at=sh(2022, 12, 29))
     UrgeTaskFactory(order=orders[0], opened_at=sh(2022, 12, 28, 1), status="replied", replied_at=sh(2022, 12, 28, 2))
-    UrgeTaskFactory(order=orders[1], opened_at=sh(2022, 12, 27, 8), status="replied_late",
-                    replied_at=sh(2022, 12, 28, 10))  # due 12-28 08:00
+    UrgeTaskFactory(
+        order=orders[1], opened_at=sh(2022, 12, 27, 8), status="replied_late", replied_at=sh(2022, 12, 28, 10)
+    )  # due 12-28 08:00
     UrgeTaskFactory(order=orders[2], opened_at=sh(2022, 12, 27, 20), status="overdue")  # due 12-28 20:00
     UrgeTaskFactory(order=orders[3], opened_at=sh(2022, 12, 28, 16))
     UrgeTaskFactory(order=orders[3], opened_at=sh(2022, 12, 28, 17), status="replied")  # replied_at NULL: ignored
-    Complaint.objects.create(event_id="c1", order=orders[0], reason="delayed_shipment", source="buyer",
-                             filed_at=sh(2022, 12, 28, 23, 0))
-    Complaint.objects.create(event_id="c2", order=orders[0], reason="delayed_shipment", source="buyer",
-                             filed_at=sh(2022, 12, 29, 0, 0))
+    Complaint.objects.create(
+        event_id="c1", order=orders[0], reason="delayed_shipment", source="buyer", filed_at=sh(2022, 12, 28, 23, 0)
+    )
+    Complaint.objects.create(
+        event_id="c2", order=orders[0], reason="delayed_shipment", source="buyer", filed_at=sh(2022, 12, 29, 0, 0)
+    )
 
 
 def test_rollup_counts_one_shanghai_day_per_shop(shop, other_shop):
@@ -42,7 +45,13 @@ def test_rollup_counts_one_shanghai_day_per_shop(shop, other_shop):
     assert service_metrics_rollup(day=DAY) == 2
     row = ServiceMetricDaily.objects.get(shop=shop, day=DAY)
     assert (row.tasks_opened, row.replied_on_time, row.replied_late, row.overdue, row.complaints, row.paid_orders) == (
-        3, 1, 1, 2, 1, 4)
+        3,
+        1,
+        1,
+        2,
+        1,
+        4,
+    )
     empty = ServiceMetricDaily.objects.get(shop=other_shop, day=DAY)
     assert (empty.tasks_opened, empty.paid_orders) == (0, 0)
 

@@ -79,8 +79,7 @@ def test_reminders_in_batches(shop, merchant, mailoutbox):
 
 
 def test_a_failed_opening_mail_is_released_for_the_retry(task, mailoutbox):
-    with mock.patch("tickets.services.notifications._send", side_effect=OSError("smtp down")), \
-            pytest.raises(OSError):
+    with mock.patch("tickets.services.notifications._send", side_effect=OSError("smtp down")), pytest.raises(OSError):
         ticket_notify_opened(task_id=task.pk)
     assert UrgeTask.objects.get(pk=task.pk).opened_mail_sent_at is None
     assert ticket_notify_opened(task_id=task.pk) is True

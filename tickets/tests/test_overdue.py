@@ -40,7 +40,12 @@ def test_sweep_marks_due_open_tasks_overdue_and_files_one_complaint_each():
     complaint = Complaint.objects.get()
     assert due.complaint == complaint
     assert (complaint.event_id, complaint.source, complaint.reason, complaint.filed_at, complaint.order_id) == (
-        f"ticket-overdue:{due.pk}", "platform", "delayed_shipment", due.reply_due_at, due.order_id)
+        f"ticket-overdue:{due.pk}",
+        "platform",
+        "delayed_shipment",
+        due.reply_due_at,
+        due.order_id,
+    )
     not_yet.refresh_from_db()
     replied.refresh_from_db()
     assert (not_yet.status, replied.status) == ("open", "replied")
@@ -68,10 +73,10 @@ def test_sweep_works_in_batches(shop):
 @pytest.mark.parametrize(
     ("kind", "due", "files"),
     [
-        ("taobao", POLICY_START - ONE_SECOND, True),   # before the policy: complaint
-        ("taobao", POLICY_START, False),                # policy in force at the due time
+        ("taobao", POLICY_START - ONE_SECOND, True),  # before the policy: complaint
+        ("taobao", POLICY_START, False),  # policy in force at the due time
         ("taobao", POLICY_START + ONE_SECOND, False),
-        ("tmall", POLICY_START - ONE_SECOND, True),     # tmall shops always
+        ("tmall", POLICY_START - ONE_SECOND, True),  # tmall shops always
         ("tmall", POLICY_START + ONE_SECOND, True),
     ],
 )
@@ -97,8 +102,13 @@ def test_disabled_policy_means_every_shop_gets_complaints():
 
 def test_sweep_does_not_duplicate_a_complaint_already_filed_for_the_task():
     task = task_due(sh(2022, 12, 29, 12, 0))
-    Complaint.objects.create(event_id=f"ticket-overdue:{task.pk}", order=task.order, reason="delayed_shipment",
-                             source="platform", filed_at=task.reply_due_at)
+    Complaint.objects.create(
+        event_id=f"ticket-overdue:{task.pk}",
+        order=task.order,
+        reason="delayed_shipment",
+        source="platform",
+        filed_at=task.reply_due_at,
+    )
     result = tickets_sweep_overdue(now=sh(2022, 12, 30))
     task.refresh_from_db()
     assert Complaint.objects.count() == 1
@@ -118,8 +128,10 @@ def test_audit_rows_say_why_no_complaint_was_filed():
     waived = task_due(POLICY_START + ONE_SECOND, kind="taobao")
     tickets_sweep_overdue(now=sh(2023, 2, 1))
     reasons = dict(AuditEntry.objects.filter(action="ticket_overdue").values_list("target_id", "reason"))
-    assert reasons == {str(filed.pk): "complaint filed on the buyer's behalf",
-                       str(waived.pk): "no complaint: taobao shop under tickets.no_auto_complaint_taobao"}
+    assert reasons == {
+        str(filed.pk): "complaint filed on the buyer's behalf",
+        str(waived.pk): "no complaint: taobao shop under tickets.no_auto_complaint_taobao",
+    }
 
 
 def test_a_batch_costs_the_same_queries_whatever_its_size(django_assert_num_queries):

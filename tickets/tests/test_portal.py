@@ -76,8 +76,15 @@ def test_other_merchant_gets_404(client, other_merchant, task):
 
 
 def test_metrics_page_draws_the_daily_series(client, merchant, shop):
-    ServiceMetricDaily.objects.create(shop=shop, day=sh(2023, 1, 30).date(), tasks_opened=4, overdue=1, complaints=1,
-                                      paid_orders=50, computed_at=sh(2023, 1, 30, 1))
+    ServiceMetricDaily.objects.create(
+        shop=shop,
+        day=sh(2023, 1, 30).date(),
+        tasks_opened=4,
+        overdue=1,
+        complaints=1,
+        paid_orders=50,
+        computed_at=sh(2023, 1, 30, 1),
+    )
     client.force_login(merchant)
     with mock.patch("tickets.portal.views.shanghai_today", return_value=sh(2023, 1, 30).date()):
         body = client.get(reverse("tickets:portal-metrics")).content.decode()

@@ -67,9 +67,11 @@ def test_reply_at_due_time_on_an_open_task_goes_overdue_first_then_replied_late(
     assert task.status == "replied_late"
     assert task.overdue_at == task.reply_due_at
     assert task.complaint is not None and task.complaint.filed_at == task.reply_due_at
-    assert list(AuditEntry.objects.filter(target_id=str(task.pk), target_type="tickets.urgetask")
-                .order_by("id").values_list("action", "to_status")) == [
-        ("ticket_overdue", "overdue"), ("ticket_replied", "replied_late")]
+    assert list(
+        AuditEntry.objects.filter(target_id=str(task.pk), target_type="tickets.urgetask")
+        .order_by("id")
+        .values_list("action", "to_status")
+    ) == [("ticket_overdue", "overdue"), ("ticket_replied", "replied_late")]
 
 
 def test_reply_to_an_overdue_task_is_replied_late(task, merchant):
@@ -89,8 +91,14 @@ def test_replying_twice_is_409_and_keeps_the_first_reply(task, merchant):
     assert task.reply_option.code == "shipped"
 
 
-@pytest.mark.parametrize(("at", "outcome"), [(RETIREMENT - ONE_SECOND, "replied"), (RETIREMENT, "reply_option_retired"),
-                                            (RETIREMENT + ONE_SECOND, "reply_option_retired")])
+@pytest.mark.parametrize(
+    ("at", "outcome"),
+    [
+        (RETIREMENT - ONE_SECOND, "replied"),
+        (RETIREMENT, "reply_option_retired"),
+        (RETIREMENT + ONE_SECOND, "reply_option_retired"),
+    ],
+)
 def test_retired_options_by_reply_time(shop, merchant, at, outcome):
     task = UrgeTaskFactory(order__product__shop=shop, opened_at=at - timedelta(hours=1))
     if outcome == "replied":
@@ -123,8 +131,9 @@ def test_ship_later_needs_a_future_promised_ship_by(task, merchant):
         ticket_reply(actor=merchant, task=task, option="ship_later", at=task.opened_at)
     assert exc.value.code == "promised_ship_by_required"
     with pytest.raises(InvalidInput) as exc:
-        ticket_reply(actor=merchant, task=task, option="ship_later", promised_ship_by=task.opened_at - ONE_SECOND,
-                     at=task.opened_at)
+        ticket_reply(
+            actor=merchant, task=task, option="ship_later", promised_ship_by=task.opened_at - ONE_SECOND, at=task.opened_at
+        )
     assert exc.value.code == "promised_ship_by_in_past"
     promise = task.opened_at + timedelta(days=2)
     ticket_reply(actor=merchant, task=task, option="ship_later", promised_ship_by=promise, at=task.opened_at)

@@ -31,8 +31,12 @@ def test_first_urge_creates_a_task_due_24h_later(platform_api, order, django_cap
     assert body["outcome"] == "task_created"
     task = UrgeTask.objects.get()
     assert body["ticket"] == {
-        "id": task.pk, "order_no": order.order_no, "status": "open", "opened_at": "2022-12-28T12:00:00+08:00",
-        "reply_due_at": "2022-12-29T12:00:00+08:00", "urge_count": 1,
+        "id": task.pk,
+        "order_no": order.order_no,
+        "status": "open",
+        "opened_at": "2022-12-28T12:00:00+08:00",
+        "reply_due_at": "2022-12-29T12:00:00+08:00",
+        "urge_count": 1,
     }
     assert task.reply_due_at == sh(2022, 12, 29, 12, 0)
     assert task.shop_id == order.shop_id
@@ -78,7 +82,9 @@ def test_urge_covered_by_a_report_is_suppressed_with_report_no_and_promise(platf
     response = post(platform_api, "e1", order.order_no, sh(2022, 12, 28, 12, 0))
     assert response.status_code == 200
     assert response.json() == {
-        "outcome": "suppressed", "report_no": "BB2022122700001", "promised_ship_by": "2023-01-05T00:00:00+08:00",
+        "outcome": "suppressed",
+        "report_no": "BB2022122700001",
+        "promised_ship_by": "2023-01-05T00:00:00+08:00",
     }
     assert not UrgeTask.objects.exists()
     urge = Urge.objects.get()
@@ -189,7 +195,8 @@ def test_a_repeat_naming_an_unknown_order_is_a_conflict_not_a_missing_order(plat
 
 
 def test_a_duplicate_stored_while_waiting_for_the_order_lock_rolls_back_and_answers_as_recorded(
-        platform_user, order, monkeypatch):
+    platform_user, order, monkeypatch
+):
     """The lock query did not see the first copy (it committed while we waited): our insert hits the
     unique event id, everything this attempt did (the merge) rolls back, the stored answer is given."""
     from tickets.services import urges

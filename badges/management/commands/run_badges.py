@@ -18,8 +18,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--date", help="Day D, YYYY-MM-DD (Asia/Shanghai). Default: today − 3.")
-        parser.add_argument("--shard-size", type=int, default=None,
-                            help="Product ids per range (default BADGE_SHARD_PRODUCTS).")
+        parser.add_argument("--shard-size", type=int, default=None, help="Product ids per range (default BADGE_SHARD_PRODUCTS).")
         parser.add_argument("--no-progress", action="store_true", help="No progress bar.")
 
     def handle(self, *args, **options):
@@ -30,8 +29,9 @@ class Command(BaseCommand):
         if options["shard_size"] is not None and options["shard_size"] < 1:
             raise CommandError("--shard-size must be at least 1")
         ranges = planned_ranges(size=options["shard_size"])
-        bar = tqdm(total=max(len(ranges), 1) + 1, desc=f"48h badge {day}", unit="step",
-                   disable=options["no_progress"], file=self.stderr)
+        bar = tqdm(
+            total=max(len(ranges), 1) + 1, desc=f"48h badge {day}", unit="step", disable=options["no_progress"], file=self.stderr
+        )
         try:
             run = self._run(day, ranges, bar)
         except Conflict as exc:

@@ -14,6 +14,8 @@ class Command(BaseCommand):
         if run.effective_from is None:
             self.stdout.write("complaints.judge_by_reports is disabled: nothing judged.")
             return
-        self.stdout.write(self.style.SUCCESS(
-            f"Judged {run.judged} complaints in {run.batches} batches: {run.exempt} exempt, {run.liable} merchant-liable."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Judged {run.judged} complaints in {run.batches} batches: {run.exempt} exempt, {run.liable} merchant-liable."
+            )
+        )
