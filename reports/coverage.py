@@ -333,3 +333,68 @@ def reports_scope_matching(order: Order) -> QuerySet[DeliveryReport]:
     return DeliveryReport.objects.filter(
         report_scope_q(shop=order.shop_id, product=order.product_id, receiver_region=order.receiver_region_id)
     )
+
+
+# --- a draft report (the coverage preview, SPEC §11) -----------------------------------------
+
+
+@dataclass(frozen=True)
+class _Link:
+    product_id: int | None = None
+    prefix: str = ""
+
+
+class _Links(tuple):
+    def all(self):
+        return self
+
+
+@dataclass(frozen=True)
+class DraftReport:
+    """A report as it would be if filed and approved at ``approved_at``: duck-types the fields the
+    Python rule reads, so ``report_coverage_failures(draft, order, at)`` is the same rule."""
+
+    shop_id: int
+    scope: str
+    starts_at: datetime
+    ends_at: datetime
+    approved_at: datetime
+    product_ids: tuple[int, ...] = ()
+    region_prefixes: tuple[str, ...] = ()
+    withdrawn_at: None = None
+    revoked_at: None = None
+
+    @property
+    def product_links(self) -> _Links:
+        return _Links(_Link(product_id=pk) for pk in self.product_ids)
+
+    @property
+    def region_links(self) -> _Links:
+        return _Links(_Link(prefix=prefix) for prefix in self.region_prefixes)
+
+
+def draft_coverage_q(draft: DraftReport, *, order_path: str = "", at: datetime | str) -> Q:
+    """SQL twin of ``report_covers(draft, order, at)`` on rows that are (or lead to) orders:
+    ``order_path`` as in ``annotate_coverage``; ``at`` a value or the name of a field of the row
+    (``"filed_at"``). The draft is one report, so the rule turns round: the same conditions,
+    asked of the orders instead of the reports."""
+    prefix = f"{order_path}__" if order_path else ""
+    q = Q(**{f"{prefix}shop_id": draft.shop_id}, **{f"{prefix}ship_deadline__gte": draft.approved_at})
+    if draft.scope == Scope.PRODUCT:
+        q &= Q(**{f"{prefix}product_id__in": draft.product_ids})
+    elif draft.scope == Scope.REGION:
+        q &= _any_q(Q(**{f"{prefix}receiver_region__code__startswith": p}) for p in draft.region_prefixes)
+    if isinstance(at, str):
+        return q & Q(**{f"{at}__gte": max(draft.approved_at, draft.starts_at), f"{at}__lte": draft.ends_at})
+    in_force = draft.approved_at <= at and draft.starts_at <= at <= draft.ends_at
+    return q if in_force else Q(pk__in=[])
+
+
+def _any_q(parts) -> Q:
+    parts = list(parts)
+    if not parts:
+        return Q(pk__in=[])
+    q = parts[0]
+    for part in parts[1:]:
+        q |= part
+    return q

@@ -107,6 +107,24 @@ class ReportListFilterSerializer(serializers.Serializer):
     expired = serializers.BooleanField(required=False, allow_null=True, default=None)
 
 
+class PreviewSetSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    examples = serializers.ListField(child=serializers.CharField(), help_text="Up to 10 order numbers.")
+
+
+class CoveragePreviewSerializer(serializers.Serializer):
+    covers_from = serializers.DateTimeField(
+        allow_null=True, help_text="When the report would start covering if approved now (null: its window is over)."
+    )
+    auto_approved = serializers.BooleanField(help_text="Filed now, it would be approved at once (by policy).")
+    open_tasks = PreviewSetSerializer(help_text="Open or overdue urge tasks whose order's next urge it would cover.")
+    awaiting_shipment = PreviewSetSerializer(help_text="Orders not shipped nor cancelled it would cover.")
+    pending_complaints = PreviewSetSerializer(
+        help_text="Complaints awaiting judgment it would cover at their filing time (a report never reaches back "
+        "before its approval)."
+    )
+
+
 class CommitmentLetterSerializer(serializers.ModelSerializer):
     class Meta:
         model = CommitmentLetter

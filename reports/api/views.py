@@ -66,6 +66,26 @@ class ReportListCreateView(generics.ListAPIView):
         return _report_answer(result.report, status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
 
 
+@extend_schema(
+    tags=["reports"],
+    request=s.ReportCreateSerializer,
+    responses={200: s.CoveragePreviewSerializer, 400: ERROR, 404: ERROR},
+)
+class ReportPreviewView(APIView):
+    """预览覆盖范围: what this draft (a create's body) would cover if filed now — the shop's open
+    urge tasks, orders awaiting shipment and pending complaints, each counted with up to 10 order
+    numbers. The same validation and error codes as a create; nothing is written."""
+
+    permission_classes = [IsMerchant]
+
+    def post(self, request):
+        body = s.ReportCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        data["shop"] = selectors.shop_get_for_merchant(user=request.user, code=data["shop"])
+        return Response(s.CoveragePreviewSerializer(services.report_preview(**data)).data)
+
+
 @extend_schema(tags=["reports"], responses={200: s.ReportSerializer, 404: ERROR})
 class ReportDetailView(APIView):
     permission_classes = [IsMerchantOrOps]

@@ -63,13 +63,25 @@ def report_create(request):
     form = ReportForm(
         request.POST or None, user=request.user, initial={"commitment_letter_version": letter.version if letter else ""}
     )
+    preview = None
     if request.method == "POST" and form.is_valid():
         try:
             shop = selectors.shop_get_for_merchant(user=request.user, code=form.cleaned_data["shop"])
-            report = services.report_submit(actor=request.user, shop=shop, **form.service_arguments()).report
+            if "preview" in request.POST:  # 预览覆盖范围: the same checks, nothing filed
+                preview = services.report_preview(shop=shop, **form.service_arguments())
+            else:
+                report = services.report_submit(actor=request.user, shop=shop, **form.service_arguments()).report
         except DomainError as exc:
             form.add_error(ERROR_FIELDS.get(exc.code), exc.detail)
         else:
+            if preview is not None:
+                sets = [
+                    (_("Open urge tasks"), preview.open_tasks),
+                    (_("Orders awaiting shipment"), preview.awaiting_shipment),
+                    (_("Pending complaints"), preview.pending_complaints),
+                ]
+                context = {"form": form, "letter": letter, "preview": preview, "preview_sets": sets}
+                return render(request, "reports/create.html", context)
             messages.success(
                 request,
                 _("Report %(no)s submitted: %(status)s.") % {"no": report.report_no, "status": report.get_status_display()},

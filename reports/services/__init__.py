@@ -2,6 +2,7 @@
 
 from reports.services.exemptions import exemption_create, exemption_update
 from reports.services.numbering import report_no_next
+from reports.services.preview import CoveragePreview, report_preview
 from reports.services.reports import (
     AUTO_APPROVED_SCENARIOS,
     TRANSITIONS,
@@ -15,12 +16,14 @@ from reports.services.reports import (
 
 __all__ = [
     "AUTO_APPROVED_SCENARIOS",
+    "CoveragePreview",
     "TRANSITIONS",
     "Submitted",
     "exemption_create",
     "exemption_update",
     "report_approve",
     "report_no_next",
+    "report_preview",
     "report_reject",
     "report_revoke",
     "report_submit",

@@ -18,7 +18,7 @@ from core.audit import audit_record
 from core.errors import Conflict, IllegalTransition, InvalidInput
 from core.policies import AUTO_APPROVE_WITH_COMMITMENT, policy_in_force
 from core.transitions import guard_transition
-from reports.models import DeliveryReport, ReportProduct, ReportRegion, Scenario
+from reports.models import CommitmentLetter, DeliveryReport, ReportProduct, ReportRegion, Scenario
 from reports.selectors import commitment_letter_current
 from reports.services.numbering import report_no_next
 from reports.services.validation import clean_region_codes, validate_window
@@ -110,33 +110,31 @@ def _same_submission(report: DeliveryReport, values: dict, product_ids: set, reg
     )
 
 
-@transaction.atomic
-def report_submit(
+@dataclass(frozen=True)
+class CleanSubmission:
+    """A submission that passed every rule of ``report_submit`` (what a preview also checks)."""
+
+    letter: CommitmentLetter
+    promised_ship_by: datetime
+    products: list[Product]
+    region_codes: list[str]
+
+
+def report_submission_clean(
     *,
-    actor,
     shop: Shop,
-    scenario: str,
     scope: str,
     starts_at: datetime,
     ends_at: datetime,
     commitment_accepted: bool,
+    submitted_at: datetime,
     products: Iterable = (),
     regions: Iterable[str] = (),
     promised_ship_by: datetime | None = None,
-    note: str = "",
     commitment_letter_version: str = "",
-    request_id: str = "",
-    at: datetime | None = None,
-) -> Submitted:
-    """File a report for ``shop`` (the caller's: scope it before calling).
-
-    Refusals (400): ``commitment_required``, ``commitment_letter_outdated``, ``window_invalid``,
-    ``window_too_long``, ``window_backdated``, ``promised_ship_by_outside_window``,
-    ``products_required``, ``regions_required``, ``scope_mismatch``, ``product_not_in_shop``,
-    ``region_unknown``. With a ``request_id`` already used in this shop: the same submission
-    answers the existing report (``created=False``), a different one is 409 ``report_conflict``.
-    """
-    submitted_at = at or timezone.now()
+) -> CleanSubmission:
+    """Every refusal of a report submission, in order (400s; see ``report_submit``). Writes nothing:
+    the coverage preview asks the same questions before anything is filed."""
     products, regions = list(products or []), list(regions or [])
     if not commitment_accepted:
         raise InvalidInput("commitment_required", _("The commitment letter must be accepted (commitment_accepted=true)."))
@@ -165,8 +163,56 @@ def report_submit(
         raise InvalidInput("regions_required", _("A region-scope report must list at least one receiver region."))
     if (products and scope != Scope.PRODUCT) or (regions and scope != Scope.REGION):
         raise InvalidInput("scope_mismatch", _("Products go with the product scope and regions with the region scope only."))
-    product_rows = _clean_products(shop, products)
-    region_codes = clean_region_codes(regions)
+    return CleanSubmission(letter, promised_ship_by, _clean_products(shop, products), clean_region_codes(regions))
+
+
+def report_auto_approvable(*, scenario: str, at: datetime) -> bool:
+    """Would a report of ``scenario`` submitted at ``at`` be approved at once (by policy)?"""
+    return scenario in AUTO_APPROVED_SCENARIOS and policy_in_force(AUTO_APPROVE_WITH_COMMITMENT, at)
+
+
+@transaction.atomic
+def report_submit(
+    *,
+    actor,
+    shop: Shop,
+    scenario: str,
+    scope: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    commitment_accepted: bool,
+    products: Iterable = (),
+    regions: Iterable[str] = (),
+    promised_ship_by: datetime | None = None,
+    note: str = "",
+    commitment_letter_version: str = "",
+    request_id: str = "",
+    at: datetime | None = None,
+) -> Submitted:
+    """File a report for ``shop`` (the caller's: scope it before calling).
+
+    Refusals (400): ``commitment_required``, ``commitment_letter_outdated``, ``window_invalid``,
+    ``window_too_long``, ``window_backdated``, ``promised_ship_by_outside_window``,
+    ``products_required``, ``regions_required``, ``scope_mismatch``, ``product_not_in_shop``,
+    ``region_unknown`` (``report_submission_clean``). With a ``request_id`` already used in this
+    shop: the same submission answers the existing report (``created=False``), a different one
+    is 409 ``report_conflict``.
+    """
+    submitted_at = at or timezone.now()
+    clean = report_submission_clean(
+        shop=shop,
+        scope=scope,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        commitment_accepted=commitment_accepted,
+        submitted_at=submitted_at,
+        products=products,
+        regions=regions,
+        promised_ship_by=promised_ship_by,
+        commitment_letter_version=commitment_letter_version,
+    )
+    letter, promised_ship_by = clean.letter, clean.promised_ship_by
+    product_rows, region_codes = clean.products, clean.region_codes
 
     values = {
         "scenario": scenario,
@@ -219,7 +265,7 @@ def report_submit(
             "regions": region_codes,
         },
     )
-    if scenario in AUTO_APPROVED_SCENARIOS and policy_in_force(AUTO_APPROVE_WITH_COMMITMENT, submitted_at):
+    if report_auto_approvable(scenario=scenario, at=submitted_at):
         _approve(report, actor=None, at=submitted_at, reason="")
     return Submitted(report, True)
 

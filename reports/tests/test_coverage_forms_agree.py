@@ -157,3 +157,50 @@ def test_product_scope_match_is_scope_only():
     assert coverage.report_scope_matches_product(product_report, product_id=product.pk, shop_id=product.shop_id)
     assert not coverage.report_scope_matches_product(product_report, product_id=other.pk, shop_id=other.shop_id)
     assert not coverage.report_scope_matches_product(shop_report, product_id=other.pk, shop_id=other.shop_id + 1)
+
+
+# --- a draft report (coverage preview): its SQL form, its Python form and the saved report agree
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "at"),
+    [
+        ({}, sh(2022, 12, 29)),
+        ({"scope": "product"}, sh(2022, 12, 29)),
+        ({"scope": "product", "own_product": True}, sh(2022, 12, 29)),
+        ({"scope": "region", "regions": ["330000"]}, sh(2022, 12, 29)),
+        ({"scope": "region", "regions": ["330100"]}, sh(2022, 12, 29)),
+        ({"scope": "region", "regions": ["330105", "330102"]}, sh(2022, 12, 29)),
+        ({"scope": "region", "regions": ["440000"]}, sh(2022, 12, 29)),
+        ({}, sh(2023, 1, 5) + timedelta(seconds=1)),
+        ({"starts_at": sh(2022, 12, 29)}, sh(2022, 12, 29) - timedelta(seconds=1)),
+        ({"approved_at": sh(2022, 12, 30, 10, 0, 1)}, sh(2022, 12, 31)),
+        ({"approved_at": sh(2022, 12, 30, 10)}, sh(2022, 12, 31)),
+        ({"approved_at": sh(2022, 12, 29)}, sh(2022, 12, 29) - timedelta(seconds=1)),
+    ],
+)
+@pytest.mark.parametrize("time_as_field", [False, True], ids=["value", "field"])
+def test_draft_forms_agree_with_the_saved_reports_rule(order, kwargs, at, time_as_field):
+    from complaints.tests.factories import ComplaintFactory
+    from shops.regions import region_prefix
+
+    kwargs = dict(kwargs)
+    products = [order.product] if kwargs.pop("own_product", False) else []
+    report = DeliveryReportFactory(shop=order.shop, products=products, **kwargs)
+    draft = coverage.DraftReport(
+        shop_id=order.shop_id,
+        scope=report.scope,
+        starts_at=report.starts_at,
+        ends_at=report.ends_at,
+        approved_at=report.approved_at,
+        product_ids=tuple(p.pk for p in products),
+        region_prefixes=tuple(region_prefix(code) for code in kwargs.get("regions", [])),
+    )
+    expected = coverage.report_covers(report, order, at)
+    assert coverage.report_covers(draft, order, at) is expected
+    if time_as_field:
+        complaint = ComplaintFactory(order=order, filed_at=at)
+        rows = type(complaint).objects.filter(coverage.draft_coverage_q(draft, order_path="order", at="filed_at"))
+        assert rows.filter(pk=complaint.pk).exists() is expected
+    else:
+        assert Order.objects.filter(coverage.draft_coverage_q(draft, at=at), pk=order.pk).exists() is expected

@@ -188,3 +188,35 @@ def test_ops_reviewers_cannot_file_or_withdraw_for_a_merchant_in_the_portal(clie
     withdrawn = client.post(reverse("reports:portal-withdraw", args=[report.report_no]))
     report.refresh_from_db()
     assert withdrawn.status_code == 403 and report.status == "approved"
+
+
+def _form(shop, **overrides):
+    now = timezone.now()
+    data = {
+        "shop": shop.code,
+        "scenario": "epidemic",
+        "scope": "shop",
+        "starts_at": local(now),
+        "ends_at": local(now + timedelta(days=3)),
+        "commitment_accepted": "on",
+        "commitment_letter_version": "2022.12",
+    }
+    return data | overrides
+
+
+def test_preview_step_shows_what_the_draft_covers_and_files_nothing(merchant_client, shop):
+    # given an order awaiting shipment
+    OrderFactory(product=ProductFactory(shop=shop), order_no="O-AWAITING", paid_at=timezone.now() - timedelta(hours=1))
+    # when the merchant presses 预览覆盖范围
+    response = merchant_client.post(reverse("reports:portal-create"), _form(shop, preview="1"))
+    # then the form comes back with the preview, filled in, and nothing is filed
+    body = response.content.decode()
+    assert response.status_code == 200 and "覆盖范围预览" in body and "O-AWAITING" in body and "待发货订单" in body
+    assert response.context["preview"].awaiting_shipment.count == 1
+    assert not DeliveryReport.objects.exists()
+
+
+def test_preview_shows_the_same_refusals_as_submit(merchant_client, shop):
+    response = merchant_client.post(reverse("reports:portal-create"), _form(shop, preview="1", scope="product"))
+    assert response.status_code == 200 and response.context["form"].errors["products"]
+    assert "preview" not in response.context or response.context["preview"] is None
