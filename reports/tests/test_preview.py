@@ -104,7 +104,7 @@ def test_another_merchants_shop_is_404_and_others_may_not_preview(merchant_api, 
 
 def test_preview_runs_a_bounded_number_of_queries(merchant_api, shop, django_assert_max_num_queries):
     product = ProductFactory(shop=shop, code="TEA")
-    for n in range(30):
+    for _ in range(30):
         order = OrderFactory(product=product, paid_at=timezone.now() - timedelta(hours=1))
         UrgeTaskFactory(order=order, opened_at=timezone.now())
         ComplaintFactory(order=order, filed_at=timezone.now())
