@@ -54,6 +54,14 @@ def order_get_for_user(*, user, order_no: str) -> Order:
     return order
 
 
+def order_get(*, order_no: str) -> Order:
+    """Any order by number, for platform callers (no tenant: the platform owns every order)."""
+    order = Order.objects.select_related("shop", "product").filter(order_no=order_no).first()
+    if order is None:
+        raise NotFound("order_not_found", f"Order {order_no} not found.")
+    return order
+
+
 def shop_get(*, code: str) -> Shop:
     shop = Shop.objects.filter(code=code).first()
     if shop is None:

@@ -219,3 +219,18 @@ class CoverageSerializer(serializers.Serializer):
             if cover.report
             else None,
         }
+
+
+class DeliveryNoticeSerializer(serializers.Serializer):
+    order_no = serializers.CharField(source="order.order_no")
+    at = serializers.DateTimeField()
+    order_state = serializers.ChoiceField(choices=["awaiting_shipment", "shipped", "cancelled"])
+    covered = serializers.BooleanField()
+    kind = serializers.CharField(allow_null=True, help_text="report | exemption | null")
+    scenario = serializers.CharField(allow_null=True)
+    scenario_label = serializers.CharField(help_text="The scenario in Chinese (疫情, 自然灾害, …).")
+    report_no = serializers.CharField(allow_null=True)
+    promised_ship_by = serializers.DateTimeField(allow_null=True)
+    exemption_title = serializers.CharField()
+    exemption_ends_at = serializers.DateTimeField(allow_null=True)
+    text = serializers.CharField(help_text="The sentence for the buyer's order page (Chinese); empty when none applies.")

@@ -13,5 +13,10 @@ urlpatterns = [
     path("commitment-letter/", views.CommitmentLetterView.as_view(), name="commitment-letter"),
     path("exemptions/", views.ExemptionInForceListView.as_view(), name="exemptions"),
     path("platform/exemptions/", views.PlatformExemptionView.as_view(), name="platform-exemptions"),
+    path(
+        "platform/orders/<str:order_no>/delivery-notice/",
+        views.PlatformDeliveryNoticeView.as_view(),
+        name="platform-delivery-notice",
+    ),
     path("orders/<str:order_no>/coverage/", views.OrderCoverageView.as_view(), name="order-coverage"),
 ]

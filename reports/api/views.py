@@ -14,7 +14,8 @@ from reports import selectors, services
 from reports.api import serializers as s
 from reports.explainer import coverage_explain
 from reports.models import UnifiedExemption
-from shops.selectors import order_get_for_user
+from reports.notice import delivery_notice
+from shops.selectors import order_get, order_get_for_user
 
 ERROR = OpenApiResponse(description='`{"code", "detail"}`')
 
@@ -205,3 +206,16 @@ class OrderCoverageView(APIView):
         order = order_get_for_user(user=request.user, order_no=order_no)
         explanation = coverage_explain(order=order, at=query.validated_data.get("at") or timezone.now())
         return Response(s.CoverageSerializer(explanation).data)
+
+
+@extend_schema(tags=["platform"], responses={200: s.DeliveryNoticeSerializer, 401: ERROR, 403: ERROR, 404: ERROR})
+class PlatformDeliveryNoticeView(APIView):
+    """What the buyer's order page shows now: whether a report or unified exemption covers the
+    order, the scenario in Chinese, the promised ship time, the report number, and the sentence
+    ("商家已报备（疫情），预计12月03日 18:00前发货")."""
+
+    permission_classes = [IsPlatform]
+
+    def get(self, request, order_no: str):
+        notice = delivery_notice(order=order_get(order_no=order_no), at=timezone.now())
+        return Response(s.DeliveryNoticeSerializer(notice).data)
