@@ -238,3 +238,84 @@ class ExemptionRegion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.exemption_id}→{self.region_id}"
+
+
+class ReportAmendment(models.Model):
+    """A later version (2, 3, …) of an approved report (SPEC §11): its window and scope in full,
+    each a superset of the version before (``ends_at`` only moves later; products or regions are
+    only added). Its own approval, by the same rule as a report; the report keeps its number.
+
+    Coverage (``reports.coverage``) asks each approved version on its own, from that version's
+    ``approved_at`` — so widening never reaches back before its approval, and an earlier
+    version keeps covering what it covered."""
+
+    class Status(models.TextChoices):
+        PENDING_REVIEW = "pending_review", _("Pending review")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    report = models.ForeignKey(DeliveryReport, verbose_name=_("report"), on_delete=models.PROTECT, related_name="amendments")
+    version = models.PositiveSmallIntegerField(_("version"))
+    scope = models.CharField(_("scope"), max_length=10, choices=DeliveryReport.Scope.choices)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    promised_ship_by = models.DateTimeField(_("promised ship-by time"))
+    note = models.TextField(_("note"), blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING_REVIEW)
+    submitted_at = models.DateTimeField(_("submitted at"))
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("submitted by"), on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_by_system = models.BooleanField(_("decided by the system"), default=False)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        ordering = ["report", "version"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "version"], name="uniq_amendment_version"),
+            # At most one amendment of a report waits for review at a time.
+            models.UniqueConstraint(
+                fields=["report"], condition=models.Q(status="pending_review"), name="uniq_amendment_pending"
+            ),
+        ]
+        indexes = [models.Index(fields=["report", "status"], name="amendment_report_status_idx")]
+        verbose_name = _("report amendment")
+        verbose_name_plural = _("report amendments")
+
+    def __str__(self) -> str:
+        return f"{self.report.report_no} v{self.version}"
+
+
+class AmendmentProduct(models.Model):
+    amendment = models.ForeignKey(ReportAmendment, on_delete=models.CASCADE, related_name="product_links")
+    product = models.ForeignKey("shops.Product", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["amendment", "product"], name="uniq_amendment_product")]
+        indexes = [models.Index(fields=["product", "amendment"], name="amendmentproduct_product_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.amendment_id}→{self.product_id}"
+
+
+class AmendmentRegion(models.Model):
+    amendment = models.ForeignKey(ReportAmendment, on_delete=models.CASCADE, related_name="region_links")
+    region = models.ForeignKey("shops.Region", on_delete=models.PROTECT, related_name="+")
+    prefix = models.CharField(max_length=6)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["amendment", "region"], name="uniq_amendment_region")]
+        indexes = [models.Index(fields=["prefix", "amendment"], name="amendmentregion_prefix_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.amendment_id}→{self.region_id}"
