@@ -35,7 +35,7 @@ from django.db.models.functions import RowNumber
 
 from reports.models import DeliveryReport, ExemptionRegion, ReportProduct, ReportRegion, UnifiedExemption
 from shops.models import Order
-from shops.regions import region_contains, region_contains_q
+from shops.regions import region_contains, region_contains_q, region_inside_q
 
 Scope = DeliveryReport.Scope
 AppliesTo = UnifiedExemption.AppliesTo
@@ -373,7 +373,7 @@ def reports_scope_matching(order: Order) -> QuerySet[DeliveryReport]:
 @dataclass(frozen=True)
 class _Link:
     product_id: int | None = None
-    prefix: str = ""
+    region_id: str = ""
 
 
 class _Links(tuple):
@@ -392,7 +392,7 @@ class DraftReport:
     ends_at: datetime
     approved_at: datetime
     product_ids: tuple[int, ...] = ()
-    region_prefixes: tuple[str, ...] = ()
+    region_codes: tuple[str, ...] = ()
     withdrawn_at: None = None
     revoked_at: None = None
 
@@ -402,7 +402,7 @@ class DraftReport:
 
     @property
     def region_links(self) -> _Links:
-        return _Links(_Link(prefix=prefix) for prefix in self.region_prefixes)
+        return _Links(_Link(region_id=code) for code in self.region_codes)
 
 
 def draft_coverage_q(draft: DraftReport, *, order_path: str = "", at: datetime | str) -> Q:
@@ -415,7 +415,7 @@ def draft_coverage_q(draft: DraftReport, *, order_path: str = "", at: datetime |
     if draft.scope == Scope.PRODUCT:
         q &= Q(**{f"{prefix}product_id__in": draft.product_ids})
     elif draft.scope == Scope.REGION:
-        q &= _any_q(Q(**{f"{prefix}receiver_region__code__startswith": p}) for p in draft.region_prefixes)
+        q &= _any_q(region_inside_q(code, field=f"{prefix}receiver_region__code") for code in draft.region_codes)
     if isinstance(at, str):
         return q & Q(**{f"{at}__gte": max(draft.approved_at, draft.starts_at), f"{at}__lte": draft.ends_at})
     in_force = draft.approved_at <= at and draft.starts_at <= at <= draft.ends_at

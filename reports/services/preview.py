@@ -24,7 +24,6 @@ from django.utils import timezone
 from reports.coverage import DraftReport, draft_coverage_q
 from reports.services.reports import report_auto_approvable, report_submission_clean
 from shops.models import Order, Shop
-from shops.regions import region_prefix
 
 PREVIEW_EXAMPLES = 10
 
@@ -91,7 +90,7 @@ def report_preview(
         ends_at=ends_at,
         approved_at=now,
         product_ids=tuple(p.pk for p in clean.products),
-        region_prefixes=tuple(region_prefix(code) for code in clean.region_codes),
+        region_codes=tuple(clean.region_codes),
     )
     covers_from = max(now, starts_at)
     tasks = UrgeTask.objects.filter(shop=shop, status__in=UrgeTask.AWAITING_REPLY).filter(

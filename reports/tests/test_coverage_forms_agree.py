@@ -182,7 +182,6 @@ def test_product_scope_match_is_scope_only():
 @pytest.mark.parametrize("time_as_field", [False, True], ids=["value", "field"])
 def test_draft_forms_agree_with_the_saved_reports_rule(order, kwargs, at, time_as_field):
     from complaints.tests.factories import ComplaintFactory
-    from shops.regions import region_prefix
 
     kwargs = dict(kwargs)
     products = [order.product] if kwargs.pop("own_product", False) else []
@@ -194,7 +193,7 @@ def test_draft_forms_agree_with_the_saved_reports_rule(order, kwargs, at, time_a
         ends_at=report.ends_at,
         approved_at=report.approved_at,
         product_ids=tuple(p.pk for p in products),
-        region_prefixes=tuple(region_prefix(code) for code in kwargs.get("regions", [])),
+        region_codes=tuple(kwargs.get("regions", [])),
     )
     expected = coverage.report_covers(report, order, at)
     assert coverage.report_covers(draft, order, at) is expected

@@ -49,7 +49,11 @@ def test_an_exemption_comes_first(platform_api, order, shop):
         shop=shop, starts_at=now - timedelta(hours=1), submitted_at=now - timedelta(hours=1), ends_at=now + timedelta(days=3)
     )
     UnifiedExemptionFactory(
-        title="杭州封控", scenario="natural_disaster", regions=["330000"], starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=1)
+        title="杭州封控",
+        scenario="natural_disaster",
+        regions=["330000"],
+        starts_at=now - timedelta(days=1),
+        ends_at=now + timedelta(days=1),
     )
     data = platform_api.get(url(order.order_no)).json()
     assert data["kind"] == "exemption" and data["report_no"] is None and data["exemption_title"] == "杭州封控"
