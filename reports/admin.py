@@ -23,7 +23,7 @@ from core.audit_labels import action_label, status_label
 from core.errors import DomainError
 from reports import services
 from reports.coverage import in_window, reports_scope_matching, window_ended, window_ended_q
-from reports.models import CommitmentLetter, DeliveryReport, UnifiedExemption
+from reports.models import CommitmentLetter, DeliveryReport, ReportAmendment, UnifiedExemption
 from reports.services.validation import clean_region_codes, validate_window
 from shops.models import Order, Region
 
@@ -403,3 +403,126 @@ class CommitmentLetterAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         audit_record(actor=request.user, target=obj, action="commitment_letter_published", data={"version": obj.version})
+
+
+# --- amendments (SPEC §11) ------------------------------------------------------------------
+
+
+AMENDMENT_DECISIONS = {
+    # action name: (service, verb, reason required)
+    "approve": (services.amendment_approve, _("approve"), False),
+    "reject": (services.amendment_reject, _("reject"), True),
+}
+
+
+@admin.register(ReportAmendment)
+class ReportAmendmentAdmin(admin.ModelAdmin):
+    """补充报备 waiting for review (those not auto-approved) and every decided one. Read-only; the
+    decisions call ``amendment_approve`` / ``amendment_reject``."""
+
+    list_display = ["__str__", "shop", "scenario", "status", "ends_at", "scope_list", "submitted_at", "decided_at"]
+    list_filter = ["status", "report__scenario"]
+    search_fields = ["report__report_no", "report__shop__code"]
+    list_select_related = ["report__shop"]
+    actions = ["approve_amendments", "reject_amendments"]
+    fields = [
+        "report_link",
+        "version",
+        "status",
+        "scope",
+        "starts_at",
+        "ends_at",
+        "promised_ship_by",
+        "scope_list",
+        "previous_version",
+        "note",
+        "submitted_at",
+        "submitted_by",
+        "approved_at",
+        "decided_at",
+        "decided_by",
+        "decided_by_system",
+        "reason",
+    ]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("product_links__product", "region_links__region")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("shop"), ordering="report__shop__code")
+    def shop(self, obj):
+        return obj.report.shop.name
+
+    @admin.display(description=_("scenario"))
+    def scenario(self, obj):
+        return obj.report.get_scenario_display()
+
+    @admin.display(description=_("report"))
+    def report_link(self, obj):
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:reports_deliveryreport_change", args=[obj.report_id]), obj.report.report_no
+        )
+
+    @admin.display(description=_("products / regions"))
+    def scope_list(self, obj):
+        items = [link.product.code for link in obj.product_links.all()] + [link.region.name for link in obj.region_links.all()]
+        return "、".join(items) or "—"
+
+    @admin.display(description=_("before this version"))
+    def previous_version(self, obj):
+        earlier = obj.report.amendments.filter(status=ReportAmendment.Status.APPROVED, version__lt=obj.version).last()
+        before = earlier or obj.report
+        items = [link.product.code for link in before.product_links.all()] + [
+            link.region_id for link in before.region_links.all()
+        ]
+        return format_html(
+            "v{}: {} ~ {} {}",
+            getattr(before, "version", 1),
+            timezone.localtime(before.starts_at).strftime("%Y-%m-%d %H:%M"),
+            timezone.localtime(before.ends_at).strftime("%Y-%m-%d %H:%M"),
+            "、".join(items),
+        )
+
+    def _decide(self, request, queryset, decision: str, *, action: str):
+        service, verb, required = AMENDMENT_DECISIONS[decision]
+        if request.POST.get("apply"):
+            form = ReasonForm(request.POST, required=required)
+            if form.is_valid():
+                for amendment in queryset.order_by("pk"):
+                    try:
+                        service(actor=request.user, amendment=amendment, reason=form.cleaned_data["reason"])
+                    except DomainError as exc:
+                        self.message_user(request, f"{amendment}: {exc.detail}", messages.ERROR)
+                    else:
+                        self.message_user(request, f"{amendment}: {verb}", messages.SUCCESS)
+                return None
+        else:
+            form = ReasonForm(required=required)
+        return TemplateResponse(
+            request,
+            "admin/reports/amendment_decision.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": _("Confirm: %(verb)s") % {"verb": verb},
+                "amendments": list(queryset.select_related("report__shop")),
+                "form": form,
+                "action": action,
+                "action_checkbox_name": ACTION_CHECKBOX_NAME,
+                "media": self.media,
+            },
+        )
+
+    @admin.action(description=_("Approve selected amendments"), permissions=["change"])
+    def approve_amendments(self, request, queryset):
+        return self._decide(request, queryset, "approve", action="approve_amendments")
+
+    @admin.action(description=_("Reject selected amendments (with a reason)"), permissions=["change"])
+    def reject_amendments(self, request, queryset):
+        return self._decide(request, queryset, "reject", action="reject_amendments")

@@ -33,7 +33,16 @@ from typing import Literal
 from django.db.models import Exists, Expression, F, OuterRef, Q, QuerySet, Subquery, Window
 from django.db.models.functions import RowNumber
 
-from reports.models import DeliveryReport, ExemptionRegion, ReportProduct, ReportRegion, UnifiedExemption
+from reports.models import (
+    AmendmentProduct,
+    AmendmentRegion,
+    DeliveryReport,
+    ExemptionRegion,
+    ReportAmendment,
+    ReportProduct,
+    ReportRegion,
+    UnifiedExemption,
+)
 from shops.models import Order
 from shops.regions import region_contains, region_contains_q, region_inside_q
 
@@ -62,15 +71,30 @@ class Cover:
 # --- Python form --------------------------------------------------------------------------
 
 
+def approved_amendments(report: DeliveryReport) -> list[ReportAmendment]:
+    """Versions 2, 3, … of the report that were approved, oldest first (SPEC §11). Uses
+    ``amendments`` (prefetch with their links for many); a draft has none."""
+    amendments = getattr(report, "amendments", None)
+    if amendments is None:
+        return []
+    return sorted((a for a in amendments.all() if a.approved_at is not None), key=lambda a: a.version)
+
+
+def _version_scope_matches(version, order: Order) -> bool:
+    """The scope test of one version (the report itself or an amendment): its own lists."""
+    if version.scope == Scope.SHOP:
+        return True
+    if version.scope == Scope.PRODUCT:
+        return any(link.product_id == order.product_id for link in version.product_links.all())
+    return any(region_contains(link.region_id, order.receiver_region_id) for link in version.region_links.all())
+
+
 def report_scope_matches(report: DeliveryReport, order: Order) -> bool:
-    """Scope test alone. Uses ``product_links``/``region_links`` (prefetch them for many)."""
+    """Scope test alone: the report's or any approved amendment's scope reaches the order
+    (amendments only widen). Uses ``product_links``/``region_links``/``amendments``."""
     if report.shop_id != order.shop_id:
         return False
-    if report.scope == Scope.SHOP:
-        return True
-    if report.scope == Scope.PRODUCT:
-        return any(link.product_id == order.product_id for link in report.product_links.all())
-    return any(region_contains(link.region_id, order.receiver_region_id) for link in report.region_links.all())
+    return any(_version_scope_matches(v, order) for v in [report, *approved_amendments(report)])
 
 
 def window_failures(obj: DeliveryReport | UnifiedExemption, at: datetime) -> list[str]:
@@ -116,18 +140,45 @@ def report_in_force_failures(report: DeliveryReport, at: datetime) -> list[str]:
     return report_standing_failures(report, at) + window_failures(report, at)
 
 
+def _version_coverage_failures(version, report: DeliveryReport, order: Order, at: datetime) -> list[str]:
+    """One version on its own: its scope, its approval (by the ship deadline and by ``at``), its
+    window; withdrawing or revoking the report ends every version."""
+    failures = [] if _version_scope_matches(version, order) else ["other_scope"]
+    if version.approved_at is not None and version.approved_at > order.ship_deadline:
+        failures.append("approved_after_ship_deadline")
+    standing = report_standing_failures(report, at)
+    if version is not report:
+        standing = [f for f in standing if f in ("withdrawn", "revoked")]
+        if version.approved_at > at:
+            standing.insert(0, "approved_after_time")
+    return failures + standing + window_failures(version, at)
+
+
 def report_coverage_failures(report: DeliveryReport, order: Order, at: datetime) -> list[str]:
-    """Every reason the report does not cover ``order`` at ``at``; empty means it covers."""
+    """Every reason the report does not cover ``order`` at ``at``; empty means it covers. A report
+    covers when any of its approved versions does (the report itself is version 1); when none
+    does, the reasons are version 1's."""
     if report.shop_id != order.shop_id:
         return ["other_shop"]
-    failures = [] if report_scope_matches(report, order) else ["other_scope"]
-    if report.approved_at is not None and report.approved_at > order.ship_deadline:
-        failures.append("approved_after_ship_deadline")
-    return failures + report_in_force_failures(report, at)
+    failures = _version_coverage_failures(report, report, order, at)
+    if failures and any(not _version_coverage_failures(a, report, order, at) for a in approved_amendments(report)):
+        return []
+    return failures
 
 
 def report_covers(report: DeliveryReport, order: Order, at: datetime) -> bool:
     return not report_coverage_failures(report, order, at)
+
+
+def covering_version(report: DeliveryReport, order: Order, at: datetime) -> int | None:
+    """Which version of the report covers ``order`` at ``at`` (the earliest that does), for the
+    "why covered?" explainer and the buyer's notice; ``None`` when none does."""
+    if report.shop_id != order.shop_id:
+        return None
+    for version in [report, *approved_amendments(report)]:
+        if not _version_coverage_failures(version, report, order, at):
+            return getattr(version, "version", 1)
+    return None
 
 
 def earliest_key(report: DeliveryReport) -> tuple:
@@ -186,12 +237,33 @@ def _inner(value):
     return OuterRef(value) if isinstance(value, OuterRef | F) else value
 
 
+def _version_scope_q(*, links: dict, product, receiver_region) -> Q:
+    """The scope test of one version's rows (``links``: its product and region link models and
+    the link's foreign key to the version); ``product``/``receiver_region`` at this level."""
+    product_model, region_model, key = links["product"], links["region"], links["key"]
+    product_listed = Exists(product_model.objects.filter(**{key: OuterRef("pk")}, product_id=_inner(product)))
+    region_listed = Exists(region_model.objects.filter(region_contains_q(_inner(receiver_region)), **{key: OuterRef("pk")}))
+    return Q(scope=Scope.SHOP) | (Q(scope=Scope.PRODUCT) & product_listed) | (Q(scope=Scope.REGION) & region_listed)
+
+
+_REPORT_LINKS = {"product": ReportProduct, "region": ReportRegion, "key": "report"}
+_AMENDMENT_LINKS = {"product": AmendmentProduct, "region": AmendmentRegion, "key": "amendment"}
+
+
+def _approved_amendments_q(**conditions) -> QuerySet:
+    return ReportAmendment.objects.filter(report=OuterRef("pk"), status=ReportAmendment.Status.APPROVED, **conditions)
+
+
 def report_scope_q(*, shop, product, receiver_region) -> Q:
-    """SQL twin of ``report_scope_matches`` on ``DeliveryReport`` rows."""
-    product_listed = Exists(ReportProduct.objects.filter(report=OuterRef("pk"), product_id=_inner(product)))
-    region_listed = Exists(ReportRegion.objects.filter(region_contains_q(_inner(receiver_region)), report=OuterRef("pk")))
+    """SQL twin of ``report_scope_matches`` on ``DeliveryReport`` rows (the report's scope or an
+    approved amendment's)."""
+    amendment_reaches = Exists(
+        _approved_amendments_q().filter(
+            _version_scope_q(links=_AMENDMENT_LINKS, product=_inner(product), receiver_region=_inner(receiver_region))
+        )
+    )
     return Q(shop_id=shop) & (
-        Q(scope=Scope.SHOP) | (Q(scope=Scope.PRODUCT) & product_listed) | (Q(scope=Scope.REGION) & region_listed)
+        _version_scope_q(links=_REPORT_LINKS, product=product, receiver_region=receiver_region) | amendment_reaches
     )
 
 
@@ -220,12 +292,20 @@ def report_in_force_q(at) -> Q:
 
 
 def report_coverage_q(*, shop, product, receiver_region, ship_deadline, at) -> Q:
-    """SQL twin of ``report_covers`` on ``DeliveryReport`` rows."""
-    return (
-        report_scope_q(shop=shop, product=product, receiver_region=receiver_region)
+    """SQL twin of ``report_covers`` on ``DeliveryReport`` rows: version 1 (the row itself)
+    covers, or the report stands at ``at`` and an approved amendment covers on its own terms."""
+    first = (
+        _version_scope_q(links=_REPORT_LINKS, product=product, receiver_region=receiver_region)
         & Q(approved_at__lte=ship_deadline)
         & report_in_force_q(at)
     )
+    later = Exists(
+        _approved_amendments_q()
+        .filter(approved_at__lte=_inner(ship_deadline))
+        .filter(approved_at__lte=_inner(at), starts_at__lte=_inner(at), ends_at__gte=_inner(at))
+        .filter(_version_scope_q(links=_AMENDMENT_LINKS, product=_inner(product), receiver_region=_inner(receiver_region)))
+    )
+    return Q(shop_id=shop) & (first | (report_standing_q(at) & later))
 
 
 def withholding_sources(*, at: datetime) -> tuple[QuerySet, QuerySet]:

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
 
-from reports.coverage import Cover, coverage_of, exemption_coverage_failures, report_coverage_failures, window_q
+from reports.coverage import Cover, coverage_of, covering_version, exemption_coverage_failures, report_coverage_failures, window_q
 from reports.models import DeliveryReport, UnifiedExemption
 from reports.selectors import with_exemption_details, with_report_details
 from shops.models import Order
@@ -32,6 +32,7 @@ class Reason:
 class Candidate:
     obj: DeliveryReport | UnifiedExemption
     reasons: list[Reason] = field(default_factory=list)
+    version: int | None = None  # a report: the version that covers (1 = as filed, 2… amendments)
 
     @property
     def covers(self) -> bool:
@@ -45,6 +46,13 @@ class Explanation:
     verdict: Cover | None
     exemptions: list[Candidate]
     reports: list[Candidate]
+
+    @property
+    def verdict_version(self) -> int | None:
+        """The version of the covering report that covers (``None`` for an exemption or none)."""
+        if self.verdict is None or self.verdict.report is None:
+            return None
+        return next((c.version for c in self.reports if c.obj.pk == self.verdict.report.pk), None)
 
 
 def _report_reason(code: str, report: DeliveryReport, order: Order, at: datetime) -> Reason:
@@ -119,6 +127,11 @@ def coverage_explain(*, order: Order, at: datetime) -> Explanation:
             for e in exemption_candidates(order, at)
         ],
         reports=[
-            Candidate(r, [_report_reason(c, r, order, at) for c in report_coverage_failures(r, order, at)]) for r in reports
+            Candidate(
+                r,
+                [_report_reason(c, r, order, at) for c in report_coverage_failures(r, order, at)],
+                covering_version(r, order, at),
+            )
+            for r in reports
         ],
     )

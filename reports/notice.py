@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from reports.coverage import coverage_of
+from reports.coverage import coverage_of, covering_version
 from reports.models import Scenario
+from reports.services.amendments import report_current_version
 from shops.models import Order
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -25,6 +26,7 @@ class DeliveryNotice:
     scenario: str | None
     scenario_label: str
     report_no: str | None
+    version: int | None
     promised_ship_by: datetime | None
     exemption_title: str
     exemption_ends_at: datetime | None
@@ -56,13 +58,15 @@ def delivery_notice(*, order: Order, at: datetime) -> DeliveryNotice:
     cover = coverage_of(order, at)
     report, exemption = (cover.report, cover.exemption) if cover else (None, None)
     scenario = cover.obj.scenario if cover else None
+    # The buyer is promised the report's latest approved promise (an amendment may move it later).
+    promise = report_current_version(report).promised_ship_by if report else None
     with translation.override("zh-hans"):
         label = str(Scenario(scenario).label) if scenario else ""
         text = ""
         if state == "awaiting_shipment" and report is not None:
             text = _("The merchant has reported %(scenario)s; expected to ship before %(when)s.") % {
                 "scenario": label,
-                "when": _when(report.promised_ship_by),
+                "when": _when(promise),
             }
         elif state == "awaiting_shipment" and exemption is not None:
             text = _("Shipping in the area is affected by %(scenario)s (platform exemption until %(when)s).") % {
@@ -77,7 +81,8 @@ def delivery_notice(*, order: Order, at: datetime) -> DeliveryNotice:
         scenario=scenario,
         scenario_label=label,
         report_no=report.report_no if report else None,
-        promised_ship_by=report.promised_ship_by if report else None,
+        version=covering_version(report, order, at) if report else None,
+        promised_ship_by=promise,
         exemption_title=exemption.title if exemption else "",
         exemption_ends_at=exemption.ends_at if exemption else None,
         text=text,

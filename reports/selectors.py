@@ -8,7 +8,17 @@ from django.utils.translation import gettext as _
 
 from core.errors import NotFound
 from reports.coverage import reports_scope_matching, window_ended_q, window_q
-from reports.models import CommitmentLetter, DeliveryReport, ExemptionRegion, ReportProduct, ReportRegion, UnifiedExemption
+from reports.models import (
+    AmendmentProduct,
+    AmendmentRegion,
+    CommitmentLetter,
+    DeliveryReport,
+    ExemptionRegion,
+    ReportAmendment,
+    ReportProduct,
+    ReportRegion,
+    UnifiedExemption,
+)
 from shops.models import Shop
 from shops.selectors import orders_for_user, shop_ids_for_user, shops_for_user
 
@@ -29,6 +39,15 @@ def with_report_details(qs: QuerySet[DeliveryReport]) -> QuerySet[DeliveryReport
     return qs.select_related("shop", "commitment_letter", "decided_by").prefetch_related(
         Prefetch("product_links", queryset=ReportProduct.objects.select_related("product").order_by("product__code")),
         Prefetch("region_links", queryset=ReportRegion.objects.select_related("region").order_by("region_id")),
+        Prefetch(
+            "amendments",
+            queryset=ReportAmendment.objects.select_related("decided_by")
+            .order_by("version")
+            .prefetch_related(
+                Prefetch("product_links", queryset=AmendmentProduct.objects.select_related("product").order_by("product__code")),
+                Prefetch("region_links", queryset=AmendmentRegion.objects.select_related("region").order_by("region_id")),
+            ),
+        ),
     )
 
 

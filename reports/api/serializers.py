@@ -3,7 +3,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api.fields import AwareDateTimeField
-from reports.models import CommitmentLetter, DeliveryReport, Scenario, UnifiedExemption
+from reports.models import CommitmentLetter, DeliveryReport, ReportAmendment, Scenario, UnifiedExemption
+from reports.services.amendments import report_current_version
 
 
 class RegionRefSerializer(serializers.Serializer):
@@ -48,10 +49,52 @@ class ReportCreateSerializer(serializers.Serializer):
     )
 
 
-class ReportSerializer(serializers.ModelSerializer):
-    shop = serializers.SlugRelatedField(slug_field="code", read_only=True)
+class AmendmentSerializer(serializers.ModelSerializer):
     products = serializers.SerializerMethodField()
     regions = RegionRefSerializer(source="region_links", many=True, read_only=True)
+    decided_by = serializers.SerializerMethodField(help_text='"system", an ops username, or null.')
+
+    class Meta:
+        model = ReportAmendment
+        fields = [
+            "version",
+            "status",
+            "ends_at",
+            "promised_ship_by",
+            "products",
+            "regions",
+            "note",
+            "submitted_at",
+            "approved_at",
+            "decided_at",
+            "decided_by",
+            "reason",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_products(self, obj) -> list[str]:
+        return [link.product.code for link in obj.product_links.all()]
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_decided_by(self, obj):
+        if obj.decided_by_system:
+            return "system"
+        return obj.decided_by.get_username() if obj.decided_by else None
+
+
+class ReportSerializer(serializers.ModelSerializer):
+    """A report as its latest approved version shows it: ``ends_at``, ``promised_ship_by``,
+    ``products`` and ``regions`` are that version's (``version``); ``amendments`` lists every
+    later version with its own status."""
+
+    shop = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    products = serializers.SerializerMethodField()
+    regions = serializers.SerializerMethodField()
+    ends_at = serializers.SerializerMethodField()
+    promised_ship_by = serializers.SerializerMethodField()
+    version = serializers.SerializerMethodField(help_text="The latest approved version (1: as filed).")
+    amendments = AmendmentSerializer(many=True, read_only=True)
     expired = serializers.SerializerMethodField(help_text="ends_at has passed (derived, never stored).")
     commitment_letter_version = serializers.CharField(source="commitment_letter.version", read_only=True)
     decided_by = serializers.SerializerMethodField(help_text='"system", an ops username, or null.')
@@ -68,6 +111,8 @@ class ReportSerializer(serializers.ModelSerializer):
             "starts_at",
             "ends_at",
             "promised_ship_by",
+            "version",
+            "amendments",
             "note",
             "status",
             "expired",
@@ -84,12 +129,30 @@ class ReportSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    def _current(self, obj):
+        return report_current_version(obj)
+
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_products(self, obj) -> list[str]:
-        return [link.product.code for link in obj.product_links.all()]
+        return [link.product.code for link in self._current(obj).product_links.all()]
+
+    @extend_schema_field(RegionRefSerializer(many=True))
+    def get_regions(self, obj) -> list[dict]:
+        return RegionRefSerializer(self._current(obj).region_links.all(), many=True).data
+
+    @extend_schema_field(serializers.DateTimeField())
+    def get_ends_at(self, obj):
+        return serializers.DateTimeField().to_representation(self._current(obj).ends_at)
+
+    @extend_schema_field(serializers.DateTimeField())
+    def get_promised_ship_by(self, obj):
+        return serializers.DateTimeField().to_representation(self._current(obj).promised_ship_by)
+
+    def get_version(self, obj) -> int:
+        return getattr(self._current(obj), "version", 1)
 
     def get_expired(self, obj) -> bool:
-        return obj.ends_at < timezone.now()
+        return self._current(obj).ends_at < timezone.now()
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_decided_by(self, obj):
@@ -170,6 +233,7 @@ class CandidateReportSerializer(serializers.Serializer):
     revoked_at = serializers.DateTimeField(source="obj.revoked_at", allow_null=True)
     promised_ship_by = serializers.DateTimeField(source="obj.promised_ship_by")
     covers = serializers.BooleanField()
+    version = serializers.IntegerField(allow_null=True, help_text="The version that covers (1: as filed; 2…: amendments).")
     reasons = ReasonItemSerializer(many=True)
 
 
@@ -190,6 +254,7 @@ class VerdictSerializer(serializers.Serializer):
     report_no = serializers.CharField(allow_null=True)
     exemption_id = serializers.IntegerField(allow_null=True)
     promised_ship_by = serializers.DateTimeField(allow_null=True)
+    version = serializers.IntegerField(allow_null=True, help_text="The covering report's version that covers.")
 
 
 class CoverageSerializer(serializers.Serializer):
@@ -215,7 +280,10 @@ class CoverageSerializer(serializers.Serializer):
             "kind": cover.kind,
             "report_no": cover.report.report_no if cover.report else None,
             "exemption_id": cover.exemption.pk if cover.exemption else None,
-            "promised_ship_by": serializers.DateTimeField().to_representation(cover.report.promised_ship_by)
+            "version": obj.verdict_version,
+            "promised_ship_by": serializers.DateTimeField().to_representation(
+                report_current_version(cover.report).promised_ship_by
+            )
             if cover.report
             else None,
         }
@@ -230,7 +298,24 @@ class DeliveryNoticeSerializer(serializers.Serializer):
     scenario = serializers.CharField(allow_null=True)
     scenario_label = serializers.CharField(help_text="The scenario in Chinese (疫情, 自然灾害, …).")
     report_no = serializers.CharField(allow_null=True)
+    version = serializers.IntegerField(allow_null=True, help_text="The report's version that covers the order.")
     promised_ship_by = serializers.DateTimeField(allow_null=True)
     exemption_title = serializers.CharField()
     exemption_ends_at = serializers.DateTimeField(allow_null=True)
     text = serializers.CharField(help_text="The sentence for the buyer's order page (Chinese); empty when none applies.")
+
+
+class AmendCreateSerializer(serializers.Serializer):
+    """Only the fields that change; at least one of them."""
+
+    ends_at = AwareDateTimeField(required=False, help_text="A later end (the whole window still ≤ 30 days).")
+    products = serializers.ListField(
+        child=serializers.CharField(max_length=40), required=False, default=list, help_text="Product codes to add."
+    )
+    regions = serializers.ListField(
+        child=serializers.CharField(max_length=12), required=False, default=list, help_text="Region codes to add."
+    )
+    promised_ship_by = AwareDateTimeField(
+        required=False, help_text="A later promised ship-by time. Default: it follows ends_at when it was ends_at."
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)

@@ -6,6 +6,7 @@ urlpatterns = [
     path("reports/", views.ReportListCreateView.as_view(), name="reports"),
     path("reports/preview/", views.ReportPreviewView.as_view(), name="report-preview"),
     path("reports/<str:report_no>/", views.ReportDetailView.as_view(), name="report-detail"),
+    path("reports/<str:report_no>/amend/", views.ReportAmendView.as_view(), name="report-amend"),
     path("reports/<str:report_no>/withdraw/", views.ReportWithdrawView.as_view(), name="report-withdraw"),
     path("ops/reports/<str:report_no>/approve/", views.OpsReportApproveView.as_view(), name="ops-report-approve"),
     path("ops/reports/<str:report_no>/reject/", views.OpsReportRejectView.as_view(), name="ops-report-reject"),

@@ -109,6 +109,27 @@ class ReportWithdrawView(APIView):
         return _report_answer(services.report_withdraw(actor=request.user, report=report, **body.validated_data))
 
 
+@extend_schema(
+    tags=["reports"], request=s.AmendCreateSerializer, responses={201: s.ReportSerializer, 400: ERROR, 404: ERROR, 409: ERROR}
+)
+class ReportAmendView(APIView):
+    """Amend an approved report: extend ``ends_at`` or add products/regions. A new version with
+    its own approval (auto-approved like a report of its scenario); the answer is the report with
+    its ``amendments``. 409 ``report_not_amendable`` / ``report_window_over`` /
+    ``amendment_pending``; 400 ``amendment_empty`` / ``amendment_narrows`` / ``window_too_long`` /
+    ``promised_ship_by_outside_window`` / ``scope_mismatch`` / ``product_not_in_shop`` /
+    ``region_unknown``."""
+
+    permission_classes = [IsMerchant]
+
+    def post(self, request, report_no: str):
+        body = s.AmendCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        report = selectors.report_get_for_merchant(user=request.user, report_no=report_no)
+        services.report_amend(actor=request.user, report=report, **body.validated_data)
+        return _report_answer(report, status.HTTP_201_CREATED)
+
+
 class _OpsDecisionView(APIView):
     permission_classes = [IsOpsReviewer]
     service = None

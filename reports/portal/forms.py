@@ -99,3 +99,58 @@ class ReportForm(forms.Form):
 
 class WithdrawForm(forms.Form):
     reason = forms.CharField(label=_("Reason (optional)"), required=False, max_length=2000)
+
+
+class AmendForm(forms.Form):
+    """补充报备: only what changes — a later end, products or regions to add."""
+
+    ends_at = forms.DateTimeField(
+        label=_("New end"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    promised_ship_by = forms.DateTimeField(
+        label=_("New promised ship-by time"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        help_text=_("Default: it follows the new end when it was the end."),
+    )
+    products = forms.MultipleChoiceField(label=_("Add products"), required=False, widget=forms.CheckboxSelectMultiple)
+    regions = forms.MultipleChoiceField(
+        label=_("Add receiver regions"),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8, "class": "region-select"}),
+    )
+    note = forms.CharField(label=_("Why"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+    def __init__(self, *args, report, current, **kwargs):
+        super().__init__(*args, **kwargs)
+        listed = {link.product_id for link in current.product_links.all()}
+        if report.scope == DeliveryReport.Scope.PRODUCT:
+            self.fields["products"].choices = [
+                (p.code, f"{p.title} ({p.code})") for p in report.shop.products.order_by("code") if p.pk not in listed
+            ]
+        else:
+            del self.fields["products"]
+        if report.scope == DeliveryReport.Scope.REGION:
+            self.fields["regions"].choices = region_choices()
+        else:
+            del self.fields["regions"]
+
+    def service_arguments(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "ends_at": data["ends_at"],
+            "promised_ship_by": data["promised_ship_by"],
+            "products": data.get("products") or [],
+            "regions": data.get("regions") or [],
+            "note": data["note"],
+        }
+
+
+#: Which amend-form field shows a service refusal.
+AMEND_ERROR_FIELDS = {
+    "amendment_narrows": "ends_at",
+    "window_too_long": "ends_at",
+    "promised_ship_by_outside_window": "promised_ship_by",
+    "product_not_in_shop": "products",
+    "region_unknown": "regions",
+}

@@ -18,7 +18,7 @@ from core.roles import is_merchant
 from reports import selectors, services
 from reports.explainer import coverage_explain
 from reports.models import DeliveryReport
-from reports.portal.forms import ERROR_FIELDS, ReportForm, WithdrawForm
+from reports.portal.forms import AMEND_ERROR_FIELDS, ERROR_FIELDS, AmendForm, ReportForm, WithdrawForm
 from shops.selectors import order_get_for_user
 
 PAGE_SIZE = 20
@@ -28,7 +28,22 @@ ACTION_LABELS = {
     "report_rejected": gettext_lazy("Rejected"),
     "report_revoked": gettext_lazy("Revoked"),
     "report_withdrawn": gettext_lazy("Withdrawn"),
+    "report_amended": gettext_lazy("Amendment filed"),
+    "report_amendment_approved": gettext_lazy("Amendment approved"),
+    "report_amendment_rejected": gettext_lazy("Amendment rejected"),
 }
+
+
+def _can_amend(user, report: DeliveryReport) -> bool:
+    """Offer the form when the service could accept an amendment (it still decides)."""
+    current = services.report_current_version(report)
+    pending = any(a.status == a.Status.PENDING_REVIEW for a in report.amendments.all())
+    return (
+        is_merchant(user)
+        and report.status == DeliveryReport.Status.APPROVED
+        and current.ends_at >= timezone.now()
+        and not pending
+    )
 
 
 def _require_merchant(request) -> None:
@@ -91,18 +106,25 @@ def report_create(request):
 
 
 @login_required
-def report_detail(request, report_no: str):
+def report_detail(request, report_no: str, amend_form=None):
     report = _my_report(request, report_no)
     history = []
     for entry in audit_trail(report):
         label = str(ACTION_LABELS.get(entry.action, entry.action))
         to = str(DeliveryReport.Status(entry.to_status).label) if entry.to_status in DeliveryReport.Status.values else ""
         history.append({"entry": entry, "label": label, "to": to if to != label else ""})
+    current = services.report_current_version(report)
+    amend_form = amend_form or AmendForm(report=report, current=current)
     return render(
         request,
         "reports/detail.html",
         {
             "report": report,
+            "current": current,
+            "version": getattr(current, "version", 1),
+            "amendments": list(report.amendments.all()),
+            "can_amend": _can_amend(request.user, report),
+            "amend_form": amend_form,
             "history": history,
             "can_withdraw": is_merchant(request.user) and DeliveryReport.Status.WITHDRAWN in services.TRANSITIONS[report.status],
             "withdraw_form": WithdrawForm(),
@@ -143,3 +165,25 @@ def order_coverage(request):
         else:
             context["explanation"] = coverage_explain(order=order, at=at or timezone.now())
     return render(request, "reports/coverage.html", context)
+
+
+@login_required
+@require_POST
+def report_amend(request, report_no: str):
+    """补充报备: a new version of an approved report (extend the window, add products/regions)."""
+    _require_merchant(request)
+    report = _my_report(request, report_no)
+    form = AmendForm(request.POST, report=report, current=services.report_current_version(report))
+    if form.is_valid():
+        try:
+            amendment = services.report_amend(actor=request.user, report=report, **form.service_arguments())
+        except DomainError as exc:
+            form.add_error(AMEND_ERROR_FIELDS.get(exc.code), exc.detail)
+        else:
+            messages.success(
+                request,
+                _("Version %(v)d of report %(no)s filed: %(status)s.")
+                % {"v": amendment.version, "no": report.report_no, "status": amendment.get_status_display()},
+            )
+            return redirect("reports:portal-detail", report_no=report.report_no)
+    return report_detail(request, report_no, amend_form=form)

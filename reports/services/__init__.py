@@ -1,5 +1,6 @@
 """Report and exemption writes. Views, admin actions and demo data all call these."""
 
+from reports.services.amendments import amendment_approve, amendment_reject, report_amend, report_current_version
 from reports.services.exemptions import exemption_create, exemption_update
 from reports.services.numbering import report_no_next
 from reports.services.preview import CoveragePreview, report_preview
@@ -19,9 +20,13 @@ __all__ = [
     "CoveragePreview",
     "TRANSITIONS",
     "Submitted",
+    "amendment_approve",
+    "amendment_reject",
     "exemption_create",
     "exemption_update",
+    "report_amend",
     "report_approve",
+    "report_current_version",
     "report_no_next",
     "report_preview",
     "report_reject",

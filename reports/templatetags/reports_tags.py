@@ -14,5 +14,7 @@ def badge_class(status: str) -> str:
 
 @register.filter
 def is_expired(report) -> bool:
-    """Derived from ``ends_at``; never a stored status."""
-    return report.ends_at < timezone.now()
+    """Derived from the ``ends_at`` of its latest approved version; never a stored status."""
+    from reports.services.amendments import report_current_version
+
+    return report_current_version(report).ends_at < timezone.now()

@@ -211,7 +211,7 @@ def test_list_runs_a_fixed_number_of_queries(merchant_api, shop, django_assert_n
     merchant_api.get(URL)  # warm the role cache of the forced user
     counts = []
     for size in (1, 50):
-        with django_assert_num_queries(4) as ctx:
+        with django_assert_num_queries(5) as ctx:
             response = merchant_api.get(URL, {"page_size": size})
         counts.append(len(ctx.captured_queries))
         assert len(response.json()["results"]) == size

@@ -54,7 +54,13 @@ def test_an_exemption_comes_first_in_the_verdict(merchant_api, order, shop):
         title="浙江-过期", applies_to="receiver", regions=["330000"], starts_at=sh(2022, 12, 1), ends_at=sh(2022, 12, 2)
     )
     data = merchant_api.get(url(order, "2022-12-29T09:00:00%2B08:00")).json()
-    assert data["verdict"] == {"kind": "exemption", "report_no": None, "exemption_id": exemption.pk, "promised_ship_by": None}
+    assert data["verdict"] == {
+        "kind": "exemption",
+        "report_no": None,
+        "exemption_id": exemption.pk,
+        "promised_ship_by": None,
+        "version": None,
+    }
     exemptions = {e["title"]: e for e in data["exemptions"]}
     assert exemptions["统一免责"]["covers"] is True
     assert [r["code"] for r in exemptions["湖北"]["reasons"]] == ["other_region"]
