@@ -1,12 +1,14 @@
 """Reports API (SPEC §8): merchant reports, ops decisions, platform exemptions, the explainer."""
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.csv_export import CSVExportMixin
 from core.api.permissions import IsMerchant, IsMerchantOrOps, IsOpsReviewer, IsPlatform
 from core.api.serializers import ReasonSerializer
 from core.errors import NotFound
@@ -25,10 +27,38 @@ def _report_answer(report, code=status.HTTP_200_OK) -> Response:
     return Response(s.ReportSerializer(report).data, status=code)
 
 
+def _scope_items(report) -> list[str]:
+    current = services.report_current_version(report)
+    return [f"{link.product.title}({link.product.code})" for link in current.product_links.all()] + [
+        link.region.name for link in current.region_links.all()
+    ]
+
+
 @extend_schema(tags=["reports"])
-class ReportListCreateView(generics.ListAPIView):
+class ReportListCreateView(CSVExportMixin, generics.ListAPIView):
     """报备: the caller's reports (filters ``status``, ``scenario``, ``scope``, ``shop``,
-    ``expired``, ``order_no`` — every report whose scope matches that order) and filing one."""
+    ``expired``, ``order_no`` — every report whose scope matches that order) and filing one.
+    ``?format=csv``: every report the filters select, as a streamed CSV file (Chinese headers,
+    UTF-8 with BOM), each at its latest approved version."""
+
+    csv_filename = "reports"
+    csv_columns = [
+        (_("Report number"), lambda r: r.report_no),
+        (_("Shop"), lambda r: r.shop.name),
+        (_("Scenario"), lambda r: r.get_scenario_display()),
+        (_("Scope"), lambda r: r.get_scope_display()),
+        (_("Products / regions"), _scope_items),
+        (_("Starts at"), lambda r: r.starts_at),
+        (_("Ends at"), lambda r: services.report_current_version(r).ends_at),
+        (_("Promised ship-by time"), lambda r: services.report_current_version(r).promised_ship_by),
+        (_("Version"), lambda r: getattr(services.report_current_version(r), "version", 1)),
+        (_("Status"), lambda r: r.get_status_display()),
+        (_("Submitted at"), lambda r: r.submitted_at),
+        (_("Approved at"), lambda r: r.approved_at),
+        (_("Withdrawn at"), lambda r: r.withdrawn_at),
+        (_("Revoked at"), lambda r: r.revoked_at),
+        (_("Reason"), lambda r: r.reason),
+    ]
 
     permission_classes = [IsMerchantOrOps]
     serializer_class = s.ReportSerializer
