@@ -3,7 +3,6 @@ same filters, every page, streamed, ``text/csv``, UTF-8 with BOM, Chinese header
 
 import csv
 import io
-from datetime import timedelta
 
 import pytest
 from django.http import StreamingHttpResponse
