@@ -203,7 +203,20 @@ class Browser:
         return path
 
     def full_page_screenshot(self, path: Path) -> None:
-        self.driver.save_screenshot(str(path))
+        """The whole page, not only the part in the viewport (Chrome DevTools protocol)."""
+        import base64
+
+        metrics = self.driver.execute_cdp_cmd("Page.getLayoutMetrics", {})
+        size = metrics.get("cssContentSize") or metrics["contentSize"]
+        shot = self.driver.execute_cdp_cmd(
+            "Page.captureScreenshot",
+            {
+                "format": "png",
+                "captureBeyondViewport": True,
+                "clip": {"x": 0, "y": 0, "width": size["width"], "height": min(size["height"], 6000), "scale": 1},
+            },
+        )
+        path.write_bytes(base64.b64decode(shot["data"]))
 
 
 @pytest.fixture

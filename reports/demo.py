@@ -25,9 +25,10 @@ def seed(stdout) -> list[str]:
     users = {u.username: u for u in User.objects.filter(username__in=["merchant1", "merchant2", "ops", "opsadmin"])}
     if len(shops) < 4 or len(users) < 4:
         return []
-    if DeliveryReport.objects.filter(request_id__startswith=MARKER).exists():
-        return []
     now = timezone.now().replace(microsecond=0)
+    if DeliveryReport.objects.filter(request_id__startswith=MARKER).exists():
+        _amend(users["merchant1"], now)  # a database seeded before amendments existed gets one too
+        return []
     day = timedelta(days=1)
     m1, m2, ops = users["merchant1"], users["merchant2"], users["ops"]
     filed = [
@@ -112,5 +113,24 @@ def seed(stdout) -> list[str]:
             starts_at=now - 3 * day,
             ends_at=now + 4 * day,
         )
-    stdout.write(f"  reports: {len(filed)} reports, 1 unified exemption")
-    return ["Reports: merchant1 has approved/expired/rejected reports; merchant2 pending/withdrawn/revoked."]
+    _amend(m1, now)
+    stdout.write(f"  reports: {len(filed)} reports (one amended to version 2), 1 unified exemption")
+    return [
+        "Reports: merchant1 has approved/expired/rejected reports (成都's region report is at version 2); "
+        "merchant2 pending/withdrawn/revoked."
+    ]
+
+
+def _amend(merchant, now) -> None:
+    """成都's region report, extended by three days and widened to 重庆 a day ago (version 2)."""
+    report = DeliveryReport.objects.filter(request_id=f"{MARKER}3", status=DeliveryReport.Status.APPROVED).first()
+    if report is None or report.amendments.exists() or report.ends_at < now:
+        return
+    services.report_amend(
+        actor=merchant,
+        report=report,
+        ends_at=report.ends_at + timedelta(days=3),
+        regions=["500000"],
+        note="道路抢修延期，重庆方向也受影响",
+        at=now - timedelta(days=1),
+    )
