@@ -16,6 +16,7 @@ from core.errors import Conflict, DomainError, InvalidInput
 from core.policies import APPEAL_REQUIRES_PRIOR_REPORT, policy_in_force
 from reports.coverage import report_scope_matches
 from reports.models import DeliveryReport
+from shops.selectors import require_member
 
 Verdict = Complaint.Verdict
 
@@ -65,6 +66,12 @@ def appeal_create(
     """File an appeal. ``complaint`` must already be tenant-checked by the caller (a selector:
     another shop's complaint is a 404 before we get here). Checks in the order of §5, first
     failure wins. An identical repeat of the open appeal returns it (``created=False``)."""
+    require_member(
+        user=actor,
+        shop_id=complaint.order.shop_id,
+        code="complaint_not_found",
+        detail=_("Complaint %(id)s not found.") % {"id": complaint.pk},
+    )
     now = now or timezone.now()
     report_no = (report_no or "").strip()
     statement = (statement or "").strip()

@@ -7,7 +7,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api.permissions import IsMerchant, IsMerchantOrOps, IsOpsReviewer, IsPlatform
+from core.api.permissions import IsMerchant, IsOpsReviewer, IsPlatform
 from core.api.serializers import ReasonSerializer
 from core.errors import NotFound
 from reports import selectors, services
@@ -29,14 +29,9 @@ class ReportListCreateView(generics.ListAPIView):
     """报备: the caller's reports (filters ``status``, ``scenario``, ``scope``, ``shop``,
     ``expired``, ``order_no`` — every report whose scope matches that order) and filing one."""
 
-    permission_classes = [IsMerchantOrOps]
+    permission_classes = [IsMerchant]
     serializer_class = s.ReportSerializer
     filter_backends: list = []
-
-    def get_permissions(self):
-        if self.request.method == "POST":
-            return [IsMerchant()]
-        return super().get_permissions()
 
     def get_queryset(self):
         filters = s.ReportListFilterSerializer(data=self.request.query_params)
@@ -68,7 +63,7 @@ class ReportListCreateView(generics.ListAPIView):
 
 @extend_schema(tags=["reports"], responses={200: s.ReportSerializer, 404: ERROR})
 class ReportDetailView(APIView):
-    permission_classes = [IsMerchantOrOps]
+    permission_classes = [IsMerchant]
 
     def get(self, request, report_no: str):
         report = selectors.report_get_for_merchant(user=request.user, report_no=report_no)
@@ -177,7 +172,7 @@ class OrderCoverageView(APIView):
     """Why is (or isn't) this order covered at ``at``? Every report of its shop and every
     exemption that could concern it, each with ``covers`` and the reasons it does not."""
 
-    permission_classes = [IsMerchantOrOps]
+    permission_classes = [IsMerchant]
 
     def get(self, request, order_no: str):
         query = s.CoverageQuerySerializer(data=request.query_params)

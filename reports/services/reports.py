@@ -24,6 +24,7 @@ from reports.services.numbering import report_no_next
 from reports.services.validation import clean_region_codes, validate_window
 from shops.models import Product, Shop
 from shops.regions import region_prefix
+from shops.selectors import require_member
 
 Status = DeliveryReport.Status
 Scope = DeliveryReport.Scope
@@ -136,6 +137,7 @@ def report_submit(
     ``region_unknown``. With a ``request_id`` already used in this shop: the same submission
     answers the existing report (``created=False``), a different one is 409 ``report_conflict``.
     """
+    require_member(user=actor, shop_id=shop.pk, code="shop_not_found", detail=_("Shop %(code)s not found.") % {"code": shop.code})
     submitted_at = at or timezone.now()
     products, regions = list(products or []), list(regions or [])
     if not commitment_accepted:
@@ -291,6 +293,12 @@ def report_revoke(*, actor, report: DeliveryReport, reason: str, at: datetime | 
 @transaction.atomic
 def report_withdraw(*, actor, report: DeliveryReport, reason: str = "", at: datetime | None = None) -> DeliveryReport:
     """The merchant withdraws its own pending or approved report: it stops covering from then."""
+    require_member(
+        user=actor,
+        shop_id=report.shop_id,
+        code="report_not_found",
+        detail=_("Report %(no)s not found.") % {"no": report.report_no},
+    )
     report, at = _locked(report), at or timezone.now()
     previous = _move(report, Status.WITHDRAWN)
     report.withdrawn_at = at
