@@ -9,18 +9,26 @@
   SQL: ``report_coverage_q``.
 * A unified exemption covers O at t when its regions match O per ``applies_to`` and
   ``starts_at ≤ t ≤ ends_at``. Python: ``exemption_covers``; SQL: ``exemption_coverage_q``.
+* **In force at t** — approved at or before t, not withdrawn/revoked at t, ``starts_at ≤ t ≤
+  ends_at``. Python: ``report_in_force_failures``; SQL: ``report_in_force_q``.
+* **Product-level scope match** (badge withholding, SPEC §6) — a shop- or region-scope report
+  reaches every product of its shop, a product-scope report the products it lists. Python:
+  ``report_scope_matches_product`` / ``withholding_report``; SQL: ``withholding_sources``.
+* **Earliest wins** — where several reports qualify, the earliest approved, ties on the lower id:
+  ``EARLIEST_REPORT_ORDER`` (ORM), ``earliest_key`` (Python), ``earlier_sql`` (raw SQL).
 
 The SQL forms take plain values (one order) or ``OuterRef`` expressions (a set of rows at once,
 as a correlated subquery), so urges, complaints, appeals, badges and the explainer all share
 them. ``tests/test_coverage.py`` checks that the two forms agree on a table of cases.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from django.db.models import Exists, Expression, F, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Left
+from django.db.models import Exists, Expression, F, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models.functions import Left, RowNumber
 
 from reports.models import DeliveryReport, ExemptionRegion, ReportProduct, ReportRegion, UnifiedExemption
 from shops.models import Order
@@ -28,6 +36,8 @@ from shops.regions import region_prefix_candidates
 
 Scope = DeliveryReport.Scope
 AppliesTo = UnifiedExemption.AppliesTo
+# Earliest wins: the first approved report, ties broken on the lower id.
+EARLIEST_REPORT_ORDER = ("approved_at", "pk")
 
 
 @dataclass(frozen=True)
@@ -90,6 +100,34 @@ def report_coverage_failures(report: DeliveryReport, order: Order, at: datetime)
 
 def report_covers(report: DeliveryReport, order: Order, at: datetime) -> bool:
     return not report_coverage_failures(report, order, at)
+
+
+def earliest_key(report: DeliveryReport) -> tuple:
+    """Python twin of ``EARLIEST_REPORT_ORDER`` (for reports that are approved)."""
+    return (report.approved_at, report.pk)
+
+
+def report_scope_matches_product(report: DeliveryReport, *, product_id: int, shop_id: int) -> bool:
+    """Product-level scope match (badges, SPEC §6): shop and region scope reach every product of
+    the shop, product scope the listed products. Uses ``product_links`` (prefetch for many)."""
+    if report.shop_id != shop_id:
+        return False
+    if report.scope == Scope.PRODUCT:
+        return any(link.product_id == product_id for link in report.product_links.all())
+    return True
+
+
+def withholding_report(
+    reports: Iterable[DeliveryReport], *, product_id: int, shop_id: int, at: datetime
+) -> DeliveryReport | None:
+    """Python twin of the badge withholding join: of ``reports``, the earliest in force at ``at``
+    whose scope reaches the product."""
+    reaching = [
+        r
+        for r in reports
+        if report_scope_matches_product(r, product_id=product_id, shop_id=shop_id) and not report_in_force_failures(r, at)
+    ]
+    return min(reaching, key=earliest_key, default=None)
 
 
 def exemption_region_matches(exemption: UnifiedExemption, order: Order) -> bool:
@@ -158,6 +196,53 @@ def report_coverage_q(*, shop, product, receiver_region, ship_deadline, at) -> Q
     )
 
 
+def withholding_sources(*, at: datetime) -> tuple[QuerySet, QuerySet]:
+    """SQL twin of ``withholding_report``, as two small row sources for a join (SPEC §6):
+
+    * per shop, its earliest shop- or region-scope report in force at ``at`` (``w_shop, w_id,
+      w_scope, w_at``) — reaches every product of the shop;
+    * per listed product and shop, the earliest product-scope report in force listing it
+      (``w_product, w_shop, w_id, w_scope, w_at``).
+
+    The caller keeps, of the two rows that meet a product, the one ``earlier_sql`` names."""
+    in_force = DeliveryReport.objects.filter(report_in_force_q(at)).order_by()
+    per_shop = (
+        in_force.filter(scope__in=[Scope.SHOP, Scope.REGION])
+        .annotate(w_rank=Window(RowNumber(), partition_by=[F("shop_id")], order_by=[F("approved_at").asc(), F("pk").asc()]))
+        .filter(w_rank=1)
+        .values(w_shop=F("shop_id"), w_id=F("pk"), w_scope=F("scope"), w_at=F("approved_at"))
+    )
+    per_product = (
+        ReportProduct.objects.filter(report__in=in_force.filter(scope=Scope.PRODUCT).values("pk"))
+        .order_by()
+        .annotate(
+            w_rank=Window(
+                RowNumber(),
+                partition_by=[F("product_id"), F("report__shop_id")],
+                order_by=[F("report__approved_at").asc(), F("report_id").asc()],
+            )
+        )
+        .filter(w_rank=1)
+        .values(
+            w_product=F("product_id"),
+            w_shop=F("report__shop_id"),
+            w_id=F("report_id"),
+            w_scope=F("report__scope"),
+            w_at=F("report__approved_at"),
+        )
+    )
+    return per_shop, per_product
+
+
+def earlier_sql(first: str, second: str) -> str:
+    """Raw-SQL twin of ``earliest_key``: the row source aliased ``first`` (columns ``w_id``,
+    ``w_at``, either may be NULL) holds a report that wins over the one of ``second``."""
+    a, b = first, second
+    return (
+        f"({a}.w_id IS NOT NULL AND ({b}.w_id IS NULL OR {a}.w_at < {b}.w_at OR ({a}.w_at = {b}.w_at AND {a}.w_id < {b}.w_id)))"
+    )
+
+
 def exemption_coverage_q(*, receiver_region, sender_region, at) -> Q:
     """SQL twin of ``exemption_covers`` on ``UnifiedExemption`` rows."""
 
@@ -195,7 +280,7 @@ def covering_reports_subquery(*, order_path: str = "", at: str) -> Subquery:
         ship_deadline=refs["ship_deadline"],
         at=OuterRef(at),
     )
-    return Subquery(DeliveryReport.objects.filter(q).order_by("approved_at", "pk").values("pk")[:1])
+    return Subquery(DeliveryReport.objects.filter(q).order_by(*EARLIEST_REPORT_ORDER).values("pk")[:1])
 
 
 def covering_exemptions_subquery(*, order_path: str = "", at: str) -> Subquery:
@@ -225,7 +310,7 @@ def covering_report(order: Order, at: datetime) -> DeliveryReport | None:
         ship_deadline=order.ship_deadline,
         at=at,
     )
-    return DeliveryReport.objects.filter(q).order_by("approved_at", "pk").first()
+    return DeliveryReport.objects.filter(q).order_by(*EARLIEST_REPORT_ORDER).first()
 
 
 def covering_exemption(order: Order, at: datetime) -> UnifiedExemption | None:
