@@ -71,7 +71,7 @@ class ComplaintJudgeView(APIView):
         data.is_valid(raise_exception=True)
         complaint = selectors.complaint_get(complaint_id=pk)
         services.complaint_judge(actor=request.user, complaint=complaint, **data.validated_data)
-        return Response(s.ComplaintSerializer(selectors.complaint_get(complaint_id=pk)).data)
+        return Response(s.ComplaintSerializer(selectors.complaint_get(complaint_id=pk), context={"for_ops": True}).data)
 
 
 class AppealListCreateView(generics.ListCreateAPIView):

@@ -12,6 +12,7 @@ from complaints.explain import APPEAL_REFUSAL_LABELS
 from complaints.models import Appeal, Complaint
 from complaints.transitions import APPEAL_STATUS, guard
 from core.audit import audit_record
+from core.duties import ConflictOfInterest, appeal_duty_conflict
 from core.errors import Conflict, DomainError, InvalidInput
 from core.policies import APPEAL_REQUIRES_PRIOR_REPORT, policy_in_force
 from reports.coverage import report_scope_matches
@@ -132,15 +133,21 @@ def appeal_create(
     return appeal, True
 
 
-def _lock_appeal(appeal: Appeal) -> Appeal:
-    return Appeal.objects.select_for_update(of=("self",)).select_related("complaint", "report").get(pk=appeal.pk)
+def _lock_appeal(appeal: Appeal, *, actor) -> Appeal:
+    """Lock the appeal for a decision; SPEC §9: no one decides their own case (403)."""
+    appeal = (
+        Appeal.objects.select_for_update(of=("self",)).select_related("complaint", "complaint__order", "report").get(pk=appeal.pk)
+    )
+    if appeal_duty_conflict(actor=actor, appeal=appeal):
+        raise ConflictOfInterest()
+    return appeal
 
 
 @transaction.atomic
 def appeal_accept(*, actor, appeal: Appeal, reason: str = "") -> Appeal:
     """Ops accept: the complaint becomes ``exempt`` with the cited report as basis and its
     penalty 0.00; the original verdict and penalty stay in the audit trail."""
-    appeal = _lock_appeal(appeal)
+    appeal = _lock_appeal(appeal, actor=actor)
     guard(
         APPEAL_STATUS,
         current=appeal.status,
@@ -200,10 +207,10 @@ def appeal_accept(*, actor, appeal: Appeal, reason: str = "") -> Appeal:
 @transaction.atomic
 def appeal_reject(*, actor, appeal: Appeal, reason: str) -> Appeal:
     """Ops reject with a reason (400 ``reason_required`` without one); the verdict stands."""
+    appeal = _lock_appeal(appeal, actor=actor)
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput("reason_required", _("A reason is required."))
-    appeal = _lock_appeal(appeal)
     guard(
         APPEAL_STATUS,
         current=appeal.status,

@@ -19,9 +19,9 @@ from shops.selectors import order_get_for_user
 ERROR = OpenApiResponse(description='`{"code", "detail"}`')
 
 
-def _report_answer(report, code=status.HTTP_200_OK) -> Response:
+def _report_answer(report, code=status.HTTP_200_OK, *, for_ops: bool = False) -> Response:
     report = selectors.report_get_for_ops(report_no=report.report_no)  # fresh, with its links
-    return Response(s.ReportSerializer(report).data, status=code)
+    return Response(s.ReportSerializer(report, context={"for_ops": for_ops}).data, status=code)
 
 
 @extend_schema(tags=["reports"])
@@ -91,7 +91,7 @@ class _OpsDecisionView(APIView):
         body = ReasonSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         report = selectors.report_get_for_ops(report_no=report_no)
-        return _report_answer(type(self).service(actor=request.user, report=report, **body.validated_data))
+        return _report_answer(type(self).service(actor=request.user, report=report, **body.validated_data), for_ops=True)
 
 
 _ops_schema = extend_schema(
