@@ -9,8 +9,11 @@
   SQL: ``report_coverage_q``.
 * A unified exemption covers O at t when its regions match O per ``applies_to`` and
   ``starts_at ≤ t ≤ ends_at``. Python: ``exemption_covers``; SQL: ``exemption_coverage_q``.
-* **In force at t** — approved at or before t, not withdrawn/revoked at t, ``starts_at ≤ t ≤
-  ends_at``. Python: ``report_in_force_failures``; SQL: ``report_in_force_q``.
+* **In force at t** — approved at or before t and not withdrawn/revoked at t ("standing":
+  ``report_standing_failures`` / ``report_standing_q``; appeals ask ``report_approved_at``), and
+  inside the window. Python: ``report_in_force_failures``; SQL: ``report_in_force_q``.
+* **Window** (reports and exemptions) — ``starts_at ≤ t ≤ ends_at``; "expired" = ended before t.
+  Python: ``in_window`` / ``window_ended``; SQL: ``window_q`` / ``window_ended_q``.
 * **Product-level scope match** (badge withholding, SPEC §6) — a shop- or region-scope report
   reaches every product of its shop, a product-scope report the products it lists. Python:
   ``report_scope_matches_product`` / ``withholding_report``; SQL: ``withholding_sources``.
@@ -28,11 +31,11 @@ from datetime import datetime
 from typing import Literal
 
 from django.db.models import Exists, Expression, F, OuterRef, Q, QuerySet, Subquery, Window
-from django.db.models.functions import Left, RowNumber
+from django.db.models.functions import RowNumber
 
 from reports.models import DeliveryReport, ExemptionRegion, ReportProduct, ReportRegion, UnifiedExemption
 from shops.models import Order
-from shops.regions import region_prefix_candidates
+from shops.regions import region_contains, region_contains_q
 
 Scope = DeliveryReport.Scope
 AppliesTo = UnifiedExemption.AppliesTo
@@ -67,11 +70,29 @@ def report_scope_matches(report: DeliveryReport, order: Order) -> bool:
         return True
     if report.scope == Scope.PRODUCT:
         return any(link.product_id == order.product_id for link in report.product_links.all())
-    return any(order.receiver_region_id.startswith(link.prefix) for link in report.region_links.all())
+    return any(region_contains(link.region_id, order.receiver_region_id) for link in report.region_links.all())
 
 
-def report_in_force_failures(report: DeliveryReport, at: datetime) -> list[str]:
-    """Why the report is not in force at ``at`` (approved, not withdrawn/revoked, in window)."""
+def window_failures(obj: DeliveryReport | UnifiedExemption, at: datetime) -> list[str]:
+    """The window of a report or an exemption: ``starts_at ≤ at ≤ ends_at`` (both inclusive)."""
+    if at < obj.starts_at:
+        return ["before_window"]
+    if at > obj.ends_at:
+        return ["after_window"]
+    return []
+
+
+def in_window(obj: DeliveryReport | UnifiedExemption, at: datetime) -> bool:
+    return not window_failures(obj, at)
+
+
+def window_ended(obj: DeliveryReport | UnifiedExemption, at: datetime) -> bool:
+    """ "Expired" as ops and merchants see it: the window ended before ``at``."""
+    return "after_window" in window_failures(obj, at)
+
+
+def report_standing_failures(report: DeliveryReport, at: datetime) -> list[str]:
+    """Why the report is not "approved and not withdrawn/revoked" at ``at`` (timestamps decide)."""
     failures = []
     if report.approved_at is None:
         failures.append("not_approved")
@@ -81,11 +102,18 @@ def report_in_force_failures(report: DeliveryReport, at: datetime) -> list[str]:
         failures.append("withdrawn")
     if report.revoked_at is not None and report.revoked_at <= at:
         failures.append("revoked")
-    if at < report.starts_at:
-        failures.append("before_window")
-    if at > report.ends_at:
-        failures.append("after_window")
     return failures
+
+
+def report_approved_at(report: DeliveryReport, at: datetime) -> bool:
+    """Approved and not withdrawn or revoked at ``at``, and the status agrees (appeals, §5 check
+    4: no window, no ship deadline)."""
+    return report.status == DeliveryReport.Status.APPROVED and not report_standing_failures(report, at)
+
+
+def report_in_force_failures(report: DeliveryReport, at: datetime) -> list[str]:
+    """Why the report is not in force at ``at`` (approved, not withdrawn/revoked, in window)."""
+    return report_standing_failures(report, at) + window_failures(report, at)
 
 
 def report_coverage_failures(report: DeliveryReport, order: Order, at: datetime) -> list[str]:
@@ -136,16 +164,12 @@ def exemption_region_matches(exemption: UnifiedExemption, order: Order) -> bool:
         AppliesTo.SENDER: [order.sender_region_id],
         AppliesTo.EITHER: [order.receiver_region_id, order.sender_region_id],
     }[exemption.applies_to]
-    return any(code.startswith(link.prefix) for link in exemption.region_links.all() for code in codes)
+    return any(region_contains(link.region_id, code) for link in exemption.region_links.all() for code in codes)
 
 
 def exemption_coverage_failures(exemption: UnifiedExemption, order: Order, at: datetime) -> list[str]:
     failures = [] if exemption_region_matches(exemption, order) else ["other_region"]
-    if at < exemption.starts_at:
-        failures.append("before_window")
-    if at > exemption.ends_at:
-        failures.append("after_window")
-    return failures
+    return failures + window_failures(exemption, at)
 
 
 def exemption_covers(exemption: UnifiedExemption, order: Order, at: datetime) -> bool:
@@ -162,29 +186,37 @@ def _inner(value):
     return OuterRef(value) if isinstance(value, OuterRef | F) else value
 
 
-def _prefix_match_q(region) -> Q:
-    """On a ``*Region`` link row: the link's prefix contains ``region`` (a value or a ref)."""
-    if isinstance(region, str):
-        return Q(prefix__in=region_prefix_candidates(region))
-    return Q(prefix=Left(region, 2)) | Q(prefix=Left(region, 4)) | Q(prefix=region)
-
-
 def report_scope_q(*, shop, product, receiver_region) -> Q:
     """SQL twin of ``report_scope_matches`` on ``DeliveryReport`` rows."""
     product_listed = Exists(ReportProduct.objects.filter(report=OuterRef("pk"), product_id=_inner(product)))
-    region_listed = Exists(ReportRegion.objects.filter(_prefix_match_q(_inner(receiver_region)), report=OuterRef("pk")))
+    region_listed = Exists(ReportRegion.objects.filter(region_contains_q(_inner(receiver_region)), report=OuterRef("pk")))
     return Q(shop_id=shop) & (
         Q(scope=Scope.SHOP) | (Q(scope=Scope.PRODUCT) & product_listed) | (Q(scope=Scope.REGION) & region_listed)
     )
 
 
-def report_in_force_q(at) -> Q:
-    """SQL twin of ``report_in_force_failures`` being empty."""
+def window_q(at) -> Q:
+    """SQL twin of ``in_window`` (reports and exemptions)."""
+    return Q(starts_at__lte=at, ends_at__gte=at)
+
+
+def window_ended_q(at) -> Q:
+    """SQL twin of ``window_ended``."""
+    return Q(ends_at__lt=at)
+
+
+def report_standing_q(at) -> Q:
+    """SQL twin of ``report_standing_failures`` being empty."""
     return (
-        Q(approved_at__isnull=False, approved_at__lte=at, starts_at__lte=at, ends_at__gte=at)
+        Q(approved_at__isnull=False, approved_at__lte=at)
         & (Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gt=at))
         & (Q(revoked_at__isnull=True) | Q(revoked_at__gt=at))
     )
+
+
+def report_in_force_q(at) -> Q:
+    """SQL twin of ``report_in_force_failures`` being empty."""
+    return report_standing_q(at) & window_q(at)
 
 
 def report_coverage_q(*, shop, product, receiver_region, ship_deadline, at) -> Q:
@@ -247,10 +279,10 @@ def exemption_coverage_q(*, receiver_region, sender_region, at) -> Q:
     """SQL twin of ``exemption_covers`` on ``UnifiedExemption`` rows."""
 
     def listed(region) -> Exists:
-        return Exists(ExemptionRegion.objects.filter(_prefix_match_q(_inner(region)), exemption=OuterRef("pk")))
+        return Exists(ExemptionRegion.objects.filter(region_contains_q(_inner(region)), exemption=OuterRef("pk")))
 
     receiver, sender = listed(receiver_region), listed(sender_region)
-    return Q(starts_at__lte=at, ends_at__gte=at) & (
+    return window_q(at) & (
         (Q(applies_to=AppliesTo.RECEIVER) & receiver)
         | (Q(applies_to=AppliesTo.SENDER) & sender)
         | (Q(applies_to=AppliesTo.EITHER) & (receiver | sender))
