@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "complaints",
     "badges",
     "storefront",
+    "notifications",
 ]
 
 MIDDLEWARE = [

@@ -11,6 +11,7 @@ from complaints.models import Complaint
 from core.audit import audit_record, audit_record_bulk
 from core.errors import Conflict, InvalidInput
 from core.setbased import audit_record_select, insert_select, pk_in
+from notifications import events as inbox
 from shops.models import Order
 
 
@@ -69,6 +70,7 @@ def complaint_file(
         data={"source": source, "event_id": event_id},
         at=complaint.created_at,
     )
+    inbox.complaints_filed(complaint_ids=[complaint.pk])
     _enqueue_judgment()
     return complaint, True
 
@@ -106,6 +108,7 @@ def complaint_file_bulk(*, actor, complaints: list[dict]) -> list[int]:
         actor=actor, model=Complaint, target_ids=new_ids, action="complaint_filed", to_status=Complaint.Status.PENDING_REVIEW
     )
     if new_ids:
+        inbox.complaints_filed(complaint_ids=new_ids)
         _enqueue_judgment()
     return new_ids
 
@@ -142,5 +145,6 @@ def complaint_file_from_rows(
             action="complaint_filed",
             to_status=Complaint.Status.PENDING_REVIEW,
         )
+        inbox.complaints_filed(complaint_ids=new_ids)
         _enqueue_judgment()
     return new_ids
