@@ -27,7 +27,7 @@ def _due(value) -> str:
 def task_opened(*, task, order_no: str) -> int:
     with inbox_language():
         return notify(
-            shop=task.shop,
+            shop=task.shop_id,
             kind=Kind.TASK_OPENED,
             title=_("New urge-shipment task #%(id)s for order %(order)s") % {"id": task.pk, "order": order_no},
             body=_("Please reply before %(due)s (Asia/Shanghai), or the task becomes overdue.")
@@ -140,7 +140,7 @@ def complaints_judged(*, complaint_ids: list[int], key: str = "complaint-judged:
 def complaint_rereviewed(*, complaint) -> int:
     with inbox_language():
         return notify(
-            shop=complaint.order.shop,
+            shop=complaint.order.shop_id,
             kind=Kind.COMPLAINT_JUDGED,
             title=_("Complaint #%(id)s re-reviewed: %(verdict)s")
             % {"id": complaint.pk, "verdict": complaint.get_verdict_display()},
@@ -159,7 +159,7 @@ def appeal_decided(*, appeal) -> int:
         else:
             title = _("Appeal #%(id)s rejected: the verdict of complaint #%(complaint)s stands")
         return notify(
-            shop=appeal.complaint.order.shop,
+            shop=appeal.complaint.order.shop_id,
             kind=Kind.APPEAL_DECIDED,
             title=title % {"id": appeal.pk, "complaint": appeal.complaint_id},
             body=appeal.reason or "",
@@ -187,10 +187,32 @@ def report_decided(*, report) -> int:
         else:
             body = report.reason or ""
         return notify(
-            shop=report.shop,
+            shop=report.shop_id,
             kind=Kind.REPORT_DECIDED,
             title=titles[report.status] % {"no": report.report_no},
             body=body,
             link=url_template("reports:portal-detail", report_no="no") % {"no": report.report_no},
             dedupe_key=f"report-{report.status}:{report.pk}",
+        )
+
+
+# --- spot checks ------------------------------------------------------------------------------
+
+
+def spot_check_result(*, spot_check) -> int:
+    from workbench.models import SpotCheck
+
+    report = spot_check.report
+    with inbox_language():
+        if spot_check.status == SpotCheck.Status.CONFIRMED:
+            title = _("Spot check of delivery report %(no)s: confirmed")
+        else:
+            title = _("Spot check of delivery report %(no)s: found false")
+        return notify(
+            shop=spot_check.shop_id,
+            kind=Kind.SPOT_CHECK_RESULT,
+            title=title % {"no": report.report_no},
+            body=spot_check.note,
+            link=url_template("reports:portal-detail", report_no="no") % {"no": report.report_no},
+            dedupe_key=f"spot-check:{spot_check.pk}",
         )
