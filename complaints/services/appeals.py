@@ -15,6 +15,7 @@ from core.audit import audit_record
 from core.duties import ConflictOfInterest, appeal_duty_conflict
 from core.errors import Conflict, DomainError, InvalidInput
 from core.policies import APPEAL_REQUIRES_PRIOR_REPORT, policy_in_force
+from notifications import events as inbox
 from reports.coverage import report_approved_at, report_scope_matches
 from reports.models import DeliveryReport
 from shops.selectors import require_member
@@ -191,6 +192,7 @@ def appeal_accept(*, actor, appeal: Appeal, reason: str = "") -> Appeal:
             "basis_report": appeal.report_id,
         },
     )
+    inbox.appeal_decided(appeal=appeal)
     return appeal
 
 
@@ -234,4 +236,5 @@ def appeal_reject(*, actor, appeal: Appeal, reason: str) -> Appeal:
         at=now,
         data={"appeal": appeal.pk},
     )
+    inbox.appeal_decided(appeal=appeal)
     return appeal

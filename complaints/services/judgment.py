@@ -26,6 +26,7 @@ from core.duties import ConflictOfInterest, complaint_duty_conflict
 from core.errors import Conflict, InvalidInput
 from core.models import AuditEntry
 from core.policies import JUDGE_BY_REPORTS, policy_effective_from
+from notifications import events as inbox
 from reports.coverage import annotate_coverage, coverage_of
 
 CENT = Decimal("0.01")
@@ -147,6 +148,7 @@ def _judge_batch(*, effective_from: datetime, batch_size: int, now: datetime, af
         ],
         batch_size=batch_size,
     )
+    inbox.complaints_judged(complaint_ids=[row[0] for row in rows])
     return rows
 
 
@@ -244,6 +246,7 @@ def complaint_judge(*, actor, complaint: Complaint, verdict: str, reason: str) -
             "by": "ops",
         },
     )
+    inbox.complaints_judged(complaint_ids=[complaint.pk])
     return complaint
 
 
@@ -302,4 +305,5 @@ def complaint_rereview(*, actor, complaint: Complaint, verdict: str, reason: str
             "penalty": None if complaint.penalty is None else str(complaint.penalty),
         },
     )
+    inbox.complaint_rereviewed(complaint=complaint)
     return complaint
