@@ -80,4 +80,5 @@ def portal_pages(data: PortalData) -> list[tuple[str, str]]:
         ("storefront-add", reverse("storefront:portal-add")),
         ("storefront-selection", reverse("storefront:portal-selection")),
         ("storefront-listings", reverse("storefront:portal-listings")),
+        ("inbox", reverse("notifications:portal-list")),
     ]

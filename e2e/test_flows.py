@@ -114,6 +114,17 @@ def test_merchant_files_finds_amends_replies_and_appeals(browser):
     assert Appeal.objects.filter(complaint=data.complaint, report_no=data.report.report_no).exists()
     browser.shot("appealed")
 
+    # reads its inbox: the approvals of the report and of its version 2 are there, unread
+    browser.click(".mainnav a[href='/inbox/']")
+    browser.wait_for("#inbox")
+    inbox = browser.find("#inbox").text
+    assert report_no in inbox and "第 2 版" in inbox
+    unread = len(browser.find_all("#inbox tr.unread"))
+    browser.click("#inbox tr.unread button.mark-read")
+    browser.wait_for("#inbox")
+    assert len(browser.find_all("#inbox tr.unread")) == unread - 1
+    browser.shot("inbox")
+
 
 def test_merchant_files_a_report_on_a_phone(browser):
     data = portal_data()

@@ -18,6 +18,7 @@ from datetime import datetime
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,7 +26,7 @@ from core.audit import audit_record
 from core.errors import Conflict, IllegalTransition, InvalidInput
 from reports.coverage import approved_amendments
 from reports.models import AmendmentProduct, AmendmentRegion, DeliveryReport, ReportAmendment
-from reports.services.reports import _clean_products, _required_reason, report_auto_approvable
+from reports.services.reports import _check_duty, _clean_products, _required_reason, report_auto_approvable
 from reports.services.validation import clean_region_codes, validate_window
 from shops.regions import region_prefix
 
@@ -150,6 +151,7 @@ def _decide(amendment: ReportAmendment, *, actor, at: datetime, approve: bool, r
     amendment.decided_at, amendment.decided_by, amendment.decided_by_system = at, actor, actor is None
     amendment.reason = reason
     amendment.save(update_fields=["status", "approved_at", "decided_at", "decided_by", "decided_by_system", "reason"])
+    _notify_decided(amendment)
     audit_record(
         actor=actor,
         target=amendment.report,
@@ -163,6 +165,28 @@ def _decide(amendment: ReportAmendment, *, actor, at: datetime, approve: bool, r
     return amendment
 
 
+def _notify_decided(amendment: ReportAmendment) -> None:
+    """The shop's inbox hears of the decision, in the same transaction (as for a report)."""
+    from notifications.models import Notification
+    from notifications.services import inbox_language, notify
+
+    report = amendment.report
+    with inbox_language():
+        title = (
+            _("Version %(v)d of delivery report %(no)s approved")
+            if amendment.status == AmendmentStatus.APPROVED
+            else _("Version %(v)d of delivery report %(no)s rejected")
+        ) % {"v": amendment.version, "no": report.report_no}
+        notify(
+            shop=report.shop_id,
+            kind=Notification.Kind.REPORT_DECIDED,
+            title=title,
+            body=amendment.reason,
+            link=reverse("reports:portal-detail", args=[report.report_no]),
+            dedupe_key=f"amendment-{amendment.status}:{amendment.pk}",
+        )
+
+
 def _locked(amendment: ReportAmendment) -> ReportAmendment:
     return ReportAmendment.objects.select_for_update().select_related("report").get(pk=amendment.pk)
 
@@ -171,6 +195,7 @@ def _locked(amendment: ReportAmendment) -> ReportAmendment:
 def amendment_approve(*, actor, amendment: ReportAmendment, reason: str = "", at: datetime | None = None) -> ReportAmendment:
     """Ops approve a pending amendment: the new version covers from now on."""
     amendment = _locked(amendment)
+    _check_duty(actor, amendment.report)
     if amendment.report.status != DeliveryReport.Status.APPROVED:
         raise Conflict("report_not_amendable", _("The report is no longer approved; its amendment cannot be approved."))
     return _decide(amendment, actor=actor, at=at or timezone.now(), approve=True, reason=(reason or "").strip())
@@ -180,4 +205,6 @@ def amendment_approve(*, actor, amendment: ReportAmendment, reason: str = "", at
 def amendment_reject(*, actor, amendment: ReportAmendment, reason: str, at: datetime | None = None) -> ReportAmendment:
     """Ops reject a pending amendment (reason required); the report stays as it was."""
     reason = _required_reason(reason)
-    return _decide(_locked(amendment), actor=actor, at=at or timezone.now(), approve=False, reason=reason)
+    amendment = _locked(amendment)
+    _check_duty(actor, amendment.report)
+    return _decide(amendment, actor=actor, at=at or timezone.now(), approve=False, reason=reason)

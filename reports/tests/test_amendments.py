@@ -333,3 +333,19 @@ def test_admin_approves_a_pending_amendment(client, shop, merchant, ops_user, no
     amendment.refresh_from_db()
     assert amendment.status == "approved" and amendment.decided_by == ops_user
     assert client.get(f"/admin/reports/reportamendment/{amendment.pk}/change/").status_code == 200
+
+
+def test_a_decision_reaches_the_shops_inbox_and_nobody_decides_their_own(shop, merchant, ops_user, now):
+    from core.errors import DomainError
+    from notifications.models import Notification
+
+    Policy.objects.filter(key=AUTO_APPROVE_WITH_COMMITMENT).update(enabled=False)
+    report = DeliveryReportFactory(shop=shop, starts_at=now, submitted_at=now, ends_at=now + timedelta(days=1))
+    amendment = amend(report, merchant, ends_at=now + timedelta(days=2))
+    # a member of the shop may not decide its amendment
+    with pytest.raises(DomainError) as caught:
+        services.amendment_approve(actor=merchant, amendment=amendment)
+    assert caught.value.code == "conflict_of_interest"
+    services.amendment_approve(actor=ops_user, amendment=amendment)
+    note = Notification.objects.get(user=merchant)
+    assert "第 2 版" in note.title and note.link == f"/reports/{report.report_no}/"

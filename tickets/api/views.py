@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.csv_export import CSVExportMixin
-from core.api.permissions import IsMerchant, IsMerchantOrOps, IsPlatform
+from core.api.permissions import IsMerchant, IsPlatform
 from core.errors import InvalidInput
 from tickets import selectors, services
 from tickets.api import serializers as s
@@ -57,7 +57,7 @@ class TicketListView(CSVExportMixin, generics.ListAPIView):
         (_("Overdue at"), lambda t: t.overdue_at),
     ]
 
-    permission_classes = [IsMerchantOrOps]
+    permission_classes = [IsMerchant]
     serializer_class = s.TicketSerializer
     filter_backends: list = []
 
@@ -72,7 +72,7 @@ class TicketListView(CSVExportMixin, generics.ListAPIView):
 
 
 class TicketDetailView(APIView):
-    permission_classes = [IsMerchantOrOps]
+    permission_classes = [IsMerchant]
 
     @extend_schema(responses={200: s.TicketDetailSerializer})
     def get(self, request, pk: int):
@@ -116,7 +116,7 @@ class ReplyOptionListView(generics.ListAPIView):
 class ServiceMetricView(generics.ListAPIView):
     """灯塔 求助率 per shop: rolling-window totals, the rate and the daily series."""
 
-    permission_classes = [IsMerchantOrOps]
+    permission_classes = [IsMerchant]
     serializer_class = s.ServiceMetricSerializer
     filter_backends: list = []
 
