@@ -3,7 +3,8 @@
 * a merchant signs in, previews a report's coverage, files it with the commitment letter, finds
   its number by order number, extends it (a new version), replies to an urge task and appeals a
   complaint — at desktop size, and the report part once more on a phone;
-* an ops reviewer approves a report and accepts an appeal from the admin.
+* an ops reviewer sees the dashboard's queues, approves a report, accepts an appeal and finds a
+  spot-checked report false in the admin, and sees the dashboard change.
 """
 
 from datetime import timedelta
@@ -152,9 +153,24 @@ def _run_admin_action(browser, changelist: str, row_pk: int, action: str) -> Non
     browser.click("button[name=index]")
 
 
-def test_ops_reviewer_approves_a_report_and_accepts_an_appeal(browser):
+def _queue_size(browser, key: str) -> int:
+    browser.get("/admin/")
+    return int(browser.find(f"#queue-{key} .n").text)
+
+
+def test_ops_reviewer_approves_a_report_accepts_an_appeal_and_decides_a_spot_check(browser):
+    from workbench.models import SpotCheck
+    from workbench.spotchecks import spot_checks_sample
+
     data = portal_data()
     now = timezone.now()
+    # yesterday's auto-approved report, sampled for a spot check
+    yesterday = timezone.localtime(now) - timedelta(days=1)
+    sampled = DeliveryReportFactory(
+        shop=data.shop, submitted_at=yesterday, starts_at=yesterday, ends_at=yesterday + timedelta(days=5), note="抽查样本"
+    )
+    spot_checks_sample(day=yesterday.date())
+    check = SpotCheck.objects.get(report=sampled)
     pending = DeliveryReportFactory(
         shop=data.shop,
         scenario="major_event",
@@ -164,8 +180,12 @@ def test_ops_reviewer_approves_a_report_and_accepts_an_appeal(browser):
         ends_at=now + timedelta(days=2),
     )
     ops = _ops_reviewer()
-    sign_in_admin = browser.login
-    sign_in_admin(ops)
+    browser.login(ops)
+
+    # the dashboard shows what waits
+    queues = {key: _queue_size(browser, key) for key in ("reports", "appeals", "spot_checks")}
+    assert queues == {"reports": 1, "appeals": 1, "spot_checks": 1}
+    browser.shot("dashboard-before")
 
     # approves the pending report from the review queue
     _run_admin_action(browser, "/admin/reports/deliveryreport/?status__exact=pending_review", pending.pk, "approve_reports")
@@ -186,3 +206,17 @@ def test_ops_reviewer_approves_a_report_and_accepts_an_appeal(browser):
     appeal.refresh_from_db()
     assert appeal.status == "accepted"
     browser.shot("appeal-accepted")
+
+    # finds the sampled report's commitment false: the report is revoked
+    browser.get(f"/admin/workbench/spotcheck/{check.pk}/change/")
+    browser.click("#spot-check-false")
+    browser.fill("textarea[name=note]", "当地未发生疫情封控")
+    browser.click("#spot-check-apply")
+    browser.wait_for("ul.messagelist")
+    sampled.refresh_from_db()
+    assert sampled.status == "revoked"
+
+    # and the dashboard has moved: nothing waits in those three queues, one spot check found false
+    assert {key: _queue_size(browser, key) for key in queues} == {"reports": 0, "appeals": 0, "spot_checks": 0}
+    assert "1" in browser.find("#spot-check-counts").text.split("·")[-1]
+    browser.shot("dashboard-after")
