@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "import_export",
     "core",
     "shops",
     "reports",
@@ -208,6 +209,9 @@ REPORT_MAX_BACKDATE = timedelta(hours=24)
 TICKET_REPLY_WINDOW = timedelta(hours=24)
 TICKET_REMINDER_BEFORE_DUE = timedelta(hours=4)
 COMPLAINT_PENALTY_RATE = Decimal("0.05")
+# Ops exports (django-import-export): only who may view a list may export it.
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True  # a cell starting with = + - @ is not run as a formula
 SPOT_CHECK_RATE = Decimal("0.02")  # share of yesterday's auto-approved reports sampled (rounded up)
 SPOT_CHECK_SHOP_MINIMUM = 5  # a shop with this many auto-approvals in a day gets at least one check
 COMPLAINT_PENALTY_MIN = Decimal("5.00")
