@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import audit_record
+from core.bounds import check_list_size
 from core.errors import Conflict, IllegalTransition, InvalidInput
 from reports.coverage import approved_amendments
 from reports.models import AmendmentProduct, AmendmentRegion, DeliveryReport, ReportAmendment
@@ -59,6 +60,9 @@ def report_amend(
 ) -> ReportAmendment:
     """File version n+1 of ``report`` (the caller's: scope it before calling) with the fields
     that change. Approved at once when a report of its scenario would be; else it waits for ops."""
+    products, regions = list(products or []), list(regions or [])
+    check_list_size(products, field="products")  # SPEC §9, before any database work
+    check_list_size(regions, field="regions")
     at = at or timezone.now()
     report = DeliveryReport.objects.select_for_update().get(pk=report.pk)
     if report.status != DeliveryReport.Status.APPROVED or report.withdrawn_at or report.revoked_at:
