@@ -34,7 +34,8 @@ def token(*args):
     out = io.StringIO()
     call_command("issue_token", *args, stdout=out)
     return out.getvalue().strip().splitlines()[-1]
-print(json.dumps({{"platform": token("cc-bot", "--platform"), "merchant": token("cc-merchant", "--shop", "cc-0"), "orders": orders}}))
+tokens = {{"platform": token("cc-bot", "--platform"), "merchant": token("cc-merchant", "--shop", "cc-0")}}
+print(json.dumps({{**tokens, "orders": orders}}))
 """
 
 COUNTS = """
@@ -45,7 +46,7 @@ from shops.models import Order
 from tickets.models import Urge, UrgeTask
 print(json.dumps({
     "urges": Urge.objects.filter(event_id__startswith="cc-urge-").count(),
-    "tasks": UrgeTask.objects.filter(order__order_no__in=list(Urge.objects.filter(event_id__startswith="cc-urge-").values_list("order__order_no", flat=True))).count(),
+    "tasks": UrgeTask.objects.filter(urges__event_id__startswith="cc-urge-").distinct().count(),
     "complaints": Complaint.objects.filter(event_id__startswith="cc-cmp-").count(),
     "orders": Order.objects.filter(order_no__startswith="CC-NEW-").count(),
     "exemptions": UnifiedExemption.objects.filter(title__startswith="cc-ex-").count(),
