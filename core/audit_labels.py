@@ -38,6 +38,9 @@ ACTION_LABELS = {
     "ticket_replied": pgettext_lazy("audit action", "Urge task replied"),
     "ticket_overdue": pgettext_lazy("audit action", "Urge task overdue"),
     "ticket_opened_mail_sent": pgettext_lazy("audit action", "Task-opened mail sent"),
+    # spot checks (workbench)
+    "spot_check_sampled": pgettext_lazy("audit action", "Sampled for a spot check"),
+    "spot_check_decided": pgettext_lazy("audit action", "Spot check decided"),
     "ticket_reminder_sent": pgettext_lazy("audit action", "Due-soon reminder sent"),
     "reply_option_added": pgettext_lazy("audit action", "Reply option added"),
     "reply_option_changed": pgettext_lazy("audit action", "Reply option changed"),
@@ -70,6 +73,8 @@ ACTION_LABELS = {
     "library_item_unrecommended": pgettext_lazy("audit action", "Library item no longer recommended"),
     "share_token_created": pgettext_lazy("audit action", "Share token created"),
     "share_token_updated": pgettext_lazy("audit action", "Share token updated"),
+    "token_issued": pgettext_lazy("audit action", "API token issued"),
+    "token_revoked": pgettext_lazy("audit action", "API token revoked"),
 }
 
 

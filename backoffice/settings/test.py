@@ -14,3 +14,6 @@ if os.environ.get("DJANGO_TEST_EMAIL_FILE_PATH"):  # a worker subprocess of a fa
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = os.environ["DJANGO_TEST_EMAIL_FILE_PATH"]
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"merchant": "100000/min"}}  # noqa: F405
+# The test client's login() calls authenticate() without a request, which django-axes refuses;
+# the lock-out tests switch it on with the settings fixture.
+AXES_ENABLED = False
