@@ -261,9 +261,13 @@ def terminate_backends() -> int:
 
 @pytest.mark.parametrize("health_checks", ["false", "true"])
 def test_dropped_database_connections_are_503_then_recover_without_restart(tmp_path, platform_user, health_checks):
-    from rest_framework.authtoken.models import Token
+    import io
 
-    token = Token.objects.create(user=platform_user).key
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("issue_token", platform_user.username, "--platform", stdout=out)
+    token = out.getvalue().strip().splitlines()[-1]
     port = free_port()
     env = django_env(
         DATABASE_URL=database_url(),
