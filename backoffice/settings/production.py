@@ -18,28 +18,28 @@ from backoffice.settings.env import env_bool, env_int, env_list, env_str
 MIN_SECRET_KEY_LENGTH = 50
 
 
-def _refuse(message: str) -> None:
+def _stop(message: str) -> None:
     raise ImproperlyConfigured(f"{message} (backoffice.settings.production; see README, Configuration)")
 
 
 _key = os.environ.get("DJANGO_SECRET_KEY", "")
 if not _key:
-    _refuse("DJANGO_SECRET_KEY must be set in production")
+    _stop("DJANGO_SECRET_KEY must be set in production")
 if _key == DEV_SECRET_KEY or _key.startswith("django-insecure-"):
-    _refuse("DJANGO_SECRET_KEY is the development key; generate a new one")
+    _stop("DJANGO_SECRET_KEY is the development key; generate a new one")
 if len(_key) < MIN_SECRET_KEY_LENGTH or len(set(_key)) < 5:
-    _refuse(f"DJANGO_SECRET_KEY must have at least {MIN_SECRET_KEY_LENGTH} characters (and 5 different ones)")
+    _stop(f"DJANGO_SECRET_KEY must have at least {MIN_SECRET_KEY_LENGTH} characters (and 5 different ones)")
 if not os.environ.get("DJANGO_ALLOWED_HOSTS") or not ALLOWED_HOSTS:
-    _refuse("DJANGO_ALLOWED_HOSTS must be set in production (comma-separated host names)")
+    _stop("DJANGO_ALLOWED_HOSTS must be set in production (comma-separated host names)")
 if "*" in ALLOWED_HOSTS:
-    _refuse("DJANGO_ALLOWED_HOSTS must name the hosts explicitly, not '*'")
+    _stop("DJANGO_ALLOWED_HOSTS must name the hosts explicitly, not '*'")
 
 ALLOW_EMBEDDED = env_bool("DJANGO_ALLOW_EMBEDDED", False)
 if not ALLOW_EMBEDDED:
     if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
-        _refuse("DATABASE_URL must be postgres://… in production (or set DJANGO_ALLOW_EMBEDDED=1 to run on SQLite)")
+        _stop("DATABASE_URL must be postgres://… in production (or set DJANGO_ALLOW_EMBEDDED=1 to run on SQLite)")
     if not CELERY_BROKER_URL.startswith(("redis://", "rediss://", "amqp://", "amqps://")):
-        _refuse(
+        _stop(
             "CELERY_BROKER_URL must be redis://… (or amqp://…) in production "
             "(or set DJANGO_ALLOW_EMBEDDED=1 to use the filesystem broker)"
         )
