@@ -24,7 +24,7 @@ class PolicyAdmin(admin.ModelAdmin):
     """The policy timeline. Editable by ops admins only; every change is audited."""
 
     list_display = ["key", "title", "effective_from", "enabled", "updated_at"]
-    list_editable: list = []
+    list_editable = ()
     readonly_fields = ["key", "updated_at"]
     ordering = ["effective_from"]
 

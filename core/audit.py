@@ -2,16 +2,22 @@
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from core.models import AuditEntry
 
 SYSTEM = "system"
 
+#: Who acts: a user, or ``None`` for the system (a scheduled job, an automatic rule).
+Actor = AbstractBaseUser | None
 
-def _actor_fields(actor) -> dict:
+
+def _actor_fields(actor: Actor) -> dict[str, Any]:
     if actor is None:
         return {"actor": None, "actor_label": SYSTEM}
     return {"actor": actor, "actor_label": actor.get_username()}
@@ -23,13 +29,13 @@ def target_type_of(target: models.Model | type[models.Model]) -> str:
 
 def audit_record(
     *,
-    actor,
+    actor: Actor,
     target: models.Model,
     action: str,
     from_status: str = "",
     to_status: str = "",
     reason: str = "",
-    data: dict | None = None,
+    data: dict[str, Any] | None = None,
     at: datetime | None = None,
 ) -> AuditEntry:
     """Write one audit row; call it inside the transaction that makes the change."""
@@ -48,9 +54,9 @@ def audit_record(
 
 def audit_record_bulk(
     *,
-    actor,
+    actor: Actor,
     model: type[models.Model],
-    target_ids: Iterable,
+    target_ids: Iterable[Any],
     action: str,
     from_status: str = "",
     to_status: str = "",
@@ -60,7 +66,7 @@ def audit_record_bulk(
 ) -> int:
     """Write one identical audit row per target id in bulk (for sweeps and batch jobs)."""
     at = at or timezone.now()
-    actor = _actor_fields(actor)
+    actor_fields = _actor_fields(actor)
     rows = [
         AuditEntry(
             at=at,
@@ -70,7 +76,7 @@ def audit_record_bulk(
             from_status=from_status,
             to_status=to_status,
             reason=reason,
-            **actor,
+            **actor_fields,
         )
         for pk in target_ids
     ]
@@ -78,7 +84,7 @@ def audit_record_bulk(
     return len(rows)
 
 
-def audit_trail(target: models.Model):
+def audit_trail(target: models.Model) -> QuerySet[AuditEntry]:
     """The audit rows of one object, oldest first."""
     return (
         AuditEntry.objects.filter(target_type=target_type_of(target), target_id=str(target.pk))

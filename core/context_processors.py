@@ -1,5 +1,8 @@
 """Portal navigation: the sections whose URLs exist, in the order merchants use them."""
 
+from typing import Any
+
+from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -14,10 +17,10 @@ PORTAL_SECTIONS = [
 ]
 
 
-def portal_navigation(request) -> dict:
+def portal_navigation(request: HttpRequest) -> dict[str, Any]:
     """The sections, with exactly one ``active``: the one whose URL is the longest prefix of the
     path (``/tickets/metrics/`` is the metric's tab, not also the tasks' tab)."""
-    items = []
+    items: list[dict[str, Any]] = []
     for label, name in PORTAL_SECTIONS:
         try:
             url = reverse(name)

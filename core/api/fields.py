@@ -1,6 +1,7 @@
 """Serializer fields shared by the apps' APIs."""
 
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from rest_framework import serializers
@@ -19,7 +20,7 @@ class AwareDateTimeField(serializers.DateTimeField):
     EARLIEST = datetime(2000, 1, 1, tzinfo=_SHANGHAI)
     LATEST = datetime(2100, 1, 1, tzinfo=_SHANGHAI)
 
-    def to_internal_value(self, value):
+    def to_internal_value(self, value: datetime | str) -> datetime:
         parsed = super().to_internal_value(value)
         if not self.EARLIEST <= parsed < self.LATEST:
             raise refuse(
@@ -34,7 +35,7 @@ def refuse(code: str, message: str) -> serializers.ValidationError:
     return serializers.ValidationError(message, code=code)
 
 
-def refuse_nul_characters(value) -> None:
+def refuse_nul_characters(value: Any) -> None:
     """For fields that look a value up while converting it (before validators run): a NUL
     character cannot be in any code here, and PostgreSQL refuses it in a query (a 500)."""
     if isinstance(value, str) and "\x00" in value:

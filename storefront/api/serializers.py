@@ -1,4 +1,5 @@
 from decimal import Decimal
+from typing import Any
 
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
@@ -17,8 +18,8 @@ from storefront.models import (
 )
 from storefront.parsing import MAX_INPUT_LENGTH
 
-_USERNAME = {"slug_field": "username", "read_only": True}
-_NULLABLE_USERNAME = {**_USERNAME, "allow_null": True}
+_USERNAME: dict[str, Any] = {"slug_field": "username", "read_only": True}
+_NULLABLE_USERNAME: dict[str, Any] = {**_USERNAME, "allow_null": True}
 
 
 def enum_field(choices, **kwargs) -> serializers.ChoiceField:

@@ -34,7 +34,8 @@ class Command(BaseCommand):
             grant_role(user, OPS_REVIEWER)
         else:
             grant_role(user, MERCHANT)
-            shop_obj.memberships.get_or_create(user=user)
+            if shop_obj is not None:  # --shop is the only other choice (a required group)
+                shop_obj.memberships.get_or_create(user=user)
         token, _ = Token.objects.get_or_create(user=user)
         role = "platform" if platform else "ops reviewer" if ops else f"merchant of {shop}"
         self.stdout.write(f"{'Created' if created else 'Updated'} {username} ({role}).")
