@@ -14,6 +14,7 @@ from complaints.transitions import APPEAL_STATUS, guard
 from core.audit import audit_record
 from core.errors import Conflict, DomainError, InvalidInput
 from core.policies import APPEAL_REQUIRES_PRIOR_REPORT, policy_in_force
+from notifications import events as inbox
 from reports.coverage import report_approved_at, report_scope_matches
 from reports.models import DeliveryReport
 
@@ -177,6 +178,7 @@ def appeal_accept(*, actor, appeal: Appeal, reason: str = "") -> Appeal:
             "basis_report": appeal.report_id,
         },
     )
+    inbox.appeal_decided(appeal=appeal)
     return appeal
 
 
@@ -220,4 +222,5 @@ def appeal_reject(*, actor, appeal: Appeal, reason: str) -> Appeal:
         at=now,
         data={"appeal": appeal.pk},
     )
+    inbox.appeal_decided(appeal=appeal)
     return appeal

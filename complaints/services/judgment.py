@@ -25,6 +25,7 @@ from core.audit import SYSTEM, audit_record, target_type_of
 from core.errors import Conflict, InvalidInput
 from core.models import AuditEntry
 from core.policies import JUDGE_BY_REPORTS, policy_effective_from
+from notifications import events as inbox
 from reports.coverage import annotate_coverage, coverage_of
 
 CENT = Decimal("0.01")
@@ -146,6 +147,7 @@ def _judge_batch(*, effective_from: datetime, batch_size: int, now: datetime, af
         ],
         batch_size=batch_size,
     )
+    inbox.complaints_judged(complaint_ids=[row[0] for row in rows])
     return rows
 
 
@@ -239,6 +241,7 @@ def complaint_judge(*, actor, complaint: Complaint, verdict: str, reason: str) -
             "by": "ops",
         },
     )
+    inbox.complaints_judged(complaint_ids=[complaint.pk])
     return complaint
 
 
@@ -296,4 +299,5 @@ def complaint_rereview(*, actor, complaint: Complaint, verdict: str, reason: str
             "penalty": None if complaint.penalty is None else str(complaint.penalty),
         },
     )
+    inbox.complaint_rereviewed(complaint=complaint)
     return complaint

@@ -18,6 +18,7 @@ from core.audit import audit_record
 from core.errors import Conflict, IllegalTransition, InvalidInput
 from core.policies import AUTO_APPROVE_WITH_COMMITMENT, policy_in_force
 from core.transitions import guard_transition
+from notifications import events as inbox
 from reports.models import DeliveryReport, ReportProduct, ReportRegion, Scenario
 from reports.selectors import commitment_letter_current
 from reports.services.numbering import report_no_next
@@ -251,6 +252,7 @@ def _approve(report: DeliveryReport, *, actor, at: datetime, reason: str) -> Del
         at=at,
         data={"auto": actor is None},
     )
+    inbox.report_decided(report=report)
     return report
 
 
@@ -271,6 +273,7 @@ def report_reject(*, actor, report: DeliveryReport, reason: str, at: datetime | 
     audit_record(
         actor=actor, target=report, action="report_rejected", from_status=previous, to_status=report.status, reason=reason, at=at
     )
+    inbox.report_decided(report=report)
     return report
 
 
@@ -285,6 +288,7 @@ def report_revoke(*, actor, report: DeliveryReport, reason: str, at: datetime | 
     audit_record(
         actor=actor, target=report, action="report_revoked", from_status=previous, to_status=report.status, reason=reason, at=at
     )
+    inbox.report_decided(report=report)
     return report
 
 
