@@ -1,10 +1,12 @@
 """Audit rows: one function for a single change, one for a batch (bulk writes bypass signals)."""
 
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.db import models
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -21,6 +23,39 @@ def _actor_fields(actor: Actor) -> dict[str, Any]:
     if actor is None:
         return {"actor": None, "actor_label": SYSTEM}
     return {"actor": actor, "actor_label": actor.get_username()}
+
+
+#: What merchants see in place of a decider (SPEC §9): never an ops username. Fixed Chinese
+#: strings — the API's values do not change with the language.
+MERCHANT_OPS_LABEL = "平台运营"
+MERCHANT_SYSTEM_LABEL = "系统"
+
+
+def merchant_colleague_ids(viewer: AbstractBaseUser | AnonymousUser | None) -> set[int]:
+    """The users who share a shop with ``viewer`` (itself included), ops staff excluded: the
+    people whose names a merchant may see in its own history."""
+    from shops.models import ShopMembership
+
+    pk: int | None = getattr(viewer, "pk", None) if viewer is not None else None
+    if pk is None:
+        return set()
+    rows = ShopMembership.objects.filter(shop__memberships__user_id=pk).exclude(user__is_staff=True)
+    return set(rows.exclude(user__is_superuser=True).values_list("user_id", flat=True)) | {pk}
+
+
+def merchant_actor_label(actor: Actor, *, label: str = "", colleagues: AbstractSet[int] = frozenset()) -> str:
+    """Who acted, as a merchant may see it: "系统" for the system and platform service users,
+    the username of a colleague (``merchant_colleague_ids``), and "平台运营" for anyone else —
+    ops reviewers, admins, superusers, deleted users. Never an ops username."""
+    from core.roles import is_platform_user
+
+    if actor is None:
+        return MERCHANT_SYSTEM_LABEL if label in ("", SYSTEM) else MERCHANT_OPS_LABEL
+    if actor.pk in colleagues:
+        return actor.get_username()
+    if is_platform_user(actor):
+        return MERCHANT_SYSTEM_LABEL
+    return MERCHANT_OPS_LABEL
 
 
 def target_type_of(target: models.Model | type[models.Model]) -> str:

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from complaints.models import Complaint
 from complaints.transitions import COMPLAINT_STATUS, COMPLAINT_VERDICT, guard
 from core.audit import SYSTEM, audit_record, target_type_of
+from core.duties import ConflictOfInterest, complaint_duty_conflict
 from core.errors import Conflict, InvalidInput
 from core.models import AuditEntry
 from core.policies import JUDGE_BY_REPORTS, policy_effective_from
@@ -182,8 +183,12 @@ def _require_reason(reason: str) -> str:
     return reason
 
 
-def _lock(complaint: Complaint) -> Complaint:
-    return Complaint.objects.select_for_update(of=("self",)).select_related("order").get(pk=complaint.pk)
+def _lock(complaint: Complaint, *, actor) -> Complaint:
+    """Lock the complaint for an ops decision; SPEC §9: a member of its shop may not decide it."""
+    complaint = Complaint.objects.select_for_update(of=("self",)).select_related("order").get(pk=complaint.pk)
+    if complaint_duty_conflict(actor=actor, complaint=complaint):
+        raise ConflictOfInterest()
+    return complaint
 
 
 @transaction.atomic
@@ -195,7 +200,7 @@ def complaint_judge(*, actor, complaint: Complaint, verdict: str, reason: str) -
     if verdict not in Verdict.values:
         raise InvalidInput("invalid_verdict", _("Unknown verdict %(verdict)s.") % {"verdict": verdict})
     reason = _require_reason(reason)
-    complaint = _lock(complaint)
+    complaint = _lock(complaint, actor=actor)
     guard(
         COMPLAINT_STATUS,
         current=complaint.status,
@@ -263,6 +268,8 @@ def complaint_rereview(*, actor, complaint: Complaint, verdict: str, reason: str
         raise InvalidInput("invalid_verdict", _("Unknown verdict %(verdict)s.") % {"verdict": verdict})
     reason = _require_reason(reason)
     complaint = Complaint.objects.select_for_update(of=("self",)).select_related("order", "basis_report").get(pk=complaint.pk)
+    if complaint_duty_conflict(actor=actor, complaint=complaint):
+        raise ConflictOfInterest()
     if not needs_rereview(complaint):
         raise Conflict("complaint_not_in_rereview", _("Complaint #%(id)s does not await re-review.") % {"id": complaint.pk})
     guard(

@@ -1,9 +1,10 @@
 """Serializer fields shared by the apps' APIs."""
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 _SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -40,3 +41,34 @@ def refuse_nul_characters(value: Any) -> None:
     character cannot be in any code here, and PostgreSQL refuses it in a query (a 500)."""
     if isinstance(value, str) and "\x00" in value:
         raise refuse("null_characters_not_allowed", "Null characters are not allowed.")
+
+
+if TYPE_CHECKING:  # DRF's Field is generic in its stubs only
+    _FieldBase = serializers.Field[Any, Any, Any, Any]
+else:
+    _FieldBase = serializers.Field
+
+
+@extend_schema_field(
+    {"type": "string", "nullable": True, "description": "Username of the caller or a colleague, else 系统 / 平台运营."}
+)
+class MerchantActorField(_FieldBase):
+    """A user as a merchant may see it (SPEC §9): the caller's own name or a colleague's, else
+    "系统" / "平台运营" — never an ops username. Read-only; null stays null."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs["read_only"] = True
+        kwargs.setdefault("allow_null", True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, value: Any) -> str | None:
+        from core.audit import merchant_actor_label, merchant_colleague_ids
+
+        request = self.context.get("request")
+        viewer = getattr(request, "user", None)
+        context = self.context
+        cache: dict[Any, set[int]] = context.setdefault("_merchant_colleagues", {}) if isinstance(context, dict) else {}
+        key = getattr(viewer, "pk", None)
+        if key not in cache:
+            cache[key] = merchant_colleague_ids(viewer)
+        return merchant_actor_label(value, colleagues=cache[key])
