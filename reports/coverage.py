@@ -28,9 +28,9 @@ them. ``tests/test_coverage.py`` checks that the two forms agree on a table of c
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
-from django.db.models import Exists, Expression, F, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Window
 from django.db.models.functions import RowNumber
 
 from reports.models import (
@@ -61,11 +61,11 @@ class Cover:
 
     @property
     def report(self) -> DeliveryReport | None:
-        return self.obj if self.kind == "report" else None
+        return self.obj if self.kind == "report" and isinstance(self.obj, DeliveryReport) else None
 
     @property
     def exemption(self) -> UnifiedExemption | None:
-        return self.obj if self.kind == "exemption" else None
+        return self.obj if self.kind == "exemption" and isinstance(self.obj, UnifiedExemption) else None
 
 
 # --- Python form --------------------------------------------------------------------------
@@ -80,7 +80,7 @@ def approved_amendments(report: DeliveryReport) -> list[ReportAmendment]:
     return sorted((a for a in amendments.all() if a.approved_at is not None), key=lambda a: a.version)
 
 
-def _version_scope_matches(version, order: Order) -> bool:
+def _version_scope_matches(version: Any, order: Order) -> bool:
     """The scope test of one version (the report itself or an amendment): its own lists."""
     if version.scope == Scope.SHOP:
         return True
@@ -140,7 +140,7 @@ def report_in_force_failures(report: DeliveryReport, at: datetime) -> list[str]:
     return report_standing_failures(report, at) + window_failures(report, at)
 
 
-def _version_coverage_failures(version, report: DeliveryReport, order: Order, at: datetime) -> list[str]:
+def _version_coverage_failures(version: Any, report: DeliveryReport, order: Order, at: datetime) -> list[str]:
     """One version on its own: its scope, its approval (by the ship deadline and by ``at``), its
     window; withdrawing or revoking the report ends every version."""
     failures = [] if _version_scope_matches(version, order) else ["other_scope"]
@@ -181,7 +181,7 @@ def covering_version(report: DeliveryReport, order: Order, at: datetime) -> int 
     return None
 
 
-def earliest_key(report: DeliveryReport) -> tuple:
+def earliest_key(report: DeliveryReport) -> tuple[datetime | None, int]:
     """Python twin of ``EARLIEST_REPORT_ORDER`` (for reports that are approved)."""
     return (report.approved_at, report.pk)
 
@@ -210,11 +210,12 @@ def withholding_report(
 
 
 def exemption_region_matches(exemption: UnifiedExemption, order: Order) -> bool:
-    codes = {
+    codes_by_side: dict[str, list[str]] = {
         AppliesTo.RECEIVER: [order.receiver_region_id],
         AppliesTo.SENDER: [order.sender_region_id],
         AppliesTo.EITHER: [order.receiver_region_id, order.sender_region_id],
-    }[exemption.applies_to]
+    }
+    codes = codes_by_side[exemption.applies_to]
     return any(region_contains(link.region_id, code) for link in exemption.region_links.all() for code in codes)
 
 
@@ -229,15 +230,19 @@ def exemption_covers(exemption: UnifiedExemption, order: Order, at: datetime) ->
 
 # --- SQL form -----------------------------------------------------------------------------
 
-Ref = Expression | F | str | datetime | int
+#: What the SQL forms compare with: a plain value (one order) or an outer reference (a set of rows).
+IdRef = int | OuterRef
+RegionRef = str | OuterRef
+TimeRef = datetime | OuterRef
+_V = TypeVar("_V")
 
 
-def _inner(value):
+def _inner(value: _V) -> _V | OuterRef:
     """A value for a subquery one level deeper: outer references gain one more ``OuterRef``."""
-    return OuterRef(value) if isinstance(value, OuterRef | F) else value
+    return OuterRef(value) if isinstance(value, OuterRef) else value
 
 
-def _version_scope_q(*, links: dict, product, receiver_region) -> Q:
+def _version_scope_q(*, links: dict[str, Any], product: Any, receiver_region: Any) -> Q:
     """The scope test of one version's rows (``links``: its product and region link models and
     the link's foreign key to the version); ``product``/``receiver_region`` at this level."""
     product_model, region_model, key = links["product"], links["region"], links["key"]
@@ -250,11 +255,11 @@ _REPORT_LINKS = {"product": ReportProduct, "region": ReportRegion, "key": "repor
 _AMENDMENT_LINKS = {"product": AmendmentProduct, "region": AmendmentRegion, "key": "amendment"}
 
 
-def _approved_amendments_q(**conditions) -> QuerySet:
+def _approved_amendments_q(**conditions: Any) -> QuerySet[ReportAmendment]:
     return ReportAmendment.objects.filter(report=OuterRef("pk"), status=ReportAmendment.Status.APPROVED, **conditions)
 
 
-def report_scope_q(*, shop, product, receiver_region) -> Q:
+def report_scope_q(*, shop: IdRef, product: IdRef, receiver_region: RegionRef) -> Q:
     """SQL twin of ``report_scope_matches`` on ``DeliveryReport`` rows (the report's scope or an
     approved amendment's)."""
     amendment_reaches = Exists(
@@ -262,22 +267,21 @@ def report_scope_q(*, shop, product, receiver_region) -> Q:
             _version_scope_q(links=_AMENDMENT_LINKS, product=_inner(product), receiver_region=_inner(receiver_region))
         )
     )
-    return Q(shop_id=shop) & (
-        _version_scope_q(links=_REPORT_LINKS, product=product, receiver_region=receiver_region) | amendment_reaches
-    )
+    scope = _version_scope_q(links=_REPORT_LINKS, product=product, receiver_region=receiver_region) | Q(amendment_reaches)
+    return Q(shop_id=shop) & scope
 
 
-def window_q(at) -> Q:
+def window_q(at: TimeRef) -> Q:
     """SQL twin of ``in_window`` (reports and exemptions)."""
     return Q(starts_at__lte=at, ends_at__gte=at)
 
 
-def window_ended_q(at) -> Q:
+def window_ended_q(at: TimeRef) -> Q:
     """SQL twin of ``window_ended``."""
     return Q(ends_at__lt=at)
 
 
-def report_standing_q(at) -> Q:
+def report_standing_q(at: TimeRef) -> Q:
     """SQL twin of ``report_standing_failures`` being empty."""
     return (
         Q(approved_at__isnull=False, approved_at__lte=at)
@@ -286,12 +290,12 @@ def report_standing_q(at) -> Q:
     )
 
 
-def report_in_force_q(at) -> Q:
+def report_in_force_q(at: TimeRef) -> Q:
     """SQL twin of ``report_in_force_failures`` being empty."""
     return report_standing_q(at) & window_q(at)
 
 
-def report_coverage_q(*, shop, product, receiver_region, ship_deadline, at) -> Q:
+def report_coverage_q(*, shop: IdRef, product: IdRef, receiver_region: RegionRef, ship_deadline: TimeRef, at: TimeRef) -> Q:
     """SQL twin of ``report_covers`` on ``DeliveryReport`` rows: version 1 (the row itself)
     covers, or the report stands at ``at`` and an approved amendment covers on its own terms."""
     first = (
@@ -305,10 +309,10 @@ def report_coverage_q(*, shop, product, receiver_region, ship_deadline, at) -> Q
         .filter(approved_at__lte=_inner(at), starts_at__lte=_inner(at), ends_at__gte=_inner(at))
         .filter(_version_scope_q(links=_AMENDMENT_LINKS, product=_inner(product), receiver_region=_inner(receiver_region)))
     )
-    return Q(shop_id=shop) & (first | (report_standing_q(at) & later))
+    return Q(shop_id=shop) & (first | (report_standing_q(at) & Q(later)))
 
 
-def withholding_sources(*, at: datetime) -> tuple[QuerySet, QuerySet]:
+def withholding_sources(*, at: datetime) -> tuple[QuerySet[Any, Any], QuerySet[Any, Any]]:
     """SQL twin of ``withholding_report``, as two small row sources for a join (SPEC §6):
 
     * per shop, its earliest shop- or region-scope report in force at ``at`` (``w_shop, w_id,
@@ -355,10 +359,10 @@ def earlier_sql(first: str, second: str) -> str:
     )
 
 
-def exemption_coverage_q(*, receiver_region, sender_region, at) -> Q:
+def exemption_coverage_q(*, receiver_region: RegionRef, sender_region: RegionRef, at: TimeRef) -> Q:
     """SQL twin of ``exemption_covers`` on ``UnifiedExemption`` rows."""
 
-    def listed(region) -> Exists:
+    def listed(region: RegionRef) -> Exists:
         return Exists(ExemptionRegion.objects.filter(region_contains_q(_inner(region)), exemption=OuterRef("pk")))
 
     receiver, sender = listed(receiver_region), listed(sender_region)
@@ -369,7 +373,7 @@ def exemption_coverage_q(*, receiver_region, sender_region, at) -> Q:
     )
 
 
-def _order_refs(order_path: str) -> dict:
+def _order_refs(order_path: str) -> dict[str, OuterRef]:
     prefix = f"{order_path}__" if order_path else ""
     return {
         "shop": OuterRef(f"{prefix}shop_id"),
@@ -402,12 +406,13 @@ def covering_exemptions_subquery(*, order_path: str = "", at: str) -> Subquery:
     return Subquery(UnifiedExemption.objects.filter(q).order_by("starts_at", "pk").values("pk")[:1])
 
 
-def annotate_coverage(queryset: QuerySet, *, order_path: str = "", at: str) -> QuerySet:
+def annotate_coverage(queryset: QuerySet[Any], *, order_path: str = "", at: str) -> QuerySet[Any]:
     """Add ``covering_exemption_id`` and ``covering_report_id`` to every row, in one query."""
-    return queryset.annotate(
+    annotated: QuerySet[Any] = queryset.annotate(
         covering_exemption_id=covering_exemptions_subquery(order_path=order_path, at=at),
         covering_report_id=covering_reports_subquery(order_path=order_path, at=at),
     )
+    return annotated
 
 
 # --- one order ----------------------------------------------------------------------------
@@ -456,8 +461,8 @@ class _Link:
     region_id: str = ""
 
 
-class _Links(tuple):
-    def all(self):
+class _Links(tuple[_Link, ...]):
+    def all(self) -> "_Links":
         return self
 
 
@@ -502,11 +507,8 @@ def draft_coverage_q(draft: DraftReport, *, order_path: str = "", at: datetime |
     return q if in_force else Q(pk__in=[])
 
 
-def _any_q(parts) -> Q:
-    parts = list(parts)
-    if not parts:
-        return Q(pk__in=[])
-    q = parts[0]
-    for part in parts[1:]:
+def _any_q(parts: Iterable[Q]) -> Q:
+    q = Q(pk__in=[])
+    for part in parts:
         q |= part
     return q

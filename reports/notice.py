@@ -63,7 +63,7 @@ def delivery_notice(*, order: Order, at: datetime) -> DeliveryNotice:
     with translation.override("zh-hans"):
         label = str(Scenario(scenario).label) if scenario else ""
         text = ""
-        if state == "awaiting_shipment" and report is not None:
+        if state == "awaiting_shipment" and report is not None and promise is not None:
             text = _("The merchant has reported %(scenario)s; expected to ship before %(when)s.") % {
                 "scenario": label,
                 "when": _when(promise),

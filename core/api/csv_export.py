@@ -12,6 +12,7 @@ import csv
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from django.http import StreamingHttpResponse
@@ -22,7 +23,7 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 BOM = "\ufeff"
 CHUNK = 1000
 
-Column = tuple[str, Callable]
+Column = tuple[Any, Callable[[Any], Any]]  # (a lazy translated header, a getter of one row)
 
 
 class CSVRenderer(BaseRenderer):
@@ -32,7 +33,7 @@ class CSVRenderer(BaseRenderer):
     format = "csv"
     charset = "utf-8"
 
-    def render(self, data, accepted_media_type=None, renderer_context=None):  # errors only
+    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:  # errors only
         return ("" if data is None else str(data)).encode(self.charset)
 
 
@@ -41,7 +42,7 @@ class _Echo:
         return value
 
 
-def cell(value) -> str:
+def cell(value: Any) -> str:
     """One value as the file shows it: Shanghai time, plain numbers, lists joined with 、."""
     if value is None:
         return ""
@@ -56,7 +57,7 @@ def cell(value) -> str:
     return str(value)
 
 
-def csv_rows(rows: Iterable, columns: list[Column]) -> Iterator[str]:
+def csv_rows(rows: Iterable[Any], columns: list[Column]) -> Iterator[str]:
     """The file, line by line: the BOM and the Chinese header, then one line a row."""
     writer = csv.writer(_Echo())
     with translation.override("zh-hans"):
@@ -65,7 +66,7 @@ def csv_rows(rows: Iterable, columns: list[Column]) -> Iterator[str]:
             yield writer.writerow([cell(get(row)) for _header, get in columns])
 
 
-def csv_response(queryset, columns: list[Column], filename: str) -> StreamingHttpResponse:
+def csv_response(queryset: Any, columns: list[Column], filename: str) -> StreamingHttpResponse:
     rows = queryset.iterator(chunk_size=CHUNK)
     response = StreamingHttpResponse(csv_rows(rows, columns), content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime(timezone.now(), SHANGHAI).strftime("%Y%m%d-%H%M")
@@ -73,23 +74,31 @@ def csv_response(queryset, columns: list[Column], filename: str) -> StreamingHtt
     return response
 
 
-class CSVExportMixin:
+if TYPE_CHECKING:
+    from rest_framework.generics import GenericAPIView
+
+    _Base = GenericAPIView[Any]
+else:
+    _Base = object
+
+
+class CSVExportMixin(_Base):
     """For a ``ListAPIView``: ``?format=csv`` streams every filtered row instead of one page."""
 
     csv_columns: list[Column] = []
     csv_filename = "export"
 
-    def get_renderers(self):
+    def get_renderers(self) -> list[Any]:
         return [*super().get_renderers(), CSVRenderer()]
 
-    def handle_exception(self, exc):
+    def handle_exception(self, exc: Exception) -> Any:
         """A refusal of a CSV request (a bad filter, no permission) is the usual JSON error."""
         response = super().handle_exception(exc)
         if getattr(getattr(self.request, "accepted_renderer", None), "format", None) == "csv":
             self.request.accepted_renderer, self.request.accepted_media_type = JSONRenderer(), JSONRenderer.media_type
         return response
 
-    def list(self, request, *args, **kwargs):
+    def list(self, request: Any, *args: Any, **kwargs: Any) -> Any:
         if getattr(request.accepted_renderer, "format", None) == "csv":
             return csv_response(self.filter_queryset(self.get_queryset()), self.csv_columns, self.csv_filename)
-        return super().list(request, *args, **kwargs)
+        return super().list(request, *args, **kwargs)  # type: ignore[misc]  # ListAPIView, beside this mixin

@@ -22,7 +22,7 @@ def export(client, url: str, **params):
     assert isinstance(response, StreamingHttpResponse)
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"].startswith("attachment; filename=")
-    raw = b"".join(response.streaming_content)
+    raw = b"".join(response.streaming_content)  # type: ignore[arg-type]
     assert raw.startswith("\ufeff".encode())  # the BOM spreadsheet programs look for
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     return rows[0], rows[1:]

@@ -6,6 +6,7 @@ from core.api.fields import AwareDateTimeField, BoundedListField
 from core.audit import MERCHANT_OPS_LABEL, MERCHANT_SYSTEM_LABEL
 from reports.models import CommitmentLetter, DeliveryReport, ReportAmendment, Scenario, UnifiedExemption
 from reports.services.amendments import report_current_version
+from shops.models import Shop
 
 
 class RegionRefSerializer(serializers.Serializer):
@@ -89,7 +90,7 @@ class ReportSerializer(serializers.ModelSerializer):
     ``products`` and ``regions`` are that version's (``version``); ``amendments`` lists every
     later version with its own status."""
 
-    shop = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    shop: "serializers.SlugRelatedField[Shop]" = serializers.SlugRelatedField(slug_field="code", read_only=True)
     products = serializers.SerializerMethodField()
     regions = serializers.SerializerMethodField()
     ends_at = serializers.SerializerMethodField()
@@ -142,7 +143,7 @@ class ReportSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(RegionRefSerializer(many=True))
     def get_regions(self, obj) -> list[dict]:
-        return RegionRefSerializer(self._current(obj).region_links.all(), many=True).data
+        return list(RegionRefSerializer(self._current(obj).region_links.all(), many=True).data)
 
     @extend_schema_field(serializers.DateTimeField())
     def get_ends_at(self, obj):

@@ -182,7 +182,7 @@ def _notify_decided(amendment: ReportAmendment) -> None:
             else _("Version %(v)d of delivery report %(no)s rejected")
         ) % {"v": amendment.version, "no": report.report_no}
         notify(
-            shop=report.shop_id,
+            shop=report.shop,
             kind=Notification.Kind.REPORT_DECIDED,
             title=title,
             body=amendment.reason,
