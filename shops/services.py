@@ -8,6 +8,7 @@ the unique constraint, not by a check-then-insert.
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -20,7 +21,7 @@ from shops.regions import unknown_region_codes
 
 @dataclass(frozen=True)
 class Ingested:
-    obj: object
+    obj: Any
     created: bool
 
 
