@@ -18,18 +18,15 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, DurationField, F, Q, QuerySet, Sum, Value, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, DurationField, F, Q, QuerySet, Sum, Value
 
 from badges.models import CurrentBadges, PickupStatStage, ProductPickupStat
-from reports.coverage import report_in_force_q
-from reports.models import DeliveryReport, ReportProduct
+from reports.coverage import earlier_sql, withholding_sources
 from shops.models import Order
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PICKUP_WINDOW = timedelta(hours=48)
 NEUTRAL_BOOST = Decimal("1.00")
-Scope = DeliveryReport.Scope
 # PostgreSQL settings for the aggregate statement only (``BADGE_AGGREGATE_PG_SETTINGS`` overrides).
 AGGREGATE_PG_SETTINGS = {"work_mem": "64MB", "parallel_tuple_cost": "0"}
 
@@ -153,48 +150,6 @@ def stage_range(*, run_id: int, attempt: int, day: date, product_range: tuple[in
     return _execute(sql, [run_id, attempt, *agg_params])
 
 
-def _reports_in_force(at: datetime) -> QuerySet:
-    return DeliveryReport.objects.filter(report_in_force_q(at)).order_by()
-
-
-def withholding_sources(*, at: datetime) -> tuple[tuple[str, list], tuple[str, list]]:
-    """The reports in force at ``at`` that withhold, as two small row sources (SPEC §6):
-
-    * per shop, its earliest-approved shop- or region-scope report (``w_shop, w_id, w_scope,
-      w_at``) — reaches every product of the shop;
-    * per listed product and shop, the earliest-approved product-scope report listing it
-      (``w_product, w_shop, w_id, w_scope, w_at``).
-
-    "In force" is ``reports.coverage.report_in_force_q``; earliest = ``(approved_at, pk)``."""
-    in_force = _reports_in_force(at)
-    per_shop = (
-        in_force.filter(scope__in=[Scope.SHOP, Scope.REGION])
-        .annotate(w_rank=Window(RowNumber(), partition_by=[F("shop_id")], order_by=[F("approved_at").asc(), F("pk").asc()]))
-        .filter(w_rank=1)
-        .values(w_shop=F("shop_id"), w_id=F("pk"), w_scope=F("scope"), w_at=F("approved_at"))
-    )
-    per_product = (
-        ReportProduct.objects.filter(report__in=in_force.filter(scope=Scope.PRODUCT).values("pk"))
-        .order_by()
-        .annotate(
-            w_rank=Window(
-                RowNumber(),
-                partition_by=[F("product_id"), F("report__shop_id")],
-                order_by=[F("report__approved_at").asc(), F("report_id").asc()],
-            )
-        )
-        .filter(w_rank=1)
-        .values(
-            w_product=F("product_id"),
-            w_shop=F("report__shop_id"),
-            w_id=F("report_id"),
-            w_scope=F("report__scope"),
-            w_at=F("report__approved_at"),
-        )
-    )
-    return _sql_of(per_shop), _sql_of(per_product)
-
-
 def _sql_of(queryset: QuerySet) -> tuple[str, list]:
     sql, params = queryset.query.sql_with_params()
     return sql, list(params)
@@ -217,10 +172,9 @@ def _insert_stats(*, run_id: int, attempt: int, day: date, at: datetime, source_
     PostgreSQL the counts come back from the same statement (``RETURNING`` into an aggregate)."""
     num, den = threshold_ratio()
     meets = f"(a.picked * {den:d} > a.paid * {num:d})"
-    (shop_sql, shop_params), (product_sql, product_params) = withholding_sources(at=at)
-    product_first = (
-        "(wp.w_id IS NOT NULL AND (ws.w_id IS NULL OR wp.w_at < ws.w_at OR (wp.w_at = ws.w_at AND wp.w_id < ws.w_id)))"
-    )
+    per_shop, per_product = withholding_sources(at=at)  # the rule and its tie-break: reports.coverage
+    (shop_sql, shop_params), (product_sql, product_params) = _sql_of(per_shop), _sql_of(per_product)
+    product_first = earlier_sql("wp", "ws")
     sql = (
         f"INSERT INTO {_table(ProductPickupStat)} (run_id, attempt, day, product_id, shop_id, paid_orders, "
         f"picked_up_48h, rate, meets_threshold, badged, ranking_boost, withheld_reason, withheld_report_id) "

@@ -13,6 +13,7 @@ from reports.coverage import (
     exemption_coverage_failures,
     report_coverage_failures,
     reports_scope_matching,
+    window_q,
 )
 from reports.models import DeliveryReport, UnifiedExemption
 from shops.selectors import shop_ids_for_user
@@ -101,9 +102,7 @@ def complaint_coverage_explained(complaint: Complaint) -> dict:
         .order_by("-approved_at", "-id")[:30]
     )
     exemptions = (
-        UnifiedExemption.objects.filter(starts_at__lte=at, ends_at__gte=at)
-        .prefetch_related(Prefetch("region_links"))
-        .order_by("starts_at")[:30]
+        UnifiedExemption.objects.filter(window_q(at)).prefetch_related(Prefetch("region_links")).order_by("starts_at")[:30]
     )
     return {
         "reports": [(r, report_coverage_failures(r, order, at)) for r in reports],

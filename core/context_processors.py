@@ -15,11 +15,18 @@ PORTAL_SECTIONS = [
 
 
 def portal_navigation(request) -> dict:
+    """The sections, with exactly one ``active``: the one whose URL is the longest prefix of the
+    path (``/tickets/metrics/`` is the metric's tab, not also the tasks' tab)."""
     items = []
     for label, name in PORTAL_SECTIONS:
         try:
             url = reverse(name)
         except NoReverseMatch:
             continue
-        items.append({"label": label, "url": url, "active": request.path.startswith(url) and url != "/" or request.path == url})
+        items.append({"label": label, "url": url, "active": False})
+    matches = [
+        item for item in items if request.path == item["url"] or (item["url"] != "/" and request.path.startswith(item["url"]))
+    ]
+    if matches:
+        max(matches, key=lambda item: len(item["url"]))["active"] = True
     return {"portal_nav": items}

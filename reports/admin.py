@@ -22,7 +22,7 @@ from core.audit import audit_record, audit_trail
 from core.audit_labels import action_label, status_label
 from core.errors import DomainError
 from reports import services
-from reports.coverage import reports_scope_matching
+from reports.coverage import in_window, reports_scope_matching, window_ended, window_ended_q
 from reports.models import CommitmentLetter, DeliveryReport, UnifiedExemption
 from reports.services.validation import clean_region_codes, validate_window
 from shops.models import Order, Region
@@ -79,9 +79,9 @@ class ExpiredFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
-            return queryset.filter(ends_at__lt=timezone.now())
+            return queryset.filter(window_ended_q(timezone.now()))
         if self.value() == "no":
-            return queryset.filter(ends_at__gte=timezone.now())
+            return queryset.exclude(window_ended_q(timezone.now()))
         return queryset
 
 
@@ -197,7 +197,9 @@ class DeliveryReportAdmin(admin.ModelAdmin):
     @admin.display(description=_("status"), ordering="status")
     def status_badge(self, obj):
         colour = {Status.APPROVED: "#2ea121", Status.PENDING_REVIEW: "#b26a00"}.get(obj.status, "#d83931")
-        expired = format_html(' <span style="color:#646a73">({})</span>', _("expired")) if obj.ends_at < timezone.now() else ""
+        expired = (
+            format_html(' <span style="color:#646a73">({})</span>', _("expired")) if window_ended(obj, timezone.now()) else ""
+        )
         return format_html('<b style="color:{}">{}</b>{}', colour, obj.get_status_display(), expired)
 
     @admin.display(description=_("decided by"))
@@ -366,7 +368,7 @@ class UnifiedExemptionAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("in force now"), boolean=True)
     def in_force(self, obj):
-        return obj.starts_at <= timezone.now() <= obj.ends_at
+        return in_window(obj, timezone.now())
 
     @admin.display(description=_("status history"))
     def history(self, obj):

@@ -9,25 +9,38 @@
   SQL: ``report_coverage_q``.
 * A unified exemption covers O at t when its regions match O per ``applies_to`` and
   ``starts_at ≤ t ≤ ends_at``. Python: ``exemption_covers``; SQL: ``exemption_coverage_q``.
+* **In force at t** — approved at or before t and not withdrawn/revoked at t ("standing":
+  ``report_standing_failures`` / ``report_standing_q``; appeals ask ``report_approved_at``), and
+  inside the window. Python: ``report_in_force_failures``; SQL: ``report_in_force_q``.
+* **Window** (reports and exemptions) — ``starts_at ≤ t ≤ ends_at``; "expired" = ended before t.
+  Python: ``in_window`` / ``window_ended``; SQL: ``window_q`` / ``window_ended_q``.
+* **Product-level scope match** (badge withholding, SPEC §6) — a shop- or region-scope report
+  reaches every product of its shop, a product-scope report the products it lists. Python:
+  ``report_scope_matches_product`` / ``withholding_report``; SQL: ``withholding_sources``.
+* **Earliest wins** — where several reports qualify, the earliest approved, ties on the lower id:
+  ``EARLIEST_REPORT_ORDER`` (ORM), ``earliest_key`` (Python), ``earlier_sql`` (raw SQL).
 
 The SQL forms take plain values (one order) or ``OuterRef`` expressions (a set of rows at once,
 as a correlated subquery), so urges, complaints, appeals, badges and the explainer all share
 them. ``tests/test_coverage.py`` checks that the two forms agree on a table of cases.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from django.db.models import Exists, Expression, F, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Left
+from django.db.models import Exists, Expression, F, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models.functions import RowNumber
 
 from reports.models import DeliveryReport, ExemptionRegion, ReportProduct, ReportRegion, UnifiedExemption
 from shops.models import Order
-from shops.regions import region_prefix_candidates
+from shops.regions import region_contains, region_contains_q
 
 Scope = DeliveryReport.Scope
 AppliesTo = UnifiedExemption.AppliesTo
+# Earliest wins: the first approved report, ties broken on the lower id.
+EARLIEST_REPORT_ORDER = ("approved_at", "pk")
 
 
 @dataclass(frozen=True)
@@ -57,11 +70,29 @@ def report_scope_matches(report: DeliveryReport, order: Order) -> bool:
         return True
     if report.scope == Scope.PRODUCT:
         return any(link.product_id == order.product_id for link in report.product_links.all())
-    return any(order.receiver_region_id.startswith(link.prefix) for link in report.region_links.all())
+    return any(region_contains(link.region_id, order.receiver_region_id) for link in report.region_links.all())
 
 
-def report_in_force_failures(report: DeliveryReport, at: datetime) -> list[str]:
-    """Why the report is not in force at ``at`` (approved, not withdrawn/revoked, in window)."""
+def window_failures(obj: DeliveryReport | UnifiedExemption, at: datetime) -> list[str]:
+    """The window of a report or an exemption: ``starts_at ≤ at ≤ ends_at`` (both inclusive)."""
+    if at < obj.starts_at:
+        return ["before_window"]
+    if at > obj.ends_at:
+        return ["after_window"]
+    return []
+
+
+def in_window(obj: DeliveryReport | UnifiedExemption, at: datetime) -> bool:
+    return not window_failures(obj, at)
+
+
+def window_ended(obj: DeliveryReport | UnifiedExemption, at: datetime) -> bool:
+    """ "Expired" as ops and merchants see it: the window ended before ``at``."""
+    return "after_window" in window_failures(obj, at)
+
+
+def report_standing_failures(report: DeliveryReport, at: datetime) -> list[str]:
+    """Why the report is not "approved and not withdrawn/revoked" at ``at`` (timestamps decide)."""
     failures = []
     if report.approved_at is None:
         failures.append("not_approved")
@@ -71,11 +102,18 @@ def report_in_force_failures(report: DeliveryReport, at: datetime) -> list[str]:
         failures.append("withdrawn")
     if report.revoked_at is not None and report.revoked_at <= at:
         failures.append("revoked")
-    if at < report.starts_at:
-        failures.append("before_window")
-    if at > report.ends_at:
-        failures.append("after_window")
     return failures
+
+
+def report_approved_at(report: DeliveryReport, at: datetime) -> bool:
+    """Approved and not withdrawn or revoked at ``at``, and the status agrees (appeals, §5 check
+    4: no window, no ship deadline)."""
+    return report.status == DeliveryReport.Status.APPROVED and not report_standing_failures(report, at)
+
+
+def report_in_force_failures(report: DeliveryReport, at: datetime) -> list[str]:
+    """Why the report is not in force at ``at`` (approved, not withdrawn/revoked, in window)."""
+    return report_standing_failures(report, at) + window_failures(report, at)
 
 
 def report_coverage_failures(report: DeliveryReport, order: Order, at: datetime) -> list[str]:
@@ -92,22 +130,46 @@ def report_covers(report: DeliveryReport, order: Order, at: datetime) -> bool:
     return not report_coverage_failures(report, order, at)
 
 
+def earliest_key(report: DeliveryReport) -> tuple:
+    """Python twin of ``EARLIEST_REPORT_ORDER`` (for reports that are approved)."""
+    return (report.approved_at, report.pk)
+
+
+def report_scope_matches_product(report: DeliveryReport, *, product_id: int, shop_id: int) -> bool:
+    """Product-level scope match (badges, SPEC §6): shop and region scope reach every product of
+    the shop, product scope the listed products. Uses ``product_links`` (prefetch for many)."""
+    if report.shop_id != shop_id:
+        return False
+    if report.scope == Scope.PRODUCT:
+        return any(link.product_id == product_id for link in report.product_links.all())
+    return True
+
+
+def withholding_report(
+    reports: Iterable[DeliveryReport], *, product_id: int, shop_id: int, at: datetime
+) -> DeliveryReport | None:
+    """Python twin of the badge withholding join: of ``reports``, the earliest in force at ``at``
+    whose scope reaches the product."""
+    reaching = [
+        r
+        for r in reports
+        if report_scope_matches_product(r, product_id=product_id, shop_id=shop_id) and not report_in_force_failures(r, at)
+    ]
+    return min(reaching, key=earliest_key, default=None)
+
+
 def exemption_region_matches(exemption: UnifiedExemption, order: Order) -> bool:
     codes = {
         AppliesTo.RECEIVER: [order.receiver_region_id],
         AppliesTo.SENDER: [order.sender_region_id],
         AppliesTo.EITHER: [order.receiver_region_id, order.sender_region_id],
     }[exemption.applies_to]
-    return any(code.startswith(link.prefix) for link in exemption.region_links.all() for code in codes)
+    return any(region_contains(link.region_id, code) for link in exemption.region_links.all() for code in codes)
 
 
 def exemption_coverage_failures(exemption: UnifiedExemption, order: Order, at: datetime) -> list[str]:
     failures = [] if exemption_region_matches(exemption, order) else ["other_region"]
-    if at < exemption.starts_at:
-        failures.append("before_window")
-    if at > exemption.ends_at:
-        failures.append("after_window")
-    return failures
+    return failures + window_failures(exemption, at)
 
 
 def exemption_covers(exemption: UnifiedExemption, order: Order, at: datetime) -> bool:
@@ -124,29 +186,37 @@ def _inner(value):
     return OuterRef(value) if isinstance(value, OuterRef | F) else value
 
 
-def _prefix_match_q(region) -> Q:
-    """On a ``*Region`` link row: the link's prefix contains ``region`` (a value or a ref)."""
-    if isinstance(region, str):
-        return Q(prefix__in=region_prefix_candidates(region))
-    return Q(prefix=Left(region, 2)) | Q(prefix=Left(region, 4)) | Q(prefix=region)
-
-
 def report_scope_q(*, shop, product, receiver_region) -> Q:
     """SQL twin of ``report_scope_matches`` on ``DeliveryReport`` rows."""
     product_listed = Exists(ReportProduct.objects.filter(report=OuterRef("pk"), product_id=_inner(product)))
-    region_listed = Exists(ReportRegion.objects.filter(_prefix_match_q(_inner(receiver_region)), report=OuterRef("pk")))
+    region_listed = Exists(ReportRegion.objects.filter(region_contains_q(_inner(receiver_region)), report=OuterRef("pk")))
     return Q(shop_id=shop) & (
         Q(scope=Scope.SHOP) | (Q(scope=Scope.PRODUCT) & product_listed) | (Q(scope=Scope.REGION) & region_listed)
     )
 
 
-def report_in_force_q(at) -> Q:
-    """SQL twin of ``report_in_force_failures`` being empty."""
+def window_q(at) -> Q:
+    """SQL twin of ``in_window`` (reports and exemptions)."""
+    return Q(starts_at__lte=at, ends_at__gte=at)
+
+
+def window_ended_q(at) -> Q:
+    """SQL twin of ``window_ended``."""
+    return Q(ends_at__lt=at)
+
+
+def report_standing_q(at) -> Q:
+    """SQL twin of ``report_standing_failures`` being empty."""
     return (
-        Q(approved_at__isnull=False, approved_at__lte=at, starts_at__lte=at, ends_at__gte=at)
+        Q(approved_at__isnull=False, approved_at__lte=at)
         & (Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gt=at))
         & (Q(revoked_at__isnull=True) | Q(revoked_at__gt=at))
     )
+
+
+def report_in_force_q(at) -> Q:
+    """SQL twin of ``report_in_force_failures`` being empty."""
+    return report_standing_q(at) & window_q(at)
 
 
 def report_coverage_q(*, shop, product, receiver_region, ship_deadline, at) -> Q:
@@ -158,14 +228,61 @@ def report_coverage_q(*, shop, product, receiver_region, ship_deadline, at) -> Q
     )
 
 
+def withholding_sources(*, at: datetime) -> tuple[QuerySet, QuerySet]:
+    """SQL twin of ``withholding_report``, as two small row sources for a join (SPEC §6):
+
+    * per shop, its earliest shop- or region-scope report in force at ``at`` (``w_shop, w_id,
+      w_scope, w_at``) — reaches every product of the shop;
+    * per listed product and shop, the earliest product-scope report in force listing it
+      (``w_product, w_shop, w_id, w_scope, w_at``).
+
+    The caller keeps, of the two rows that meet a product, the one ``earlier_sql`` names."""
+    in_force = DeliveryReport.objects.filter(report_in_force_q(at)).order_by()
+    per_shop = (
+        in_force.filter(scope__in=[Scope.SHOP, Scope.REGION])
+        .annotate(w_rank=Window(RowNumber(), partition_by=[F("shop_id")], order_by=[F("approved_at").asc(), F("pk").asc()]))
+        .filter(w_rank=1)
+        .values(w_shop=F("shop_id"), w_id=F("pk"), w_scope=F("scope"), w_at=F("approved_at"))
+    )
+    per_product = (
+        ReportProduct.objects.filter(report__in=in_force.filter(scope=Scope.PRODUCT).values("pk"))
+        .order_by()
+        .annotate(
+            w_rank=Window(
+                RowNumber(),
+                partition_by=[F("product_id"), F("report__shop_id")],
+                order_by=[F("report__approved_at").asc(), F("report_id").asc()],
+            )
+        )
+        .filter(w_rank=1)
+        .values(
+            w_product=F("product_id"),
+            w_shop=F("report__shop_id"),
+            w_id=F("report_id"),
+            w_scope=F("report__scope"),
+            w_at=F("report__approved_at"),
+        )
+    )
+    return per_shop, per_product
+
+
+def earlier_sql(first: str, second: str) -> str:
+    """Raw-SQL twin of ``earliest_key``: the row source aliased ``first`` (columns ``w_id``,
+    ``w_at``, either may be NULL) holds a report that wins over the one of ``second``."""
+    a, b = first, second
+    return (
+        f"({a}.w_id IS NOT NULL AND ({b}.w_id IS NULL OR {a}.w_at < {b}.w_at OR ({a}.w_at = {b}.w_at AND {a}.w_id < {b}.w_id)))"
+    )
+
+
 def exemption_coverage_q(*, receiver_region, sender_region, at) -> Q:
     """SQL twin of ``exemption_covers`` on ``UnifiedExemption`` rows."""
 
     def listed(region) -> Exists:
-        return Exists(ExemptionRegion.objects.filter(_prefix_match_q(_inner(region)), exemption=OuterRef("pk")))
+        return Exists(ExemptionRegion.objects.filter(region_contains_q(_inner(region)), exemption=OuterRef("pk")))
 
     receiver, sender = listed(receiver_region), listed(sender_region)
-    return Q(starts_at__lte=at, ends_at__gte=at) & (
+    return window_q(at) & (
         (Q(applies_to=AppliesTo.RECEIVER) & receiver)
         | (Q(applies_to=AppliesTo.SENDER) & sender)
         | (Q(applies_to=AppliesTo.EITHER) & (receiver | sender))
@@ -195,7 +312,7 @@ def covering_reports_subquery(*, order_path: str = "", at: str) -> Subquery:
         ship_deadline=refs["ship_deadline"],
         at=OuterRef(at),
     )
-    return Subquery(DeliveryReport.objects.filter(q).order_by("approved_at", "pk").values("pk")[:1])
+    return Subquery(DeliveryReport.objects.filter(q).order_by(*EARLIEST_REPORT_ORDER).values("pk")[:1])
 
 
 def covering_exemptions_subquery(*, order_path: str = "", at: str) -> Subquery:
@@ -225,7 +342,7 @@ def covering_report(order: Order, at: datetime) -> DeliveryReport | None:
         ship_deadline=order.ship_deadline,
         at=at,
     )
-    return DeliveryReport.objects.filter(q).order_by("approved_at", "pk").first()
+    return DeliveryReport.objects.filter(q).order_by(*EARLIEST_REPORT_ORDER).first()
 
 
 def covering_exemption(order: Order, at: datetime) -> UnifiedExemption | None:

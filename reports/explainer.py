@@ -7,14 +7,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from reports.coverage import Cover, coverage_of, exemption_coverage_failures, report_coverage_failures
+from reports.coverage import Cover, coverage_of, exemption_coverage_failures, report_coverage_failures, window_q
 from reports.models import DeliveryReport, UnifiedExemption
 from reports.selectors import with_exemption_details, with_report_details
 from shops.models import Order
-from shops.regions import region_prefix_candidates
+from shops.regions import region_contains_q
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -100,10 +99,12 @@ def _exemption_reason(code: str, exemption: UnifiedExemption, order: Order, at: 
 def exemption_candidates(order: Order, at: datetime):
     """Exemptions listing a region that contains the order's receiver or sender region, plus
     those in force at ``at`` anywhere (so "an exemption exists, but for another region" shows)."""
-    prefixes = set(region_prefix_candidates(order.receiver_region_id)) | set(region_prefix_candidates(order.sender_region_id))
-    return with_exemption_details(
-        UnifiedExemption.objects.filter(Q(region_links__prefix__in=prefixes) | Q(starts_at__lte=at, ends_at__gte=at)).distinct()
-    ).order_by("-starts_at", "-pk")
+    concerned = (
+        region_contains_q(order.receiver_region_id, prefix_field="region_links__prefix")
+        | region_contains_q(order.sender_region_id, prefix_field="region_links__prefix")
+        | window_q(at)
+    )
+    return with_exemption_details(UnifiedExemption.objects.filter(concerned).distinct()).order_by("-starts_at", "-pk")
 
 
 def coverage_explain(*, order: Order, at: datetime) -> Explanation:

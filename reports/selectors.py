@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import NotFound
-from reports.coverage import reports_scope_matching
+from reports.coverage import reports_scope_matching, window_ended_q, window_q
 from reports.models import CommitmentLetter, DeliveryReport, ExemptionRegion, ReportProduct, ReportRegion, UnifiedExemption
 from shops.models import Shop
 from shops.selectors import orders_for_user, shop_ids_for_user, shops_for_user
@@ -58,7 +58,7 @@ def report_list_for_merchant(*, user, filters: dict | None = None) -> QuerySet[D
         qs = qs.filter(shop__code=filters["shop"])
     if "expired" in filters:
         now = timezone.now()
-        qs = qs.filter(ends_at__lt=now) if filters["expired"] else qs.filter(ends_at__gte=now)
+        qs = qs.filter(window_ended_q(now)) if filters["expired"] else qs.exclude(window_ended_q(now))
     if "order_no" in filters:
         order = orders_for_user(user=user).filter(order_no=filters["order_no"]).first()
         if order is None:
@@ -91,4 +91,4 @@ def with_exemption_details(qs: QuerySet[UnifiedExemption]) -> QuerySet[UnifiedEx
 def exemptions_in_force(*, at: datetime | None = None) -> QuerySet[UnifiedExemption]:
     """Unified exemptions whose window contains ``at`` (default now)."""
     at = at or timezone.now()
-    return with_exemption_details(UnifiedExemption.objects.filter(starts_at__lte=at, ends_at__gte=at)).order_by("starts_at", "pk")
+    return with_exemption_details(UnifiedExemption.objects.filter(window_q(at))).order_by("starts_at", "pk")

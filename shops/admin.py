@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.audit import audit_record
 from shops.models import Order, Product, Region, Shop, ShopMembership
-from shops.regions import region_prefix
+from shops.regions import region_inside_q
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -76,7 +76,7 @@ class ReceiverProvinceFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value():
-            return queryset.filter(receiver_region__code__startswith=region_prefix(self.value()))
+            return queryset.filter(region_inside_q(self.value(), field="receiver_region__code"))
         return queryset
 
 

@@ -12,9 +12,7 @@ from storefront.text import search_terms
 
 
 class OpsAdmin(admin.ModelAdmin):
-    """Visible to ops reviewers by role. (The role groups' model permissions are assigned at
-    core's post_migrate, before this app's permissions exist on a fresh database — see the
-    final report — so the role is checked here directly.)"""
+    """Visible to ops reviewers by role, checked directly (``core.roles.is_ops_reviewer``)."""
 
     def has_module_permission(self, request) -> bool:
         return is_ops_reviewer(request.user)

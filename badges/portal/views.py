@@ -20,7 +20,12 @@ def products(request):
     days = chart_window()
     history = pickup_history(product_ids=[p.pk for p in page], days=days)
     threshold = settings.BADGE_RATE_THRESHOLD
-    rows = [{"product": p, "badge": p.current_stat, "chart": sparkline(days, history.get(p.pk, {}), threshold)} for p in page]
+    # A product without a stats row in the current run has no ``current_stat`` attribute at all
+    # (FilteredRelation + select_related leaves it unset), as the API serializer also allows for.
+    rows = [
+        {"product": p, "badge": getattr(p, "current_stat", None), "chart": sparkline(days, history.get(p.pk, {}), threshold)}
+        for p in page
+    ]
     return render(
         request,
         "badges/products.html",

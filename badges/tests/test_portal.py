@@ -41,3 +41,14 @@ def test_products_page_badged_filter(client, merchant, shop):
     client.force_login(merchant)
     body = client.get(reverse("badges:portal-products"), {"badged": "1"}).content.decode()
     assert "好商品" in body and "慢商品" not in body
+
+
+def test_products_page_without_any_badge_run(client, merchant, shop):
+    # given a product and no badge run at all (a new shop, a fresh install)
+    from shops.tests.factories import ProductFactory
+
+    ProductFactory(shop=shop, title="新品")
+    client.force_login(merchant)
+    # then the page shows the product instead of a 500
+    response = client.get("/badges/")
+    assert response.status_code == 200 and "新品" in response.content.decode()

@@ -14,7 +14,7 @@ from complaints.transitions import APPEAL_STATUS, guard
 from core.audit import audit_record
 from core.errors import Conflict, DomainError, InvalidInput
 from core.policies import APPEAL_REQUIRES_PRIOR_REPORT, policy_in_force
-from reports.coverage import report_scope_matches
+from reports.coverage import report_approved_at, report_scope_matches
 from reports.models import DeliveryReport
 
 Verdict = Complaint.Verdict
@@ -22,16 +22,6 @@ Verdict = Complaint.Verdict
 
 class AppealRefused(DomainError):
     """A rule of §5 refused the appeal (400 unless the code says otherwise)."""
-
-
-def report_usable_now(report: DeliveryReport, now: datetime) -> bool:
-    """Approved and not withdrawn or revoked at ``now`` (timestamps decide; status must agree)."""
-    return (
-        report.status == DeliveryReport.Status.APPROVED
-        and report.approved_at is not None
-        and not (report.withdrawn_at is not None and report.withdrawn_at <= now)
-        and not (report.revoked_at is not None and report.revoked_at <= now)
-    )
 
 
 def appeal_report_refusal(*, complaint: Complaint, report: DeliveryReport | None, now: datetime) -> str | None:
@@ -42,7 +32,7 @@ def appeal_report_refusal(*, complaint: Complaint, report: DeliveryReport | None
         return "report_other_shop"
     if not report_scope_matches(report, complaint.order):
         return "report_does_not_cover_order"
-    if not report_usable_now(report, now):
+    if not report_approved_at(report, now):
         return "report_not_approved"
     if report.approved_at >= complaint.judged_at:
         return "report_approved_after_judgment"

@@ -95,3 +95,65 @@ def test_bulk_annotation_matches_per_order_in_one_query(shop, django_assert_num_
     with django_assert_num_queries(1):
         rows = {o.pk: o.covering_report_id for o in coverage.annotate_coverage(Order.objects.all(), at="paid_at")}
     assert rows == {orders[0].pk: report.pk, orders[1].pk: None, orders[2].pk: None}
+
+
+# --- product level: the badge withholding join (SQL) against ``withholding_report`` (Python) ---
+
+
+def _report_kinds(shop, products):
+    """Reports of every scope, in force or not at the badge run time, with equal approval instants
+    so that the tie-break on the id is exercised too."""
+    from badges.tests.factories import RUN_AT
+
+    listed, _, _ = products
+    approved = sh(2022, 12, 27)
+    return [
+        DeliveryReportFactory(shop=shop, scope="product", products=[listed], approved_at=approved),
+        DeliveryReportFactory(shop=shop, scope="product", products=[products[1]], approved_at=approved),
+        DeliveryReportFactory(shop=shop, scope="region", regions=["110000"], approved_at=approved),
+        DeliveryReportFactory(shop=shop, scope="shop", approved_at=sh(2022, 12, 27, 1)),
+        DeliveryReportFactory(shop=shop, scope="shop", approved_at=sh(2022, 12, 26), ends_at=sh(2022, 12, 30)),
+        DeliveryReportFactory(shop=shop, scope="product", products=[listed], status="pending_review"),
+        DeliveryReportFactory(shop=shop, scope="product", products=[products[2]], approved_at=RUN_AT + timedelta(seconds=1)),
+        DeliveryReportFactory(shop=shop, scope="shop", status="revoked", approved_at=sh(2022, 12, 25), revoked_at=RUN_AT),
+    ]
+
+
+@pytest.mark.parametrize("drop", [None, 0, 1, 2, 3])
+def test_product_level_python_form_agrees_with_badge_withholding(shop, other_shop, drop):
+    from badges.computation import default_day
+    from badges.models import ProductPickupStat
+    from badges.services import badge_run_day
+    from badges.tests.factories import RUN_AT, make_orders
+
+    products = [ProductFactory(shop=shop) for _ in range(3)]
+    foreign = ProductFactory(shop=other_shop)
+    for product in [*products, foreign]:
+        make_orders(product, on_time=10)
+    reports = _report_kinds(shop, products)
+    if drop is not None:  # take one winner away: the next one must win in both forms
+        reports.pop(drop).delete()
+    badge_run_day(day=default_day(RUN_AT), now=RUN_AT)
+
+    sql = dict(ProductPickupStat.objects.values_list("product_id", "withheld_report_id"))
+    every = list(DeliveryReport.objects.prefetch_related("product_links"))
+    python = {
+        p.pk: getattr(coverage.withholding_report(every, product_id=p.pk, shop_id=p.shop_id, at=RUN_AT), "pk", None)
+        for p in [*products, foreign]
+    }
+    assert sql == python
+    assert python[foreign.pk] is None
+    assert any(python.values())
+
+
+def test_product_scope_match_is_scope_only():
+    shop_report = DeliveryReportFactory(scope="shop")
+    product = ProductFactory(shop=shop_report.shop)
+    region_report = DeliveryReportFactory(shop=shop_report.shop, scope="region", regions=["110000"])
+    product_report = DeliveryReportFactory(shop=shop_report.shop, scope="product", products=[product])
+    other = ProductFactory(shop=shop_report.shop)
+    for report in (shop_report, region_report):
+        assert coverage.report_scope_matches_product(report, product_id=other.pk, shop_id=other.shop_id)
+    assert coverage.report_scope_matches_product(product_report, product_id=product.pk, shop_id=product.shop_id)
+    assert not coverage.report_scope_matches_product(product_report, product_id=other.pk, shop_id=other.shop_id)
+    assert not coverage.report_scope_matches_product(shop_report, product_id=other.pk, shop_id=other.shop_id + 1)
