@@ -2,12 +2,12 @@
 "re-run day D" action that enqueues the same task the schedule runs."""
 
 from django.contrib import admin, messages
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from badges import tasks
 from badges.models import BadgeRun, ProductPickupStat
+from core.outbox import outbox_enqueue_task
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -56,7 +56,7 @@ class BadgeRunAdmin(ReadOnlyAdmin):
     def rerun_days(self, request, queryset):
         days = sorted(queryset.values_list("day", flat=True))
         for day in days:
-            transaction.on_commit(lambda d=day: tasks.run_day.delay(d.isoformat(), BadgeRun.Trigger.ADMIN, request.user.pk))
+            outbox_enqueue_task(tasks.run_day.si(day.isoformat(), BadgeRun.Trigger.ADMIN, request.user.pk))
         self.message_user(
             request,
             ngettext(

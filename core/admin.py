@@ -1,12 +1,16 @@
 from datetime import datetime
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.audit import audit_record
 from core.audit_labels import action_label, status_label, target_label
-from core.models import AuditEntry, Policy
+from core.jobs import job_overview
+from core.models import AuditEntry, JobRun, Policy
 from core.roles import is_ops_admin
 
 
@@ -99,3 +103,38 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(JobRun)
+class JobRunAdmin(admin.ModelAdmin):
+    """任务运行: the list page is one line per periodic job (last run, last success, lag, a flag
+    when it has not succeeded within twice its period); ``history/`` lists the runs themselves."""
+
+    list_display = ["name", "started_at", "finished_at", "outcome", "counts", "error"]
+    list_filter = ["outcome", "name"]
+    ordering = ["-started_at", "-id"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_urls(self):
+        history = path("history/", self.admin_site.admin_view(super().changelist_view), name="core_jobrun_history")
+        return [history, *super().get_urls()]
+
+    def changelist_view(self, request, extra_context=None):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Job runs"),
+            "opts": self.model._meta,
+            "jobs": job_overview(),
+            "now": timezone.now(),
+        }
+        return TemplateResponse(request, "admin/core/jobrun/overview.html", context)
