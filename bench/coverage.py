@@ -132,8 +132,12 @@ def _populate(n_orders: int, rng: random.Random) -> None:
     )
 
 
-def main(smoke: bool) -> None:
-    n_orders = 500 if smoke else 10_000
+def add_arguments(parser) -> None:
+    parser.add_argument("--orders", type=int, help="coverage: orders (default 10,000)")
+
+
+def main(smoke: bool, orders: int | None = None) -> None:
+    n_orders = orders or (500 if smoke else 10_000)
     rng = random.Random(2022)
     _cleanup()
     try:

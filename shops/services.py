@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
@@ -20,6 +21,14 @@ from core.models import AuditEntry
 from core.setbased import audit_record_select, pk_in
 from shops.models import Order, Product, Shop
 from shops.regions import unknown_region_codes
+
+
+class ProductRef(NamedTuple):
+    """What ingesting an order needs of its product (a batch reads 1,000 of these, not models)."""
+
+    pk: int
+    shop_id: int
+    code: str
 
 
 @dataclass(frozen=True)
@@ -77,7 +86,7 @@ def order_ingest(
     actor,
     order_no: str,
     shop: Shop,
-    product: Product,
+    product: Product | ProductRef,
     amount: Decimal,
     paid_at: datetime,
     ship_deadline: datetime | None,
@@ -87,6 +96,7 @@ def order_ingest(
     """One order: ``orders_ingest`` with a batch of one (the same judgment, the same writes)."""
     (result,) = orders_ingest(
         actor=actor,
+        objects=True,
         orders=[
             {
                 "order_no": order_no,
@@ -156,7 +166,8 @@ def _orders_insert(rows: list[dict], now: datetime) -> dict[str, int]:
         # One array per column: the statement text and its parameter count do not grow with the batch.
         arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in fields)
         sql = f"INSERT INTO {table} ({columns}) SELECT * FROM unnest({arrays}) {tail}"
-        params = [[row[name] for row in rows] for name in ORDER_COLUMNS[:-1]] + [[now] * len(rows)]
+        params = [_pg_array(row[name] for row in rows) for name in ORDER_COLUMNS[:-1]]
+        params.append(_pg_array([now] * len(rows)))
     else:
         placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
         sql = f"INSERT INTO {table} ({columns}) VALUES {', '.join([placeholders] * len(rows))} {tail}"
@@ -166,8 +177,16 @@ def _orders_insert(rows: list[dict], now: datetime) -> dict[str, int]:
         return {order_no: pk for pk, order_no in cursor.fetchall()}
 
 
+def _pg_array(values) -> str:
+    """A PostgreSQL array literal (``{"a","b"}``) of strings, numbers or datetimes, built with one
+    join: passed as one text parameter it costs nothing to bind, where a Python list of 1,000
+    values was adapted element by element (~0.1 s for a batch's 9 columns)."""
+    quoted = (str(v).replace("\\", "\\\\").replace('"', '\\"') for v in values)
+    return "{" + ",".join(f'"{v}"' for v in quoted) + "}"
+
+
 @transaction.atomic
-def orders_ingest(*, actor, orders: Sequence[dict]) -> list[Ingested | DomainError]:
+def orders_ingest(*, actor, orders: Sequence[dict], objects: bool = False) -> list[Ingested | DomainError]:
     """Ingest a batch of validated orders; one result per order, in order (SPEC §8).
 
     Each order is judged as if posted alone, in sequence: ``Ingested(created=True)`` for a new
@@ -176,6 +195,8 @@ def orders_ingest(*, actor, orders: Sequence[dict]) -> list[Ingested | DomainErr
     what the rules refuse. One refused order does not stop the others. Set-based, a fixed number
     of statements whatever the batch size: one region look-up, one ``INSERT … ON CONFLICT DO
     NOTHING``, one read of the numbers that already existed, one ``INSERT … SELECT`` of the audit rows.
+    ``Ingested.obj`` is the stored ``Order`` of a repeat; of a new order its id (a batch has no use
+    for 1,000 model instances), or with ``objects=True`` an ``Order`` built from the values.
     """
     results: list = [None] * len(orders)
     unknown = set(unknown_region_codes(sorted({o[k] for o in orders for k in ("receiver_region", "sender_region")})))
@@ -196,13 +217,17 @@ def orders_ingest(*, actor, orders: Sequence[dict]) -> list[Ingested | DomainErr
     for index, row in rows.items():
         order_no = row["order_no"]
         if index in created:
-            order = Order(pk=inserted[order_no], created_at=now, **row)
-            order.shop, order.product = orders[index]["shop"], orders[index]["product"]
-            results[index] = Ingested(order, True)
-            stored[order_no] = order
+            if objects:
+                order = Order(pk=inserted[order_no], created_at=now, **row)
+                order.shop = orders[index]["shop"]
+                results[index] = Ingested(order, True)
+            else:
+                results[index] = Ingested(inserted[order_no], True)
+            stored[order_no] = row
             continue
         existing = stored[order_no]
-        differing = sorted(name for name in _ORDER_COMPARED if getattr(existing, name) != row[name])
+        get = existing.get if isinstance(existing, dict) else existing.__dict__.get
+        differing = sorted(name for name in _ORDER_COMPARED if get(name) != row[name])
         if differing:
             results[index] = Conflict("order_conflict", f"Order {order_no} already exists with different {', '.join(differing)}.")
         else:

@@ -6,16 +6,19 @@ item: the same serializer instance's ``run_validation`` with the batch's referen
 ``ValidationError`` so the single endpoint can raise it unchanged and the bulk endpoint can turn
 it into ``{code, detail}`` with the exception handler's own rule."""
 
+import re
 from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
 
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.settings import api_settings
 
 from core.api.exception_handler import validation_error_code_detail
-from core.api.fields import refuse
+from core.api.fields import AwareDateTimeField, refuse
 from core.errors import DomainError
-from shops.api.serializers import IngestRefs
+from shops.api.serializers import IngestRefs, OrderIngestSerializer
 from shops.services import Ingested
 
 MAX_ITEMS = 1000
@@ -34,15 +37,113 @@ def batch_items(data, key: str) -> list:
 
 
 def validate_items(serializer_class: type[serializers.Serializer], items: Sequence, *, refs: bool = False) -> list:
-    """Each item's validated data, or the ``ValidationError`` that refuses it, in order."""
-    serializer = serializer_class(context={"refs": IngestRefs(list(items))} if refs else {})
+    """Each item's validated data, or the ``ValidationError`` that refuses it, in order.
+
+    An order item that ``_plain_order`` recognises as plainly valid takes that path (the same
+    values the serializer would return, ~20× cheaper: DRF's per-field machinery was ~1 ms an
+    order); anything else — every refusal included — is judged by the serializer itself."""
+    context = {"refs": IngestRefs(list(items))} if refs else {}
+    serializer = serializer_class(context=context)
+    plain = _PlainOrder(serializer, context["refs"]) if serializer_class is OrderIngestSerializer and refs else None
     outcomes: list = []
     for item in items:
+        if plain is not None and (values := plain(item)) is not None:
+            outcomes.append(values)
+            continue
         try:
             outcomes.append(serializer.run_validation(item))
         except ValidationError as error:
             outcomes.append(ValidationError(_as_serializer_errors(error.detail)))
     return outcomes
+
+
+class _PlainOrder:
+    """The serializer's answer for an order item whose every value is plainly valid, or None.
+
+    It only ever accepts (an item it is unsure of goes to the serializer, which also gives every
+    refusal its code), and for what it accepts it returns exactly what
+    ``OrderIngestSerializer.run_validation`` returns — the datetimes and the amount go through the
+    serializer's own fields' conversions; ``test_plain_order_path_agrees_with_the_serializer``
+    compares both on a table of inputs."""
+
+    _KEYS = ("order_no", "shop", "product", "amount", "paid_at", "ship_deadline", "receiver_region", "sender_region")
+    _CODE = re.compile(r"[^\x00\s][^\x00]{0,38}[^\x00\s]|[^\x00\s]")  # 1–40 chars, no NUL, no edge space
+    _AMOUNT = re.compile(r"[0-9]{1,10}(?:\.[0-9]{1,2})?")
+    _CENT = Decimal("0.01")
+
+    def __init__(self, serializer: serializers.Serializer, refs: IngestRefs) -> None:
+        self.refs = refs
+        self.amount = serializer.fields["amount"]
+        self.zone = serializer.fields["paid_at"].default_timezone()
+
+    def _when(self, text: str) -> datetime:
+        """``AwareDateTimeField`` for a string with an offset: Django's ``parse_datetime`` is
+        ``fromisoformat`` first, DRF then converts an aware value to the current time zone;
+        anything else (no offset, out of range) raises and goes to the serializer."""
+        value = datetime.fromisoformat(text)
+        if value.tzinfo is None:
+            raise ValueError(text)
+        value = value.astimezone(self.zone)
+        if not AwareDateTimeField.EARLIEST <= value < AwareDateTimeField.LATEST:
+            raise ValueError(text)
+        return value
+
+    def __call__(self, item) -> dict | None:
+        if type(item) is not dict:
+            return None
+        try:
+            order_no, shop_code, product_code, amount, paid_at, receiver, sender = (
+                item["order_no"],
+                item["shop"],
+                item["product"],
+                item["amount"],
+                item["paid_at"],
+                item["receiver_region"],
+                item["sender_region"],
+            )
+        except KeyError:
+            return None
+        refs, code = self.refs, self._CODE.fullmatch
+        if not (
+            type(order_no) is str
+            and type(product_code) is str
+            and type(amount) is str
+            and type(shop_code) is str
+            and type(paid_at) is str
+            and type(receiver) is str
+            and type(sender) is str
+            and code(order_no)
+            and code(product_code)
+            and self._AMOUNT.fullmatch(amount)
+            and receiver in refs.regions
+            and sender in refs.regions
+        ):
+            return None
+        shop = refs.shops.get(shop_code)
+        product = refs.products.get((shop.pk, product_code)) if shop is not None else None
+        if product is None:
+            return None
+        try:
+            value = self.amount.to_internal_value(amount)
+            if value < self._CENT:  # the field's MinValueValidator
+                return None
+            values = {
+                "order_no": order_no,
+                "shop": shop,
+                "product": product,
+                "amount": value,
+                "paid_at": self._when(paid_at),
+            }
+            if "ship_deadline" in item:
+                deadline = item["ship_deadline"]
+                if deadline is not None and type(deadline) is not str:
+                    return None
+                values["ship_deadline"] = None if deadline is None else self._when(deadline)
+        except (ValidationError, ValueError):
+            return None
+        values["receiver_region"] = receiver
+        values["sender_region"] = sender
+        return values
 
 
 def _as_serializer_errors(detail):

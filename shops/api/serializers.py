@@ -5,6 +5,7 @@ from rest_framework import serializers
 from core.api.fields import AwareDateTimeField, refuse, refuse_nul_characters
 from shops.models import Order, Product, Region, Shop
 from shops.regions import is_well_formed
+from shops.services import ProductRef
 
 
 class RegionCodeField(serializers.CharField):
@@ -144,8 +145,13 @@ class IngestRefs:
         product_codes = self._candidates(item.get("product") for item in dicts)
         self.products = (
             {
-                (product.shop_id, product.code): product
-                for product in Product.objects.filter(shop__in=list(self.shops.values()), code__in=product_codes)
+                (ref.shop_id, ref.code): ref
+                for ref in map(
+                    ProductRef._make,
+                    Product.objects.filter(shop__in=list(self.shops.values()), code__in=product_codes).values_list(
+                        "pk", "shop_id", "code"
+                    ),
+                )
             }
             if product_codes and self.shops
             else {}

@@ -348,3 +348,53 @@ class TestRoles:
         assert merchant_api.post(url, {"orders": [], "events": []}, format="json").status_code == 403
         assert ops_api.post(url, {"orders": [], "events": []}, format="json").status_code == 403
         assert api.post(url, {"orders": [], "events": []}, format="json").status_code in (401, 403)
+
+
+PLAIN_TABLE = [
+    order("A1"),
+    order("A2", amount="88"),
+    order("A3", amount="88.5"),
+    order("A4", amount="0.01"),
+    order("A5", amount="9999999999.99"),
+    order("A6", amount="00088.10"),
+    order("A7", paid_at="2022-12-28T02:00:00Z"),
+    order("A8", paid_at="2022-12-28T02:00:00.123456+00:00"),
+    order("A9", paid_at="2022-12-28 10:00:00+08:00"),
+    order("A10", paid_at="2022-12-28T10:00:00"),  # no offset: Asia/Shanghai (serializer path)
+    order("A11", ship_deadline=None),
+    order("A12", ship_deadline="2022-12-29T00:00:00-05:00"),
+    order("订单-十三"),
+    order("x" * 40),
+    order(" A15"),
+    order("A16", amount=88),
+    order("A17", amount="1e2"),
+    order("A18", amount="0.001"),
+    order("A19", paid_at="1999-12-31T15:59:59+00:00"),
+    order("A20", paid_at="1999-12-31T16:00:00+00:00"),
+    order("A21", paid_at="2100-01-01T00:00:00+08:00"),
+    order("A22", paid_at="2099-12-31T23:59:59.999999+08:00"),
+    order("A23", extra="ignored"),
+    order("A24", receiver_region=330102),
+    order("A25", product="P1 "),
+    order("A26", amount="0.00"),
+    order("A27", amount="-1.00"),
+    order("A28", amount="12345678901.00"),
+]
+
+
+def test_plain_order_path_agrees_with_the_serializer(products):
+    """The shortcut in ``validate_items`` accepts only what the serializer accepts, and returns
+    exactly the serializer's values for it; everything else goes to the serializer."""
+    from shops.api.bulk import _PlainOrder
+    from shops.api.serializers import IngestRefs, OrderIngestSerializer
+
+    serializer = OrderIngestSerializer(context={"refs": IngestRefs(PLAIN_TABLE)})
+    plain = _PlainOrder(serializer, serializer.context["refs"])
+    taken = 0
+    for item in PLAIN_TABLE:
+        shortcut = plain(item)
+        if shortcut is None:
+            continue
+        taken += 1
+        assert shortcut == serializer.run_validation(item), item
+    assert taken >= 15  # the shortcut is really taken for plain orders
