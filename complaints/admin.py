@@ -19,6 +19,7 @@ from complaints.models import Appeal, Complaint, ComplaintToReReview
 from core.audit import SYSTEM
 from core.audit_labels import status_label
 from core.errors import DomainError
+from core.paginators import EstimatedCountPaginator
 
 
 def _run_each(modeladmin, request, objects, call) -> None:
@@ -137,6 +138,7 @@ class ComplaintAdmin(ReadOnlyAdmin):
     search_fields = ["=order__order_no", "=event_id"]
     list_select_related = ["order", "order__shop", "basis_report", "basis_exemption"]
     date_hierarchy = "filed_at"
+    paginator = EstimatedCountPaginator  # millions of rows: no COUNT(*) per page view
     show_full_result_count = False
     actions = ["judge_action"]
     readonly_extra = ("evidence_links", "order_panel", "coverage_panel", "audit_trail")
