@@ -18,6 +18,7 @@ from complaints.explain import AUDIT_ACTION_LABELS, failure_labels
 from complaints.models import Appeal, Complaint, ComplaintToReReview
 from core.audit import SYSTEM
 from core.audit_labels import status_label
+from core.duties import admin_without_conflicts, appeal_duty_conflict, complaint_duty_conflict
 from core.errors import DomainError
 from core.paginators import EstimatedCountPaginator
 
@@ -219,7 +220,11 @@ class ComplaintAdmin(ReadOnlyAdmin):
 
     @admin.action(description=_("Judge the selected complaints (manual review)"))
     def judge_action(self, request, queryset: QuerySet):
-        queryset = queryset.select_related("order", "order__shop")
+        queryset = admin_without_conflicts(
+            self, request, queryset.select_related("order", "order__shop"), complaint_duty_conflict
+        )
+        if not queryset.exists():
+            return None
         form = JudgeForm(request.POST if "apply" in request.POST else None)
         if "apply" in request.POST and form.is_valid():
             _run_each(
@@ -317,6 +322,9 @@ class ComplaintToReReviewAdmin(ComplaintAdmin):
         return obj.basis_report.revoked_at if obj.basis_report_id else None
 
     def _rereview(self, request, queryset, verdict: str, title):
+        queryset = admin_without_conflicts(self, request, queryset.select_related("order"), complaint_duty_conflict)
+        if not queryset.exists():
+            return None
         form = ReasonForm(request.POST if "apply" in request.POST else None)
         if "apply" in request.POST and form.is_valid():
             _run_each(
@@ -418,6 +426,9 @@ class AppealAdmin(ReadOnlyAdmin):
 
     @admin.action(description=_("Accept the selected appeals (exempt, penalty voided)"))
     def accept_action(self, request, queryset):
+        queryset = admin_without_conflicts(self, request, queryset, appeal_duty_conflict)
+        if not queryset.exists():
+            return None
         form = OptionalReasonForm(request.POST if "apply" in request.POST else None)
         if "apply" in request.POST and form.is_valid():
             _run_each(
@@ -439,6 +450,9 @@ class AppealAdmin(ReadOnlyAdmin):
 
     @admin.action(description=_("Reject the selected appeals (reason required)"))
     def reject_action(self, request, queryset):
+        queryset = admin_without_conflicts(self, request, queryset, appeal_duty_conflict)
+        if not queryset.exists():
+            return None
         form = ReasonForm(request.POST if "apply" in request.POST else None)
         if "apply" in request.POST and form.is_valid():
             _run_each(

@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 
 from core.audit import audit_record, audit_trail
 from core.audit_labels import action_label, status_label
+from core.duties import CONFLICT_MESSAGE, admin_without_conflicts, report_duty_conflict
 from core.errors import DomainError
 from reports import services
 from reports.coverage import in_window, reports_scope_matching, window_ended, window_ended_q
@@ -222,6 +223,8 @@ class DeliveryReportAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("decide"))
     def decision_links(self, obj):
+        if getattr(obj, "duty_conflict", False):
+            return CONFLICT_MESSAGE  # SPEC §9: no one decides their own case
         allowed = services.TRANSITIONS[obj.status]
         targets = {"approve": Status.APPROVED, "reject": Status.REJECTED, "revoke": Status.REVOKED}
         links = [
@@ -251,8 +254,17 @@ class DeliveryReportAdmin(admin.ModelAdmin):
             return redirect("admin:reports_deliveryreport_change", report.pk)
         return response
 
+    def get_object(self, request, object_id, from_field=None):
+        report = super().get_object(request, object_id, from_field)
+        if report is not None:
+            report.duty_conflict = report_duty_conflict(request.user, report)
+        return report
+
     def _decide(self, request, queryset, decision: str, *, action: str):
         service, verb, required = DECISIONS[decision]
+        queryset = admin_without_conflicts(self, request, queryset, report_duty_conflict)
+        if not queryset.exists():
+            return None
         if request.POST.get("apply"):
             form = ReasonForm(request.POST, required=required)
             if form.is_valid():

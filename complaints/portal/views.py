@@ -15,6 +15,7 @@ from complaints import selectors, services
 from complaints.explain import APPEAL_REFUSAL_LABELS, AUDIT_ACTION_LABELS
 from complaints.models import Appeal, Complaint
 from complaints.portal.forms import AppealForm, ComplaintFilterForm
+from core.audit import merchant_actor_label, merchant_colleague_ids
 from core.errors import DomainError, NotFound
 from core.roles import is_merchant
 
@@ -77,8 +78,14 @@ def _load(request, pk: int) -> Complaint:
 @login_required
 def complaint_detail(request, pk: int):
     complaint = _load(request, pk)
+    colleagues = merchant_colleague_ids(request.user)
     timeline = [
-        {"entry": e, "label": AUDIT_ACTION_LABELS.get(e.action, e.action)} for e in selectors.complaint_timeline(complaint)
+        {
+            "entry": e,
+            "label": AUDIT_ACTION_LABELS.get(e.action, e.action),
+            "who": merchant_actor_label(e.actor, label=e.actor_label, colleagues=colleagues),
+        }
+        for e in selectors.complaint_timeline(complaint)
     ]
     return render(
         request,

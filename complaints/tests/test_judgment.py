@@ -201,11 +201,12 @@ def _mixed_complaints(shop, n: int, *, distinct_bases: bool) -> None:
 def test_constant_number_of_queries_per_batch(shop, distinct_bases):
     _mixed_complaints(shop, 14, distinct_bases=distinct_bases)
     # policy look-up once; per batch: savepoint, one UPDATE … FROM … RETURNING, one audit insert,
-    # release — on PostgreSQL the audit insert is part of the UPDATE's statement (a CTE)
+    # one inbox INSERT … SELECT, release — on PostgreSQL the audit insert is part of the UPDATE's
+    # statement (a data-modifying CTE)
     with CaptureQueriesContext(connection) as ctx:
         run = complaints_judge_pending(batch_size=5)
     assert run.judged == 14 and run.batches == 3
-    assert len(ctx.captured_queries) == 1 + 3 * (3 if connection.vendor == "postgresql" else 4)
+    assert len(ctx.captured_queries) == 1 + 3 * (4 if connection.vendor == "postgresql" else 5)
     verdicts = list(Complaint.objects.order_by("pk").values_list("verdict", flat=True))
     assert verdicts == ["exempt", "exempt", "merchant_liable"] * 4 + ["exempt", "exempt"]
     assert Complaint.objects.filter(basis_exemption__isnull=False).count() == 5

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from core.audit import audit_trail
+from core.audit import audit_trail, merchant_actor_label, merchant_colleague_ids
 from core.errors import DomainError, NotFound
 from core.roles import is_merchant
 from reports import selectors, services
@@ -82,10 +82,12 @@ def report_create(request):
 def report_detail(request, report_no: str):
     report = _my_report(request, report_no)
     history = []
+    colleagues = merchant_colleague_ids(request.user)
     for entry in audit_trail(report):
         label = str(ACTION_LABELS.get(entry.action, entry.action))
         to = str(DeliveryReport.Status(entry.to_status).label) if entry.to_status in DeliveryReport.Status.values else ""
-        history.append({"entry": entry, "label": label, "to": to if to != label else ""})
+        who = merchant_actor_label(entry.actor, label=entry.actor_label, colleagues=colleagues)
+        history.append({"entry": entry, "label": label, "to": to if to != label else "", "who": who})
     return render(
         request,
         "reports/detail.html",

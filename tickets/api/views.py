@@ -6,7 +6,7 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api.permissions import IsMerchant, IsMerchantOrOps, IsPlatform
+from core.api.permissions import IsMerchant, IsPlatform
 from core.errors import InvalidInput
 from tickets import selectors, services
 from tickets.api import serializers as s
@@ -38,7 +38,7 @@ class UrgeIngestView(APIView):
 class TicketListView(generics.ListAPIView):
     """The caller's shops' urge tasks, soonest due first."""
 
-    permission_classes = [IsMerchantOrOps]
+    permission_classes = [IsMerchant]
     serializer_class = s.TicketSerializer
     filter_backends: list = []
 
@@ -53,7 +53,7 @@ class TicketListView(generics.ListAPIView):
 
 
 class TicketDetailView(APIView):
-    permission_classes = [IsMerchantOrOps]
+    permission_classes = [IsMerchant]
 
     @extend_schema(responses={200: s.TicketDetailSerializer})
     def get(self, request, pk: int):
@@ -97,7 +97,7 @@ class ReplyOptionListView(generics.ListAPIView):
 class ServiceMetricView(generics.ListAPIView):
     """灯塔 求助率 per shop: rolling-window totals, the rate and the daily series."""
 
-    permission_classes = [IsMerchantOrOps]
+    permission_classes = [IsMerchant]
     serializer_class = s.ServiceMetricSerializer
     filter_backends: list = []
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from core.audit import audit_record
 from core.errors import Conflict, InvalidInput
 from core.transitions import guard_transition
+from shops.selectors import require_member
 from tickets.models import TASK_TRANSITIONS, ReplyOption, UrgeTask
 from tickets.options import reply_option_state
 from tickets.services.overdue import mark_overdue
@@ -50,6 +51,9 @@ def ticket_reply(
     The task row is locked first, so a reply and the sweep on one task are serialised: whichever
     commits second sees the other's status. ``at`` is the reply time (now, unless replayed).
     """
+    require_member(
+        user=actor, shop_id=task.shop_id, code="ticket_not_found", detail=_("Task %(id)s not found.") % {"id": task.pk}
+    )
     at = at or timezone.now()
     task = UrgeTask.objects.select_for_update().get(pk=task.pk)
     if task.status not in UrgeTask.AWAITING_REPLY:
