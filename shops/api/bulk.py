@@ -74,6 +74,9 @@ class _PlainOrder:
     def __init__(self, serializer: serializers.Serializer, refs: IngestRefs) -> None:
         self.refs = refs
         self.amount = serializer.fields["amount"]
+        self.validators = [
+            (name, field.run_validators) for name, field in serializer.fields.items() if name != "shop" and field.validators
+        ]
         self.zone = serializer.fields["paid_at"].default_timezone()
 
     def _when(self, text: str) -> datetime:
@@ -143,6 +146,13 @@ class _PlainOrder:
             return None
         values["receiver_region"] = receiver
         values["sender_region"] = sender
+        try:  # the fields' own validators (length, NUL, bounds), on the converted values as DRF runs them
+            for name, run_validators in self.validators:
+                value = product_code if name == "product" else values.get(name)
+                if value is not None:
+                    run_validators(value)
+        except ValidationError:
+            return None
         return values
 
 
