@@ -16,7 +16,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.settings import api_settings
 
 from core.api.exception_handler import validation_error_code_detail
-from core.api.fields import AwareDateTimeField, refuse
+from core.api.fields import AwareDateTimeField, PlatformEventTimeField, refuse
+from core.bounds import check_not_in_future
 from core.errors import DomainError
 from shops.api.serializers import IngestRefs, OrderIngestSerializer
 from shops.services import Ingested
@@ -78,6 +79,16 @@ class _PlainOrder:
             (name, field.run_validators) for name, field in serializer.fields.items() if name != "shop" and field.validators
         ]
         self.zone = serializer.fields["paid_at"].default_timezone()
+        self.parse_paid_at = self._parser(serializer.fields["paid_at"])
+        self.parse_ship_deadline = self._parser(serializer.fields["ship_deadline"])
+
+    def _parser(self, field):
+        """The shortcut for the datetime field classes it knows; any other field converts itself."""
+        if type(field) is AwareDateTimeField:
+            return self._when
+        if type(field) is PlatformEventTimeField:
+            return lambda text: check_not_in_future(self._when(text))
+        return field.to_internal_value
 
     def _when(self, text: str) -> datetime:
         """``AwareDateTimeField`` for a string with an offset: Django's ``parse_datetime`` is
@@ -135,14 +146,14 @@ class _PlainOrder:
                 "shop": shop,
                 "product": product,
                 "amount": value,
-                "paid_at": self._when(paid_at),
+                "paid_at": self.parse_paid_at(paid_at),
             }
             if "ship_deadline" in item:
                 deadline = item["ship_deadline"]
                 if deadline is not None and type(deadline) is not str:
                     return None
-                values["ship_deadline"] = None if deadline is None else self._when(deadline)
-        except (ValidationError, ValueError):
+                values["ship_deadline"] = None if deadline is None else self.parse_ship_deadline(deadline)
+        except (ValidationError, ValueError, DomainError):
             return None
         values["receiver_region"] = receiver
         values["sender_region"] = sender

@@ -74,6 +74,7 @@ ORDER_TABLE = [
     {},
     None,
     order("B21", amount="not a number"),
+    order("B22", paid_at="2090-01-01T00:00:00+08:00"),  # in the future
     order("B2", ship_deadline="2022-12-29T10:00:00+08:00"),  # identical repeat of item 1
 ]
 
@@ -379,6 +380,7 @@ PLAIN_TABLE = [
     order("A26", amount="0.00"),
     order("A27", amount="-1.00"),
     order("A28", amount="12345678901.00"),
+    order("A29", paid_at="2090-01-01T00:00:00+08:00"),
 ]
 
 
