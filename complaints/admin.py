@@ -3,7 +3,10 @@
 Every action calls the same service as the API; nothing here holds a rule of its own.
 """
 
+from typing import TYPE_CHECKING
+
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.db.models import QuerySet
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -22,6 +25,9 @@ from core.duties import admin_without_conflicts, appeal_duty_conflict, complaint
 from core.errors import DomainError
 from core.paginators import EstimatedCountPaginator
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 def _run_each(modeladmin, request, objects, call) -> None:
     done, refused = 0, []
@@ -37,7 +43,7 @@ def _run_each(modeladmin, request, objects, call) -> None:
         modeladmin.message_user(request, line, messages.ERROR)
 
 
-def _intermediate(modeladmin, request, queryset, *, form, title: str, action: str, template: str, extra=None):
+def _intermediate(modeladmin, request, queryset, *, form, title: "StrOrPromise", action: str, template: str, extra=None):
     context = {
         **modeladmin.admin_site.each_context(request),
         "title": title,
@@ -45,7 +51,7 @@ def _intermediate(modeladmin, request, queryset, *, form, title: str, action: st
         "form": form,
         "action": action,
         "opts": modeladmin.model._meta,
-        "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         **(extra or {}),
     }
     return TemplateResponse(request, template, context)

@@ -4,6 +4,9 @@ Decisions (approve / reject / revoke) ask for a reason on an intermediate page a
 services as the API; nothing is edited or deleted by hand.
 """
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
@@ -27,6 +30,9 @@ from reports.coverage import in_window, reports_scope_matching, window_ended, wi
 from reports.models import CommitmentLetter, DeliveryReport, UnifiedExemption
 from reports.services.validation import clean_region_codes, validate_window
 from shops.models import Order, Region
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 Status = DeliveryReport.Status
 
@@ -86,7 +92,7 @@ class ExpiredFilter(admin.SimpleListFilter):
         return queryset
 
 
-DECISIONS = {
+DECISIONS: dict[str, tuple[Callable[..., DeliveryReport], "StrOrPromise", bool]] = {
     # action name: (service, verb, reason required)
     "approve": (services.report_approve, _("approve"), False),
     "reject": (services.report_reject, _("reject"), True),

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
@@ -33,7 +33,7 @@ class ProductRef(NamedTuple):
 
 @dataclass(frozen=True)
 class Ingested:
-    obj: object
+    obj: Any
     created: bool
 
 

@@ -30,10 +30,12 @@ class ReadOnlyAdminMixin:
         return False
 
 
+URGE_FIELDS = ("event_id", "urged_at", "outcome", "report", "received_at")
+
+
 class UrgeInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Urge
-    fields = ["event_id", "urged_at", "outcome", "report", "received_at"]
-    readonly_fields = fields
+    fields = readonly_fields = URGE_FIELDS
     extra = 0
     ordering = ["urged_at", "pk"]
     verbose_name_plural = _("urge history")

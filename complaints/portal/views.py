@@ -55,7 +55,7 @@ def complaint_list(request):
 
 def _appeal_state(complaint: Complaint, user) -> dict:
     deadline = complaint.judged_at + settings.APPEAL_WINDOW if complaint.judged_at else None
-    open_appeal = next((a for a in complaint.appeal_list if a.status == Appeal.Status.PENDING_REVIEW), None)
+    open_appeal = next((a for a in vars(complaint)["appeal_list"] if a.status == Appeal.Status.PENDING_REVIEW), None)
     can_appeal = (
         is_merchant(user)
         and complaint.verdict == Complaint.Verdict.MERCHANT_LIABLE
@@ -71,7 +71,7 @@ def _load(request, pk: int) -> Complaint:
         complaint = selectors.complaint_get_for_user(user=request.user, complaint_id=pk)
     except NotFound:
         raise Http404 from None
-    complaint.appeal_list = list(complaint.appeals.select_related("report").order_by("-created_at", "-id"))
+    vars(complaint)["appeal_list"] = list(complaint.appeals.select_related("report").order_by("-created_at", "-id"))
     return complaint
 
 

@@ -37,7 +37,7 @@ def appeal_report_refusal(*, complaint: Complaint, report: DeliveryReport | None
         return "report_does_not_cover_order"
     if not report_approved_at(report, now):
         return "report_not_approved"
-    if report.approved_at >= complaint.judged_at:
+    if report.approved_at is None or complaint.judged_at is None or report.approved_at >= complaint.judged_at:
         return "report_approved_after_judgment"
     return None
 
@@ -72,7 +72,7 @@ def appeal_create(
     if complaint.status != Complaint.Status.JUDGED or complaint.verdict != Verdict.MERCHANT_LIABLE:
         raise _refuse("complaint_not_appealable")
     # 2. within the window after judgment
-    if now > complaint.judged_at + settings.APPEAL_WINDOW:
+    if complaint.judged_at is None or now > complaint.judged_at + settings.APPEAL_WINDOW:
         raise _refuse("appeal_window_closed")
     # 3. no other open appeal (an identical repeat is the same appeal: 200)
     open_appeal = complaint.appeals.filter(status=Appeal.Status.PENDING_REVIEW).first()

@@ -1,4 +1,5 @@
 from decimal import Decimal
+from typing import Any
 
 from rest_framework import serializers
 
@@ -67,7 +68,7 @@ class ProductIngestSerializer(serializers.Serializer):
 
 
 class ProductSerializer(serializers.ModelSerializer):
-    shop = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    shop: "serializers.SlugRelatedField[Shop]" = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:
         model = Product
@@ -97,8 +98,8 @@ class OrderIngestSerializer(serializers.Serializer):
 
 
 class OrderSerializer(serializers.ModelSerializer):
-    shop = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    product = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    shop: "serializers.SlugRelatedField[Shop]" = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    product: "serializers.SlugRelatedField[Product]" = serializers.SlugRelatedField(slug_field="code", read_only=True)
     receiver_region = serializers.CharField(source="receiver_region_id", read_only=True)
     sender_region = serializers.CharField(source="sender_region_id", read_only=True)
 
@@ -178,7 +179,7 @@ class IngestRefs:
 
 
 class RegionSerializer(serializers.ModelSerializer):
-    parent = serializers.CharField(source="parent_id", read_only=True, allow_null=True)
+    parent: Any = serializers.CharField(source="parent_id", read_only=True, allow_null=True)  # a field named like Field.parent
 
     class Meta:
         model = Region
