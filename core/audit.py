@@ -64,13 +64,13 @@ def target_type_of(target: models.Model | type[models.Model]) -> str:
 
 def audit_entry(
     *,
-    actor,
+    actor: Actor,
     target: models.Model,
     action: str,
     from_status: str = "",
     to_status: str = "",
     reason: str = "",
-    data: dict | None = None,
+    data: dict[str, Any] | None = None,
     at: datetime | None = None,
 ) -> AuditEntry:
     """The unsaved audit row of one change, for a batch written with one ``bulk_create``."""

@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
+from django.db.models import Field
 from django.utils import timezone
 
 from core.audit import audit_entry, audit_record
@@ -152,14 +153,21 @@ def _order_row(order: dict, unknown_regions: set[str]) -> dict:
     }
 
 
-def _orders_insert(rows: list[dict], now: datetime) -> dict[str, int]:
+def field_of(name: str) -> Field:
+    """A concrete field of ``Order`` (typed: ``get_field`` may also return a relation)."""
+    field = Order._meta.get_field(name)
+    assert isinstance(field, Field)
+    return field
+
+
+def _orders_insert(rows: list[dict[str, Any]], now: datetime) -> dict[str, int]:
     """``INSERT … ON CONFLICT (order_no) DO NOTHING RETURNING id, order_no`` of all rows in one
     statement; returns the order numbers actually inserted with their ids. A row whose number
     exists (stored before, by a concurrent request, or earlier in this batch) is skipped."""
     connection = connections[DEFAULT_DB_ALIAS]
     quote = connection.ops.quote_name
-    fields = [Order._meta.get_field(name) for name in ORDER_COLUMNS]
-    columns = ", ".join(quote(f.column) for f in fields)
+    fields = [field_of(name) for name in ORDER_COLUMNS]
+    columns = ", ".join(quote(str(f.column)) for f in fields)
     table = quote(Order._meta.db_table)
     tail = f"ON CONFLICT ({quote('order_no')}) DO NOTHING RETURNING {quote('id')}, {quote('order_no')}"
     if connection.vendor == "postgresql":
@@ -213,14 +221,16 @@ def orders_ingest(*, actor, orders: Sequence[dict], objects: bool = False) -> li
         first_index.setdefault(row["order_no"], index)
     created = {first_index[order_no] for order_no in inserted}
     repeats = {row["order_no"] for index, row in rows.items() if index not in created}
-    stored = {o.order_no: o for o in Order.objects.filter(order_no__in=repeats)} if repeats else {}
+    stored: dict[str, Order | dict[str, Any]] = (
+        {o.order_no: o for o in Order.objects.filter(order_no__in=repeats)} if repeats else {}
+    )
     for index, row in rows.items():
         order_no = row["order_no"]
         if index in created:
             if objects:
-                order = Order(pk=inserted[order_no], created_at=now, **row)
-                order.shop = orders[index]["shop"]
-                results[index] = Ingested(order, True)
+                created_order = Order(pk=inserted[order_no], created_at=now, **row)
+                created_order.shop = orders[index]["shop"]
+                results[index] = Ingested(created_order, True)
             else:
                 results[index] = Ingested(inserted[order_no], True)
             stored[order_no] = row
@@ -272,7 +282,7 @@ def _orders_update_events(orders: list[Order]) -> None:
         source = f"unnest(%s::bigint[], {', '.join(['%s::timestamptz[]'] * len(fields))}) AS v(id, {', '.join(fields)})"
         params = [[o.pk for o in orders], *([getattr(o, f) for o in orders] for f in fields)]
     else:  # SQLite ≥ 3.33: UPDATE … FROM (VALUES …)
-        field = Order._meta.get_field(fields[0])
+        field = field_of(fields[0])
         row = "(" + ", ".join(["%s"] * (len(fields) + 1)) + ")"
         names = ", ".join(f"column{i + 2} AS {f}" for i, f in enumerate(fields))
         source = f"(SELECT column1 AS id, {names} FROM (VALUES {', '.join([row] * len(orders))})) AS v"
@@ -302,6 +312,7 @@ def order_events_apply(*, actor, events: Sequence[tuple[str, str, datetime]]) ->
         except DomainError as error:
             results.append(error)
             continue
+        assert order is not None  # _event_judge refused a missing order
         results.append(Ingested(order, applied))
         if applied:
             changed[order.pk] = order

@@ -58,7 +58,7 @@ _GENERIC_CODES = {
 }
 
 
-def validation_error_code_detail(detail) -> tuple[str, str]:
+def validation_error_code_detail(detail: Any) -> tuple[str, str]:
     """The ``(code, detail)`` pair a 400 answers with for a DRF ``ValidationError.detail`` tree
     (also used for one item of a bulk request, so it is judged exactly as a single request)."""
     field, message = _first_message(detail)

@@ -78,7 +78,9 @@ class _PlainOrder:
         self.validators = [
             (name, field.run_validators) for name, field in serializer.fields.items() if name != "shop" and field.validators
         ]
-        self.zone = serializer.fields["paid_at"].default_timezone()
+        paid_at_field = serializer.fields["paid_at"]
+        assert isinstance(paid_at_field, serializers.DateTimeField)
+        self.zone = paid_at_field.default_timezone()
         self.parse_paid_at = self._parser(serializer.fields["paid_at"])
         self.parse_ship_deadline = self._parser(serializer.fields["ship_deadline"])
 

@@ -167,7 +167,7 @@ class IngestRefs:
     @classmethod
     def _candidates(cls, values) -> set[str]:
         """The strings a field could look up for these raw values (as given, and stripped)."""
-        found = set()
+        found: set[str] = set()
         for value in values:
             if value is None:
                 continue
@@ -189,13 +189,13 @@ class RegionSerializer(serializers.ModelSerializer):
 class OrderBulkSerializer(serializers.Serializer):
     """Schema of ``orders/bulk/`` (the items are validated one by one, see ``shops.api.bulk``)."""
 
-    orders = OrderIngestSerializer(many=True, max_length=1000, help_text="At most 1,000 orders.")
+    orders = OrderIngestSerializer(many=True, max_length=1000, help_text="At most 1,000 orders.")  # type: ignore[call-arg]
 
 
 class OrderEventBulkSerializer(serializers.Serializer):
     """Schema of ``order-events/bulk/``."""
 
-    events = BulkOrderEventSerializer(many=True, max_length=1000, help_text="At most 1,000 events.")
+    events = BulkOrderEventSerializer(many=True, max_length=1000, help_text="At most 1,000 events.")  # type: ignore[call-arg]
 
 
 class BulkItemResultSerializer(serializers.Serializer):

@@ -44,7 +44,7 @@ def without(key: str, body: dict) -> dict:
 
 # Good and bad items, in one batch: new orders, repeats of a stored order and of an earlier item
 # (identical and conflicting), and every way the single endpoint refuses an order.
-ORDER_TABLE = [
+ORDER_TABLE: list[object] = [
     order("B1"),
     order("B2", ship_deadline="2022-12-29T10:00:00+08:00"),
     order("B1"),  # identical repeat of item 0: 200
