@@ -8,6 +8,7 @@ from django.utils.translation import ngettext
 from badges import tasks
 from badges.models import BadgeRun, ProductPickupStat
 from core.outbox import outbox_enqueue_task
+from core.paginators import EstimatedCountPaginator
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -113,6 +114,7 @@ class ProductPickupStatAdmin(ReadOnlyAdmin):
     search_fields = ["product__code", "product__title", "shop__code", "=withheld_report__report_no"]
     list_select_related = ["shop", "product", "withheld_report"]
     ordering = ["-run_id", "-product_id"]  # the (run, product) index, read backwards: latest run first
+    paginator = EstimatedCountPaginator  # millions of rows: no COUNT(*) per page view
     show_full_result_count = False
 
     @admin.display(description=_("48h pickup rate"), ordering="rate")

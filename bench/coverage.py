@@ -132,8 +132,12 @@ def _populate(n_orders: int, rng: random.Random) -> None:
     )
 
 
-def main(smoke: bool) -> None:
-    n_orders = 500 if smoke else 10_000
+def add_arguments(parser) -> None:
+    parser.add_argument("--orders", type=int, help="coverage: orders (default 10,000)")
+
+
+def main(smoke: bool, orders: int | None = None) -> None:
+    n_orders = orders or (500 if smoke else 10_000)
     rng = random.Random(2022)
     _cleanup()
     try:
@@ -143,20 +147,20 @@ def main(smoke: bool) -> None:
             f"   setup: {n_orders} orders, {DeliveryReport.objects.filter(shop__code__startswith=PREFIX).count()} "
             f"reports, 6 exemptions in {time.perf_counter() - started:.1f}s ({connection.vendor})"
         )
-        orders = Order.objects.filter(shop__code__startswith=PREFIX)
+        order_rows = Order.objects.filter(shop__code__startswith=PREFIX)
 
         bulk_queries, loop_queries = QueryCounter(), QueryCounter()
         with connection.execute_wrapper(bulk_queries):
             started = time.perf_counter()
             bulk = {
                 pk: (e, r)
-                for pk, e, r in annotate_coverage(orders, at="paid_at").values_list(
+                for pk, e, r in annotate_coverage(order_rows, at="paid_at").values_list(
                     "pk", "covering_exemption_id", "covering_report_id"
                 )
             }
             bulk_s = time.perf_counter() - started
 
-        rows = list(orders)
+        rows = list(order_rows)
         with connection.execute_wrapper(loop_queries):
             started = time.perf_counter()
             one_by_one = {}

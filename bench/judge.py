@@ -133,12 +133,16 @@ def _loop_judge(ids: list[int]) -> None:
         )
 
 
-def main(smoke: bool) -> None:
+def add_arguments(parser) -> None:
+    parser.add_argument("--complaints", type=int, help="judge: pending complaints (default 100,000)")
+
+
+def main(smoke: bool, complaints: int | None = None) -> None:
     from complaints.models import Complaint
     from complaints.services import complaints_judge_pending
 
-    n = SMOKE if smoke else FULL
-    sample = 200 if smoke else 2_000
+    n = complaints or (SMOKE if smoke else FULL)
+    sample = min(200 if smoke else 2_000, n // 10)
     print(f"   database: {connection.vendor}; {n:,} pending complaints", flush=True)
     try:
         with transaction.atomic():

@@ -95,8 +95,12 @@ def _cleanup(user) -> None:
     user.delete()
 
 
-def main(smoke: bool) -> None:
-    n = 5_000 if smoke else 100_000
+def add_arguments(parser) -> None:
+    parser.add_argument("--items", type=int, help="storefront: content-library items (default 100,000)")
+
+
+def main(smoke: bool, items: int | None = None) -> None:
+    n = items or (5_000 if smoke else 100_000)
     rng = random.Random(7)
     user, _ = get_user_model().objects.get_or_create(username="bench-storefront-creator")
     _cleanup(user)

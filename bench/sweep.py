@@ -234,7 +234,13 @@ def _cleanup(audit_floor: int) -> None:
     get_user_model().objects.filter(username="bench-platform").delete()
 
 
-def main(smoke: bool) -> None:
+def add_arguments(parser) -> None:
+    parser.add_argument("--tasks", type=int, help="sweep: urge tasks loaded (default 1,000,000)")
+    parser.add_argument("--due", type=int, help="sweep: of them open and due (default 10,000)")
+    parser.add_argument("--requests", type=int, help="sweep: urges posted through the API (default 2,000)")
+
+
+def main(smoke: bool, tasks: int | None = None, due: int | None = None, requests: int | None = None) -> None:
     from core.models import AuditEntry
     from tickets.services import tickets_sweep_overdue
     from tickets.services.overdue import SWEEP_BATCH_SIZE
@@ -243,6 +249,7 @@ def main(smoke: bool) -> None:
     if not smoke and not _pg():
         print("   the full size needs PostgreSQL (DATABASE_URL=postgres://…); running the smoke size")
         n_tasks, n_due, n_requests = SIZES[True]
+    n_tasks, n_due, n_requests = tasks or n_tasks, due or n_due, requests if requests is not None else n_requests
     audit_floor = AuditEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
     _cleanup(audit_floor)  # leftovers of an interrupted run
     now = timezone.now()

@@ -23,6 +23,7 @@ from core.audit import SYSTEM
 from core.audit_labels import status_label
 from core.duties import admin_without_conflicts, appeal_duty_conflict, complaint_duty_conflict
 from core.errors import DomainError
+from core.paginators import EstimatedCountPaginator
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -144,6 +145,7 @@ class ComplaintAdmin(ReadOnlyAdmin):
     search_fields = ["=order__order_no", "=event_id"]
     list_select_related = ["order", "order__shop", "basis_report", "basis_exemption"]
     date_hierarchy = "filed_at"
+    paginator = EstimatedCountPaginator  # millions of rows: no COUNT(*) per page view
     show_full_result_count = False
     actions = ["judge_action"]
     readonly_extra = ("evidence_links", "order_panel", "coverage_panel", "audit_trail")

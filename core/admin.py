@@ -11,6 +11,7 @@ from core.audit import audit_record
 from core.audit_labels import action_label, status_label, target_label
 from core.jobs import job_overview
 from core.models import ApiToken, AuditEntry, JobRun, Policy
+from core.paginators import EstimatedCountPaginator
 from core.roles import is_ops_admin
 from core.tokens import token_revoke, token_status
 
@@ -77,6 +78,8 @@ class TargetTypeFilter(_LabelledValuesFilter):
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
+    paginator = EstimatedCountPaginator  # millions of rows: no COUNT(*) per page view
+    show_full_result_count = False
     list_display = ["at", "actor_label", "action_name", "target_name", "target_id", "status_change", "reason"]
     list_filter = [ActionFilter, TargetTypeFilter]
     search_fields = ["target_id", "actor_label", "reason"]

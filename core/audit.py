@@ -62,6 +62,31 @@ def target_type_of(target: models.Model | type[models.Model]) -> str:
     return target._meta.label_lower
 
 
+def audit_entry(
+    *,
+    actor: Actor,
+    target: models.Model,
+    action: str,
+    from_status: str = "",
+    to_status: str = "",
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> AuditEntry:
+    """The unsaved audit row of one change, for a batch written with one ``bulk_create``."""
+    return AuditEntry(
+        at=at or timezone.now(),
+        target_type=target_type_of(target),
+        target_id=str(target.pk),
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason,
+        data=data or {},
+        **_actor_fields(actor),
+    )
+
+
 def audit_record(
     *,
     actor: Actor,

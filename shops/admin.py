@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from core.audit import audit_record
+from core.paginators import EstimatedCountPaginator
 from shops.models import Order, Product, Region, Shop, ShopMembership
 from shops.regions import region_inside_q
 
@@ -99,6 +100,7 @@ class OrderAdmin(ReadOnlyAdmin):
     list_select_related = ["shop", "product", "receiver_region"]
     raw_id_fields = ["product", "receiver_region", "sender_region"]
     date_hierarchy = "paid_at"
+    paginator = EstimatedCountPaginator  # millions of rows: no COUNT(*) per page view
     show_full_result_count = False
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from core.audit import audit_record, audit_trail
 from core.audit_labels import action_label, status_label
 from core.models import Policy
+from core.paginators import EstimatedCountPaginator
 from core.roles import is_ops_admin
 from tickets.models import ReplyOption, ServiceMetricDaily, Urge, UrgeTask
 from tickets.options import reply_option_retirement, reply_option_state
@@ -90,6 +91,7 @@ class UrgeTaskAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["=order__order_no", "=shop__code"]
     list_select_related = ["order", "shop", "reply_option", "complaint"]
     date_hierarchy = "reply_due_at"
+    paginator = EstimatedCountPaginator  # millions of rows: no COUNT(*) per page view
     show_full_result_count = False
     inlines = [UrgeInline]
     fieldsets = [
@@ -249,4 +251,5 @@ class UrgeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ["outcome", ("urged_at", admin.DateFieldListFilter)]
     search_fields = ["=event_id", "=order__order_no"]
     list_select_related = ["order", "task", "report"]
+    paginator = EstimatedCountPaginator  # millions of rows: no COUNT(*) per page view
     show_full_result_count = False

@@ -58,6 +58,18 @@ _GENERIC_CODES = {
 }
 
 
+def validation_error_code_detail(detail: Any) -> tuple[str, str]:
+    """The ``(code, detail)`` pair a 400 answers with for a DRF ``ValidationError.detail`` tree
+    (also used for one item of a bulk request, so it is judged exactly as a single request)."""
+    field, message = _first_message(detail)
+    code = _first_code(detail)
+    # A field error keeps its specific code when a rule set one (e.g. ``region_unknown``);
+    # DRF's generic codes become ``invalid`` with the field named in the detail.
+    if code in _GENERIC_CODES:
+        code = "invalid" if code not in {"required", "parse_error"} else code
+    return code, (f"{field}: {message}" if field else message)
+
+
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DomainError):
         return Response({"code": exc.code, "detail": exc.detail}, status=exc.status)
@@ -72,13 +84,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        field, message = _first_message(exc.detail)
-        code = _first_code(exc.detail)
-        # A field error keeps its specific code when a rule set one (e.g. ``region_unknown``);
-        # DRF's generic codes become ``invalid`` with the field named in the detail.
-        if code in _GENERIC_CODES:
-            code = "invalid" if code not in {"required", "parse_error"} else code
-        detail = f"{field}: {message}" if field else message
+        code, detail = validation_error_code_detail(exc.detail)
         response.data = {"code": code, "detail": detail, "errors": exc.detail}
         response.status_code = status.HTTP_400_BAD_REQUEST
         return response

@@ -1,12 +1,14 @@
 from django.db.models import Q
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.permissions import IsPlatform
 from shops import services
+from shops.api import bulk
 from shops.api import serializers as s
 from shops.models import Region
 
@@ -43,11 +45,11 @@ class OrderIngestView(APIView):
 
     @extend_schema(request=s.OrderIngestSerializer, responses={200: s.OrderSerializer, 201: s.OrderSerializer})
     def post(self, request):
-        data = s.OrderIngestSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
-        values.setdefault("ship_deadline", None)
-        return _ingest_response(services.order_ingest(actor=request.user, **values), s.OrderSerializer)
+        (outcome,) = bulk.validate_items(s.OrderIngestSerializer, [request.data], refs=True)
+        if isinstance(outcome, ValidationError):
+            raise outcome
+        outcome.setdefault("ship_deadline", None)
+        return _ingest_response(services.order_ingest(actor=request.user, **outcome), s.OrderSerializer)
 
 
 class OrderEventView(APIView):
@@ -55,15 +57,50 @@ class OrderEventView(APIView):
 
     @extend_schema(request=s.OrderEventSerializer, responses={200: s.OrderSerializer})
     def post(self, request, order_no: str):
-        data = s.OrderEventSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        result = services.order_event_apply(
-            actor=request.user,
-            order_no=order_no,
-            event_type=data.validated_data["type"],
-            at=data.validated_data["at"],
-        )
+        (outcome,) = bulk.validate_items(s.OrderEventSerializer, [request.data])
+        if isinstance(outcome, ValidationError):
+            raise outcome
+        result = services.order_event_apply(actor=request.user, order_no=order_no, event_type=outcome["type"], at=outcome["at"])
         return Response(s.OrderSerializer(result.obj).data, status=status.HTTP_200_OK)
+
+
+def _bulk_response(outcomes: list, apply) -> Response:
+    """Apply the valid items (``apply(validated) -> results``) and answer one result per item."""
+    valid = [index for index, outcome in enumerate(outcomes) if not isinstance(outcome, ValidationError)]
+    if valid:
+        for index, result in zip(valid, apply([outcomes[i] for i in valid]), strict=True):
+            outcomes[index] = result
+    return Response({"results": [bulk.item_result(index, outcome) for index, outcome in enumerate(outcomes)]})
+
+
+class OrderBulkIngestView(APIView):
+    """Up to 1,000 orders in one request; each judged exactly as ``POST platform/orders/`` would."""
+
+    permission_classes = [IsPlatform]
+
+    @extend_schema(request=s.OrderBulkSerializer, responses={200: s.BulkResultsSerializer})
+    def post(self, request):
+        items = bulk.batch_items(request.data, "orders")
+        outcomes = bulk.validate_items(s.OrderIngestSerializer, items, refs=True)
+        return _bulk_response(outcomes, lambda orders: services.orders_ingest(actor=request.user, orders=orders))
+
+
+class OrderEventBulkView(APIView):
+    """Up to 1,000 order events in one request; each judged exactly as
+    ``POST platform/orders/{order_no}/events/`` would (201 recorded, 200 already recorded)."""
+
+    permission_classes = [IsPlatform]
+
+    @extend_schema(request=s.OrderEventBulkSerializer, responses={200: s.BulkResultsSerializer})
+    def post(self, request):
+        items = bulk.batch_items(request.data, "events")
+        outcomes = bulk.validate_items(s.BulkOrderEventSerializer, items)
+        return _bulk_response(
+            outcomes,
+            lambda events: services.order_events_apply(
+                actor=request.user, events=[(e["order_no"], e["type"], e["at"]) for e in events]
+            ),
+        )
 
 
 @extend_schema(
