@@ -1,6 +1,5 @@
 """Merchant portal (Chinese): complaints, their judgment and timeline, appeals."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -53,16 +52,15 @@ def complaint_list(request):
 
 
 def _appeal_state(complaint: Complaint, user) -> dict:
-    deadline = complaint.judged_at + settings.APPEAL_WINDOW if complaint.judged_at else None
-    open_appeal = next((a for a in complaint.appeal_list if a.status == Appeal.Status.PENDING_REVIEW), None)
-    can_appeal = (
-        is_merchant(user)
-        and complaint.verdict == Complaint.Verdict.MERCHANT_LIABLE
-        and deadline is not None
-        and timezone.now() <= deadline
-        and open_appeal is None
-    )
-    return {"deadline": deadline, "open_appeal": open_appeal, "can_appeal": can_appeal}
+    """What the appeals service answers for this complaint now (checks 1–3 of §5); shown only."""
+    open_appeal = services.appeal_open_of(complaint)
+    refusal = services.appeal_refusal(complaint=complaint, now=timezone.now(), open_appeal=open_appeal)
+    return {
+        "deadline": services.appeal_deadline(complaint),
+        "open_appeal": open_appeal,
+        "appeal_refusal": refusal,
+        "can_appeal": is_merchant(user) and refusal is None,
+    }
 
 
 def _load(request, pk: int) -> Complaint:

@@ -8,9 +8,11 @@ from django.utils.translation import gettext as _
 
 from core.audit import audit_record
 from core.errors import Conflict, InvalidInput
+from core.roles import is_merchant
 from core.transitions import guard_transition
 from tickets.models import TASK_TRANSITIONS, ReplyOption, UrgeTask
 from tickets.options import reply_option_state
+from tickets.selectors import tasks_answerable_by
 from tickets.services.overdue import mark_overdue
 from tickets.services.urges import iso
 
@@ -34,6 +36,20 @@ def _option_for_reply(code: str, at: datetime) -> ReplyOption:
     return option
 
 
+def _status_refusal(task: UrgeTask) -> str | None:
+    return None if task.status in UrgeTask.AWAITING_REPLY else "ticket_already_replied"
+
+
+def ticket_reply_refusal(*, actor, task: UrgeTask) -> str | None:
+    """Why ``actor`` may not reply to ``task`` now, or ``None`` (the portal shows the reply form
+    only then): ``ticket_not_found`` — not a merchant member of the task's shop (replying is the
+    members' act; ``selectors.ticket_get_for_reply`` scopes the same way);
+    ``ticket_already_replied`` — the task no longer awaits a reply (``ticket_reply`` refuses it)."""
+    if not is_merchant(actor) or not tasks_answerable_by(user=actor).filter(pk=task.pk).exists():
+        return "ticket_not_found"
+    return _status_refusal(task)
+
+
 @transaction.atomic
 def ticket_reply(
     *,
@@ -52,7 +68,7 @@ def ticket_reply(
     """
     at = at or timezone.now()
     task = UrgeTask.objects.select_for_update().get(pk=task.pk)
-    if task.status not in UrgeTask.AWAITING_REPLY:
+    if _status_refusal(task):
         raise Conflict("ticket_already_replied", _("Task #%(id)s has already been replied to.") % {"id": task.pk})
     reply_option = _option_for_reply(option, at)
     if len(message) > MESSAGE_MAX_LENGTH:
