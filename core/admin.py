@@ -1,18 +1,10 @@
-from datetime import datetime
-
 from django.contrib import admin
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.audit import audit_record
 from core.audit_labels import action_label, status_label, target_label
 from core.models import AuditEntry, Policy
 from core.roles import is_ops_admin
-
-
-def _shown(value) -> str:
-    """A value as ops read it in the audit trail (datetimes in Asia/Shanghai)."""
-    return timezone.localtime(value).isoformat() if isinstance(value, datetime) else str(value)
+from core.services import policy_update
 
 
 @admin.register(Policy)
@@ -34,10 +26,7 @@ class PolicyAdmin(admin.ModelAdmin):
         return is_ops_admin(request.user)
 
     def save_model(self, request, obj, form, change):
-        before = Policy.objects.get(pk=obj.pk) if obj.pk else None
-        super().save_model(request, obj, form, change)
-        changes = {f: [_shown(getattr(before, f)), _shown(getattr(obj, f))] for f in form.changed_data} if before else {}
-        audit_record(actor=request.user, target=obj, action="policy_changed", data=changes)
+        policy_update(actor=request.user, policy=obj, changes={f: form.cleaned_data[f] for f in form.changed_data})
 
 
 class _LabelledValuesFilter(admin.SimpleListFilter):

@@ -18,7 +18,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from core.audit import audit_record, audit_trail
+from core.audit import audit_trail
 from core.audit_labels import action_label, status_label
 from core.errors import DomainError
 from reports import services
@@ -401,5 +401,8 @@ class CommitmentLetterAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        audit_record(actor=request.user, target=obj, action="commitment_letter_published", data={"version": obj.version})
+        if change:  # every field is read-only once published
+            return
+        values = {f: form.cleaned_data[f] for f in ("version", "text", "published_at")}
+        obj.pk = services.commitment_letter_publish(actor=request.user, **values).pk
+        obj._state.adding = False

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 
 from core.audit import audit_record
 from core.errors import Conflict, InvalidInput
-from shops.models import Order, Product, Shop
+from shops.models import Order, Product, Shop, ShopMembership
 from shops.regions import unknown_region_codes
 
 
@@ -139,3 +139,57 @@ def order_event_apply(*, actor, order_no: str, event_type: str, at: datetime) ->
     order.save(update_fields=[field])
     audit_record(actor=actor, target=order, action=f"order_{event_type}", data={"at": at.isoformat()})
     return Ingested(order, True)
+
+
+# --- ops writes (the admin calls these) ------------------------------------------------------
+
+SHOP_EDITABLE_FIELDS = ("code", "name", "kind")
+
+
+@transaction.atomic
+def shop_create(*, actor, code: str, name: str, kind: str) -> Shop:
+    """A shop added by ops by hand (the platform's way in is ``shop_ingest``)."""
+    shop = Shop.objects.create(code=code, name=name, kind=kind)
+    audit_record(actor=actor, target=shop, action="shop_created", data={"kind": kind})
+    return shop
+
+
+@transaction.atomic
+def shop_update(*, actor, shop: Shop, changes: dict) -> Shop:
+    """Change a shop's fields; the audit row holds each changed field's before → after."""
+    unknown = set(changes) - set(SHOP_EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    shop = Shop.objects.select_for_update().get(pk=shop.pk)
+    diff = {field: [str(getattr(shop, field)), str(value)] for field, value in changes.items()}
+    for field, value in changes.items():
+        setattr(shop, field, value)
+    if changes:
+        shop.save(update_fields=list(changes))
+        audit_record(actor=actor, target=shop, action="shop_changed", data=diff)
+    return shop
+
+
+@transaction.atomic
+def shop_member_add(*, actor, shop: Shop, user) -> ShopMembership:
+    """Give ``user`` access to ``shop`` (tenant access: audited on the shop)."""
+    membership, _ = ShopMembership.objects.get_or_create(shop=shop, user=user)
+    audit_record(actor=actor, target=shop, action="shop_member_added", data={"user": user.get_username()})
+    return membership
+
+
+@transaction.atomic
+def shop_member_move(*, actor, membership: ShopMembership, user) -> ShopMembership:
+    """Point an existing membership row at another user (audited as that user's addition)."""
+    membership.user = user
+    membership.save(update_fields=["user"])
+    audit_record(actor=actor, target=membership.shop, action="shop_member_added", data={"user": user.get_username()})
+    return membership
+
+
+@transaction.atomic
+def shop_member_remove(*, actor, membership: ShopMembership) -> None:
+    """Take ``membership.user``'s access to the shop away (audited on the shop)."""
+    shop, user = membership.shop, membership.user
+    membership.delete()
+    audit_record(actor=actor, target=shop, action="shop_member_removed", data={"user": user.get_username()})

@@ -214,3 +214,11 @@ def test_two_reviewers_deciding_at_once_end_in_one_decision(merchant, ops_user, 
     report.refresh_from_db()
     assert report.status in ("approved", "rejected")
     assert len(audit_trail(report)) == 2  # submitted + one decision
+
+
+def test_commitment_letter_publish_is_audited(ops_admin_user):
+    from core.models import AuditEntry
+    from reports.services import commitment_letter_publish
+
+    letter = commitment_letter_publish(actor=ops_admin_user, version="v9", text="承诺", published_at=sh(2023, 1, 1))
+    assert AuditEntry.objects.get(action="commitment_letter_published", target_id=str(letter.pk)).data == {"version": "v9"}
