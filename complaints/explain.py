@@ -27,16 +27,6 @@ APPEAL_REFUSAL_LABELS = {
     "appeal_evidence_required": _("Give a report number or a statement."),
 }
 
-AUDIT_ACTION_LABELS = {
-    "complaint_filed": _("Complaint filed"),
-    "complaint_judged": _("Judged"),
-    "complaint_rereviewed": _("Re-reviewed after the report was revoked"),
-    "complaint_exempted_on_appeal": _("Exempted on appeal"),
-    "appeal_filed": _("Appeal filed"),
-    "appeal_accepted": _("Appeal accepted"),
-    "appeal_rejected": _("Appeal rejected"),
-}
-
 
 def failure_labels(codes: list[str]) -> list[str]:
     return [str(COVERAGE_FAILURE_LABELS.get(code, code)) for code in codes]

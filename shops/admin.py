@@ -1,23 +1,10 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from core.opsui import ReadOnlyAdmin
 from shops import services
 from shops.models import Order, Product, Region, Shop, ShopMembership
 from shops.regions import region_inside_q
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows that arrive through the platform's ingestion (its rules, its audit rows) or as
-    reference data: ops read them here, nobody edits them by hand."""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class MembershipInline(admin.TabularInline):

@@ -5,7 +5,6 @@ Every create is idempotent: an identical repeat returns the existing object with
 the unique constraint, not by a check-then-insert.
 """
 
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
@@ -14,14 +13,9 @@ from django.db import IntegrityError, transaction
 
 from core.audit import audit_record
 from core.errors import Conflict, InvalidInput
+from core.results import Ingested
 from shops.models import Order, Product, Shop, ShopMembership
 from shops.regions import unknown_region_codes
-
-
-@dataclass(frozen=True)
-class Ingested:
-    obj: object
-    created: bool
 
 
 def _create_or_match(model, *, lookup: dict, values: dict, conflict_code: str, label: str) -> Ingested:

@@ -4,31 +4,17 @@ from django import forms
 from django.contrib import admin
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from core.audit import audit_trail
-from core.audit_labels import action_label, status_label
 from core.models import Policy
+from core.opsui import ReadOnlyAdminMixin, audit_trail_html
 from core.roles import is_ops_admin
 from tickets import services
 from tickets.models import ReplyOption, ServiceMetricDaily, Urge, UrgeTask
 from tickets.options import reply_option_retirement, reply_option_state
 from tickets.services.metrics import day_bounds, shanghai_today
 from tickets.services.options import REPLY_OPTION_FIELDS, reply_option_window_error
-
-
-class ReadOnlyAdminMixin:
-    """Tasks, urges and metrics change only through the services; the admin shows them."""
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class UrgeInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -134,30 +120,7 @@ class UrgeTaskAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("audit trail"))
     def audit_trail_table(self, task):
-        rows = format_html_join(
-            "",
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{} → {}</td><td>{}</td></tr>",
-            (
-                (
-                    timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"),
-                    e.actor_label,
-                    action_label(e.action),
-                    status_label(e.target_type, e.from_status) or "—",
-                    status_label(e.target_type, e.to_status) or "—",
-                    e.reason,
-                )
-                for e in audit_trail(task)
-            ),
-        )
-        return format_html(
-            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table>",
-            _("at"),
-            _("by"),
-            _("action"),
-            _("status"),
-            _("reason"),
-            rows,
-        )
+        return audit_trail_html(task)
 
 
 class ReplyOptionForm(forms.ModelForm):

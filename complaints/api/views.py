@@ -1,5 +1,5 @@
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics, status
+from rest_framework import generics
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -8,11 +8,12 @@ from complaints.api import serializers as s
 from complaints.api.filters import AppealFilter, ComplaintFilter
 from complaints.models import Appeal, Complaint
 from core.api.permissions import IsMerchant, IsMerchantOrOps, IsOpsReviewer, IsPlatform
+from core.api.responses import created_or_existing
 from core.api.serializers import ReasonSerializer
 
 
 def _created_or_existing(obj, created: bool, serializer_class) -> Response:
-    return Response(serializer_class(obj).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+    return created_or_existing(serializer_class(obj).data, created=created)
 
 
 class ComplaintIngestView(APIView):

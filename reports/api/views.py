@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.permissions import IsMerchant, IsMerchantOrOps, IsOpsReviewer, IsPlatform
+from core.api.responses import created_or_existing, created_or_ok
 from core.api.serializers import ReasonSerializer
 from core.errors import NotFound
 from reports import selectors, services
@@ -63,7 +64,7 @@ class ReportListCreateView(generics.ListAPIView):
         data["request_id"] = data["request_id"] or request.headers.get("Idempotency-Key", "")[:64]
         data["shop"] = selectors.shop_get_for_merchant(user=request.user, code=data["shop"])
         result = services.report_submit(actor=request.user, **data)
-        return _report_answer(result.report, status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
+        return _report_answer(result.report, created_or_ok(result.created))
 
 
 @extend_schema(tags=["reports"], responses={200: s.ReportSerializer, 404: ERROR})
@@ -167,7 +168,7 @@ class PlatformExemptionView(APIView):
             actor=request.user, source=UnifiedExemption.Source.PLATFORM, **body.validated_data
         )
         exemption = selectors.with_exemption_details(UnifiedExemption.objects.filter(pk=exemption.pk)).get()
-        return Response(s.ExemptionSerializer(exemption).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        return created_or_existing(s.ExemptionSerializer(exemption).data, created=created)
 
 
 @extend_schema(

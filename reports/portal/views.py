@@ -9,10 +9,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.audit import audit_trail
+from core.audit_labels import action_label
 from core.errors import DomainError, NotFound
 from core.roles import is_merchant
 from reports import selectors, services
@@ -22,13 +22,6 @@ from reports.portal.forms import ERROR_FIELDS, ReportForm, WithdrawForm
 from shops.selectors import order_get_for_user
 
 PAGE_SIZE = 20
-ACTION_LABELS = {
-    "report_submitted": gettext_lazy("Submitted"),
-    "report_approved": gettext_lazy("Approved"),
-    "report_rejected": gettext_lazy("Rejected"),
-    "report_revoked": gettext_lazy("Revoked"),
-    "report_withdrawn": gettext_lazy("Withdrawn"),
-}
 
 
 def _require_merchant(request) -> None:
@@ -83,7 +76,7 @@ def report_detail(request, report_no: str):
     report = _my_report(request, report_no)
     history = []
     for entry in audit_trail(report):
-        label = str(ACTION_LABELS.get(entry.action, entry.action))
+        label = action_label(entry.action)
         to = str(DeliveryReport.Status(entry.to_status).label) if entry.to_status in DeliveryReport.Status.values else ""
         history.append({"entry": entry, "label": label, "to": to if to != label else ""})
     return render(

@@ -6,16 +6,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.permissions import IsPlatform
+from core.api.responses import created_or_existing
 from shops import services
 from shops.api import serializers as s
 from shops.models import Region
 
 
 def _ingest_response(result, serializer_class) -> Response:
-    return Response(
-        serializer_class(result.obj).data,
-        status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
-    )
+    return created_or_existing(serializer_class(result.obj).data, created=result.created)
 
 
 class ShopIngestView(APIView):

@@ -7,16 +7,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.permissions import IsPlatform
+from core.api.responses import created_or_existing
 from core.errors import InvalidInput, NotFound
 from storefront import selectors, services
 from storefront.api import serializers as s
 from storefront.models import LibraryItem, Listing
 
 _ERROR = OpenApiResponse(description='`{"code", "detail"}`')
-
-
-def _created_or_ok(result) -> int:
-    return status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
 
 
 class StorefrontView(APIView):
@@ -36,7 +33,7 @@ class StorefrontView(APIView):
         data = s.StorefrontCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         result = services.storefront_create(actor=request.user, name=data.validated_data["name"])
-        return Response(s.StorefrontSerializer(result.obj).data, status=_created_or_ok(result))
+        return created_or_existing(s.StorefrontSerializer(result.obj).data, created=result.created)
 
 
 # --- shop bindings ----------------------------------------------------------------------------
@@ -58,7 +55,7 @@ class ShopBindingListView(generics.ListAPIView):
         data = s.ShopBindSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         result = services.shop_bind(actor=request.user, storefront=storefront, **data.validated_data)
-        return Response(s.ShopBindingSerializer(result.obj).data, status=_created_or_ok(result))
+        return created_or_existing(s.ShopBindingSerializer(result.obj).data, created=result.created)
 
 
 class ShopBindingDetailView(APIView):
@@ -96,7 +93,7 @@ class PidBindingListView(generics.ListAPIView):
         data = s.PidBindSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         result = services.pid_bind(actor=request.user, storefront=storefront, pid=data.validated_data["pid"])
-        return Response(s.PidBindingSerializer(result.obj).data, status=_created_or_ok(result))
+        return created_or_existing(s.PidBindingSerializer(result.obj).data, created=result.created)
 
 
 class PidBindingDetailView(APIView):
@@ -211,7 +208,7 @@ class LibraryItemIngestView(APIView):
         data = s.LibraryItemIngestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         result = services.library_item_ingest(actor=request.user, **data.validated_data)
-        return Response(s.LibraryItemSerializer(result.obj).data, status=_created_or_ok(result))
+        return created_or_existing(s.LibraryItemSerializer(result.obj).data, created=result.created)
 
 
 class ShareTokenIngestView(APIView):
@@ -233,4 +230,4 @@ class ShareTokenIngestView(APIView):
         result = services.share_token_ingest(
             actor=request.user, code=values["code"], library_item=item, expires_at=values["expires_at"]
         )
-        return Response(s.ShareTokenSerializer(result.obj).data, status=_created_or_ok(result))
+        return created_or_existing(s.ShareTokenSerializer(result.obj).data, created=result.created)

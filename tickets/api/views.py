@@ -2,11 +2,12 @@ from datetime import timedelta
 
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics, status
+from rest_framework import generics
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.permissions import IsMerchant, IsMerchantOrOps, IsPlatform
+from core.api.responses import created_or_existing
 from core.errors import InvalidInput
 from tickets import selectors, services
 from tickets.api import serializers as s
@@ -26,7 +27,7 @@ class UrgeIngestView(APIView):
         data.is_valid(raise_exception=True)
         result = services.urge_ingest(actor=request.user, **data.validated_data)
         created = result.created and result.outcome == "task_created"
-        return Response(result.answer, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        return created_or_existing(result.answer, created=created)
 
 
 @extend_schema(
