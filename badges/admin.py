@@ -2,13 +2,13 @@
 "re-run day D" action that enqueues the same task the schedule runs."""
 
 from django.contrib import admin, messages
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from badges import tasks
 from badges.models import BadgeRun, ProductPickupStat
 from core.opsui import ReadOnlyAdmin
+from core.outbox import outbox_enqueue_task
 
 
 @admin.register(BadgeRun)
@@ -45,7 +45,7 @@ class BadgeRunAdmin(ReadOnlyAdmin):
     def rerun_days(self, request, queryset):
         days = sorted(queryset.values_list("day", flat=True))
         for day in days:
-            transaction.on_commit(lambda d=day: tasks.run_day.delay(d.isoformat(), BadgeRun.Trigger.ADMIN, request.user.pk))
+            outbox_enqueue_task(tasks.run_day.si(day.isoformat(), BadgeRun.Trigger.ADMIN, request.user.pk))
         self.message_user(
             request,
             ngettext(

@@ -3,11 +3,11 @@
 from datetime import date, datetime
 
 from celery import chord, group
-from django.db import transaction
 from django.db.models import Max, Min
 
 from badges import services
 from badges.models import BadgeRun
+from core.outbox import outbox_enqueue_task
 from shops.models import Product
 
 
@@ -38,5 +38,5 @@ def badge_run_start(
         group(tasks.stage_range.si(run.pk, run.attempt, lo, hi) for lo, hi in ranges),
         tasks.publish_run.si(run.pk, run.attempt),
     )
-    transaction.on_commit(canvas.apply_async)
+    outbox_enqueue_task(canvas, dedupe_key=f"badge-run:{run.pk}:{run.attempt}")
     return run

@@ -12,11 +12,13 @@ from badges.computation import default_day
 from badges.dispatch import badge_run_start
 from badges.models import BadgeRun
 from core.errors import Conflict
+from core.jobs import recorded_job
 
 logger = logging.getLogger(__name__)
 
 
 @shared_task(name="badges.run_scheduled")
+@recorded_job("badges.run_scheduled")
 def run_scheduled() -> None:
     """02:00 Asia/Shanghai: the run of D = today − 3."""
     run_day(default_day(timezone.now()).isoformat(), BadgeRun.Trigger.SCHEDULE)

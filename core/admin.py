@@ -1,8 +1,14 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.audit_labels import action_label, status_label, target_label
-from core.models import AuditEntry, Policy
+from core.jobs import job_overview
+from core.models import AuditEntry, JobRun, Policy
+from core.opsui import ReadOnlyAdmin
 from core.roles import is_ops_admin
 from core.services import policy_update
 
@@ -60,7 +66,7 @@ class TargetTypeFilter(_LabelledValuesFilter):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     list_display = ["at", "actor_label", "action_name", "target_name", "target_id", "status_change", "reason"]
     list_filter = [ActionFilter, TargetTypeFilter]
     search_fields = ["target_id", "actor_label", "reason"]
@@ -80,11 +86,28 @@ class AuditEntryAdmin(admin.ModelAdmin):
             return ""
         return f"{status_label(obj.target_type, obj.from_status) or '—'} → {status_label(obj.target_type, obj.to_status) or '—'}"
 
-    def has_add_permission(self, request) -> bool:
-        return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
+@admin.register(JobRun)
+class JobRunAdmin(ReadOnlyAdmin):
+    """任务运行: the list page is one line per periodic job (last run, last success, lag, a flag
+    when it has not succeeded within twice its period); ``history/`` lists the runs themselves."""
 
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+    list_display = ["name", "started_at", "finished_at", "outcome", "counts", "error"]
+    list_filter = ["outcome", "name"]
+    ordering = ["-started_at", "-id"]
+
+    def get_urls(self):
+        history = path("history/", self.admin_site.admin_view(super().changelist_view), name="core_jobrun_history")
+        return [history, *super().get_urls()]
+
+    def changelist_view(self, request, extra_context=None):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Job runs"),
+            "opts": self.model._meta,
+            "jobs": job_overview(),
+            "now": timezone.now(),
+        }
+        return TemplateResponse(request, "admin/core/jobrun/overview.html", context)

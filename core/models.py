@@ -51,3 +51,60 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.target_type}#{self.target_id}"
+
+
+class OutboxMessage(models.Model):
+    """An effect a write must trigger (an e-mail, a task to publish), written in the writer's
+    transaction and delivered by the periodic drain (``core.outbox``): a broker outage delays it,
+    never drops it."""
+
+    topic = models.CharField(_("topic"), max_length=80)
+    payload = models.JSONField(_("payload"), default=dict)
+    dedupe_key = models.CharField(_("dedupe key"), max_length=200, unique=True, null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"))
+    available_at = models.DateTimeField(_("available at"))
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        indexes = [
+            models.Index(
+                fields=["available_at", "id"], condition=models.Q(delivered_at__isnull=True), name="core_outbox_pending"
+            ),
+            models.Index(fields=["delivered_at"], name="core_outbox_delivered"),
+        ]
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox")
+
+    def __str__(self) -> str:
+        return f"{self.topic}#{self.pk}"
+
+
+class JobRun(models.Model):
+    """One execution of a periodic job (``core.jobs``): when, how it ended, what it counted."""
+
+    class Outcome(models.TextChoices):
+        RUNNING = "running", _("running")
+        SUCCESS = "success", _("succeeded")
+        FAILURE = "failure", _("failed")
+
+    name = models.CharField(_("job"), max_length=80)
+    started_at = models.DateTimeField(_("started at"))
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.RUNNING)
+    counts = models.JSONField(_("counts"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [
+            models.Index(fields=["name", "-started_at"], name="core_jobrun_name_started"),
+            models.Index(fields=["name", "outcome", "-finished_at"], name="core_jobrun_name_outcome"),
+        ]
+        verbose_name = _("job run")
+        verbose_name_plural = _("job runs")
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.started_at:%Y-%m-%d %H:%M:%S} {self.outcome}"

@@ -174,7 +174,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Each app keeps its periodic tasks in ``<app>/schedule.py`` (``BEAT_SCHEDULE``, crontab + expires).
 CELERY_BEAT_SCHEDULE: dict = {}
-for _app in ("reports", "tickets", "complaints", "badges", "storefront"):
+for _app in ("core", "reports", "tickets", "complaints", "badges", "storefront"):
     try:
         CELERY_BEAT_SCHEDULE.update(import_module(f"{_app}.schedule").BEAT_SCHEDULE)
     except ModuleNotFoundError as _exc:

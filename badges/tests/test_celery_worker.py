@@ -15,6 +15,7 @@ from badges import services
 from badges.dispatch import badge_run_start
 from badges.models import BadgeRun, CurrentBadges, PickupStatStage, ProductPickupStat
 from badges.tests.factories import RUN_AT, mixed_catalogue, stats_snapshot
+from core.outbox import outbox_drain
 
 DAY = date(2022, 12, 28)
 
@@ -45,6 +46,7 @@ def test_sharded_run_on_a_real_worker_gives_the_single_worker_result():
     with start_worker(app, perform_ping_check=False, shutdown_timeout=30):
         started = badge_run_start(day=DAY, shard_size=2, now=RUN_AT)
         assert started.status == BadgeRun.Status.RUNNING  # returned before the chord ran
+        assert outbox_drain().delivered == 1  # the drain publishes the chord
         run = wait_for_run(DAY)
 
     # then the chord published exactly the single-worker result

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from complaints.models import Complaint
 from core.audit import audit_record, audit_record_bulk
 from core.errors import Conflict, InvalidInput
+from core.outbox import nudge_after_commit
 from core.setbased import audit_record_select, insert_select, pk_in
 from shops.models import Order
 
@@ -22,7 +23,7 @@ def _enqueue_judgment() -> None:
     """After commit, ask a worker to judge what is pending (the beat job is the safety net)."""
     from complaints.tasks import judge_pending_complaints
 
-    transaction.on_commit(judge_pending_complaints.delay)
+    nudge_after_commit(judge_pending_complaints)
 
 
 @transaction.atomic

@@ -44,7 +44,7 @@ def code_of(response, status):
 
 
 def test_ingest_creates_then_identical_repeat_is_200(platform_api, order, django_capture_on_commit_callbacks):
-    with mock.patch("complaints.tasks.judge_pending_complaints.delay") as delay:
+    with mock.patch("complaints.tasks.judge_pending_complaints.apply_async") as delay:
         with django_capture_on_commit_callbacks(execute=True) as callbacks:
             created = platform_api.post(INGEST, body(order), format="json")
         assert created.status_code == 201, created.content
@@ -116,7 +116,7 @@ def test_bulk_filing_enqueues_judgment_once_on_commit(order, django_capture_on_c
         }
         for i in range(3)
     ]
-    with mock.patch("complaints.tasks.judge_pending_complaints.delay") as delay:
+    with mock.patch("complaints.tasks.judge_pending_complaints.apply_async") as delay:
         with django_capture_on_commit_callbacks(execute=True) as callbacks:
             ids = complaint_file_bulk(actor=None, complaints=rows)
         assert len(ids) == 3 and len(callbacks) == 1 and delay.call_count == 1

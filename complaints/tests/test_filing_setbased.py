@@ -37,7 +37,7 @@ def file_for(orders, actor=None):
 
 def test_files_one_complaint_per_row_with_audit_and_one_judgment_on_commit(orders, django_capture_on_commit_callbacks):
     ops = UserFactory(username="filer")
-    with mock.patch("complaints.tasks.judge_pending_complaints.delay") as delay:
+    with mock.patch("complaints.tasks.judge_pending_complaints.apply_async") as delay:
         with django_capture_on_commit_callbacks(execute=True) as callbacks:
             ids = file_for(orders, actor=ops)
     assert len(ids) == 3 and len(callbacks) == 1 and delay.call_count == 1
@@ -66,7 +66,7 @@ def test_existing_event_ids_are_skipped_and_a_full_repeat_changes_nothing(orders
     Complaint.objects.create(
         event_id=f"ev-{first.order_no}", order=first, reason="cannot_ship", source="buyer", filed_at=first.paid_at
     )
-    with mock.patch("complaints.tasks.judge_pending_complaints.delay"):
+    with mock.patch("complaints.tasks.judge_pending_complaints.apply_async"):
         ids = file_for(orders)
         assert len(ids) == 2
         assert Complaint.objects.get(event_id=f"ev-{first.order_no}").source == "buyer"  # untouched

@@ -1,6 +1,8 @@
 """Reminder mail to a task's shop members (SPEC §4): when a task opens, and once 4 hours
 before it falls due. Each mail is claimed first by a conditional update of its timestamp
-(so a retried or doubled job never sends twice), audited, and sent after the commit."""
+(so a retried or doubled job never sends twice), audited, and handed to the outbox
+(``core.outbox``) in the same transaction: a mail failure or a broker outage delays it, never
+loses it."""
 
 from collections import defaultdict
 from datetime import datetime
@@ -12,10 +14,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.audit import audit_record, audit_record_bulk
+from core.outbox import mail_payload, outbox_enqueue_many
 from shops.models import ShopMembership
 from tickets.models import UrgeTask
 
 REMINDER_BATCH_SIZE = 500
+OPENED_MAIL_TOPIC = "tickets.opened_mail"
 
 
 def _recipients_by_shop(shop_ids) -> dict[int, list[str]]:
@@ -33,6 +37,10 @@ def _recipients_by_shop(shop_ids) -> dict[int, list[str]]:
 
 
 def _messages(task_ids: list[int], *, kind: str) -> list[EmailMessage]:
+    return [message for _task_id, message in _messages_by_task(task_ids, kind=kind)]
+
+
+def _messages_by_task(task_ids: list[int], *, kind: str) -> list[tuple[int, EmailMessage]]:
     tasks = list(UrgeTask.objects.filter(pk__in=task_ids).select_related("order", "shop").order_by("pk"))
     recipients = _recipients_by_shop(t.shop_id for t in tasks)
     messages = []
@@ -50,7 +58,7 @@ def _messages(task_ids: list[int], *, kind: str) -> list[EmailMessage]:
                 "Shop: %(shop)s\nOrder: %(order)s\nPlease reply before %(due)s (Asia/Shanghai). A task not replied "
                 "in time becomes overdue and may lead to a complaint on the buyer's behalf."
             ) % {"shop": task.shop.name, "order": task.order.order_no, "due": due}
-            messages.append(EmailMessage(subject=subject, body=body, to=to))
+            messages.append((task.pk, EmailMessage(subject=subject, body=body, to=to)))
     return messages
 
 
@@ -60,21 +68,18 @@ def _send(messages: list[EmailMessage]) -> int:
     return get_connection(fail_silently=False).send_messages(messages) or 0
 
 
+@transaction.atomic
 def ticket_notify_opened(*, task_id: int) -> bool:
-    """Send the "task opened" mail once. Returns whether this call sent it."""
+    """Send the "task opened" mail once (the outbox handler of ``OPENED_MAIL_TOPIC``). Returns
+    whether this call sent it. A send failure raises and rolls the claim and its audit row back,
+    so the outbox tries again."""
     now = timezone.now()
-    with transaction.atomic():
-        claimed = UrgeTask.objects.filter(pk=task_id, opened_mail_sent_at__isnull=True).update(opened_mail_sent_at=now)
-        if not claimed:
-            return False
-        task = UrgeTask.objects.get(pk=task_id)
-        audit_record(actor=None, target=task, action="ticket_opened_mail_sent", at=now)
-    try:
-        _send(_messages([task_id], kind="opened"))
-    except Exception:
-        # Release the claim so the Celery retry can send it (the audit row stays: it was tried).
-        UrgeTask.objects.filter(pk=task_id, opened_mail_sent_at=now).update(opened_mail_sent_at=None)
-        raise
+    claimed = UrgeTask.objects.filter(pk=task_id, opened_mail_sent_at__isnull=True).update(opened_mail_sent_at=now)
+    if not claimed:
+        return False
+    task = UrgeTask.objects.get(pk=task_id)
+    audit_record(actor=None, target=task, action="ticket_opened_mail_sent", at=now)
+    _send(_messages([task_id], kind="opened"))
     return True
 
 
@@ -94,6 +99,13 @@ def _claim_reminders(*, now: datetime, batch_size: int) -> list[int]:
         UrgeTask.objects.filter(pk__in=ids, reminder_sent_at__isnull=True).update(reminder_sent_at=now)
         ids = list(UrgeTask.objects.filter(pk__in=ids, reminder_sent_at=now).values_list("pk", flat=True))
         audit_record_bulk(actor=None, model=UrgeTask, target_ids=ids, action="ticket_reminder_sent", at=now)
+        outbox_enqueue_many(
+            topic="mail",
+            items=[
+                (mail_payload(subject=m.subject, body=m.body, to=m.to), f"ticket-reminder:{task_id}")
+                for task_id, m in _messages_by_task(ids, kind="reminder")
+            ],
+        )
     return ids
 
 
@@ -104,7 +116,6 @@ def tickets_send_due_reminders(*, now: datetime | None = None, batch_size: int =
     reminded = 0
     while True:
         ids = _claim_reminders(now=now, batch_size=batch_size)
-        _send(_messages(ids, kind="reminder"))
         reminded += len(ids)
         if len(ids) < batch_size:
             return reminded

@@ -26,9 +26,11 @@ from django.utils.translation import gettext as _
 
 from core.audit import audit_record
 from core.errors import Conflict, InvalidInput
+from core.outbox import outbox_enqueue
 from reports.coverage import covering_report
 from shops.models import Order
 from tickets.models import Urge, UrgeTask
+from tickets.services.notifications import OPENED_MAIL_TOPIC
 
 
 @dataclass(frozen=True)
@@ -184,6 +186,5 @@ def _ingest(*, actor, event_id: str, order_no: str, urged_at: datetime) -> UrgeR
 
 
 def _notify_opened_on_commit(task_id: int) -> None:
-    from tickets.tasks import notify_ticket_opened
-
-    transaction.on_commit(lambda: notify_ticket_opened.delay(task_id))
+    """The opening mail goes through the outbox: written with the task, sent by the drain."""
+    outbox_enqueue(topic=OPENED_MAIL_TOPIC, payload={"task_id": task_id}, dedupe_key=f"ticket-opened:{task_id}")

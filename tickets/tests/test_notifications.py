@@ -6,7 +6,8 @@ from unittest import mock
 import pytest
 
 from conftest import make_merchant
-from core.models import AuditEntry
+from core.models import AuditEntry, OutboxMessage
+from core.outbox import outbox_drain
 from shops.tests.factories import OrderFactory, ProductFactory, sh
 from tickets.models import UrgeTask
 from tickets.services import ticket_notify_opened, tickets_send_due_reminders, urge_ingest
@@ -22,15 +23,15 @@ def task(shop, merchant):
     return UrgeTaskFactory(order__product__shop=shop, opened_at=DUE - timedelta(hours=24))
 
 
-def test_opening_a_task_enqueues_the_opening_mail_after_commit(shop, platform_user, django_capture_on_commit_callbacks):
+def test_opening_a_task_writes_the_opening_mail_to_the_outbox(shop, merchant, platform_user, mailoutbox):
     order = OrderFactory(product=ProductFactory(shop=shop))
-    with mock.patch("tickets.tasks.notify_ticket_opened.delay") as delay:
-        with django_capture_on_commit_callbacks(execute=False) as callbacks:
-            urge_ingest(actor=platform_user, event_id="e1", order_no=order.order_no, urged_at=sh(2022, 12, 28, 12, 0))
-        delay.assert_not_called()  # nothing is enqueued mid-transaction
-        for callback in callbacks:
-            callback()
-    delay.assert_called_once_with(UrgeTask.objects.get().pk)
+    urge_ingest(actor=platform_user, event_id="e1", order_no=order.order_no, urged_at=sh(2022, 12, 28, 12, 0))
+    # the mail is a row of the urge's transaction, not a broker message
+    row = OutboxMessage.objects.get()
+    assert (row.topic, row.payload, row.delivered_at) == ("tickets.opened_mail", {"task_id": UrgeTask.objects.get().pk}, None)
+    assert mailoutbox == []
+    assert outbox_drain().delivered == 1 and len(mailoutbox) == 1
+    assert outbox_drain().delivered == 0 and len(mailoutbox) == 1
 
 
 def test_opening_mail_goes_to_the_shop_members_once(task, mailoutbox, other_merchant):
@@ -51,6 +52,7 @@ def test_reminder_is_sent_exactly_once_four_hours_before_due(task, mailoutbox):
     # every later run of the periodic job: nothing more
     for minutes in (1, 60, 200):
         assert tickets_send_due_reminders(now=DUE - timedelta(hours=4) + timedelta(minutes=minutes)) == 0
+    assert mailoutbox == [] and outbox_drain().delivered == 1
     assert len(mailoutbox) == 1
     assert "2022-12-29 12:00" in mailoutbox[0].subject
     task.refresh_from_db()
@@ -68,6 +70,7 @@ def test_no_reminder_for_replied_or_already_due_tasks(task, shop, mailoutbox):
     UrgeTask.objects.filter(pk=task.pk).update(status="replied")
     UrgeTaskFactory(order__product__shop=shop, opened_at=DUE - timedelta(hours=30))  # due 6h earlier
     assert tickets_send_due_reminders(now=DUE - timedelta(hours=1)) == 0
+    assert outbox_drain().delivered == 0
     assert mailoutbox == []
 
 
@@ -75,6 +78,7 @@ def test_reminders_in_batches(shop, merchant, mailoutbox):
     for _ in range(5):
         UrgeTaskFactory(order__product__shop=shop, opened_at=DUE - timedelta(hours=24))
     assert tickets_send_due_reminders(now=DUE - timedelta(hours=2), batch_size=2) == 5
+    assert outbox_drain().delivered == 5
     assert len(mailoutbox) == 5
 
 
@@ -83,4 +87,26 @@ def test_a_failed_opening_mail_is_released_for_the_retry(task, mailoutbox):
         ticket_notify_opened(task_id=task.pk)
     assert UrgeTask.objects.get(pk=task.pk).opened_mail_sent_at is None
     assert ticket_notify_opened(task_id=task.pk) is True
+    assert len(mailoutbox) == 1
+
+
+def test_a_failed_mail_stays_in_the_outbox_and_is_sent_once_later(task, mailoutbox):
+    from django.utils import timezone
+
+    OutboxMessage.objects.all().delete()
+    from core.outbox import outbox_enqueue
+
+    outbox_enqueue(topic="tickets.opened_mail", payload={"task_id": task.pk}, dedupe_key=f"ticket-opened:{task.pk}")
+    outbox_enqueue(topic="tickets.opened_mail", payload={"task_id": task.pk}, dedupe_key=f"ticket-opened:{task.pk}")
+    assert OutboxMessage.objects.count() == 1  # the dedupe key holds
+    with mock.patch("tickets.services.notifications._send", side_effect=OSError("smtp down")):
+        result = outbox_drain()
+    assert (result.delivered, result.failed) == (0, 1)
+    row = OutboxMessage.objects.get()
+    assert row.delivered_at is None and row.attempts == 1 and "smtp down" in row.last_error
+    assert UrgeTask.objects.get(pk=task.pk).opened_mail_sent_at is None  # the claim rolled back with the failure
+    assert not AuditEntry.objects.filter(action="ticket_opened_mail_sent").exists()
+    assert outbox_drain().delivered == 0  # backing off
+    assert outbox_drain(now=timezone.now() + timedelta(minutes=5)).delivered == 1
+    assert outbox_drain(now=timezone.now() + timedelta(minutes=10)).delivered == 0
     assert len(mailoutbox) == 1

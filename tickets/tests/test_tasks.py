@@ -8,6 +8,8 @@ from django.utils import timezone
 
 from backoffice.celery import app
 from complaints.models import Complaint
+from core.models import JobRun
+from core.tasks import drain_outbox
 from shops.tests.factories import sh
 from tickets import tasks
 from tickets.models import ServiceMetricDaily, UrgeTask
@@ -28,9 +30,18 @@ def test_tasks_call_their_services(shop, merchant, mailoutbox):
     overdue = UrgeTaskFactory(order__product__shop=shop, opened_at=sh(2022, 12, 28, 12))
     assert tasks.sweep_overdue() == {"overdue": 1, "complaints_filed": 1, "complaints_waived": 0}
     assert Complaint.objects.filter(event_id=f"ticket-overdue:{overdue.pk}").exists()
-    assert tasks.notify_ticket_opened(overdue.pk) is True and len(mailoutbox) == 1
+    assert JobRun.objects.get(name="tickets.sweep_overdue").counts == {
+        "overdue": 1,
+        "complaints_filed": 1,
+        "complaints_waived": 0,
+    }
     assert tasks.rollup_service_metrics(day="2022-12-29") == 1
     assert ServiceMetricDaily.objects.get(shop=shop).overdue == 1
     soon = UrgeTaskFactory(order__product__shop=shop, opened_at=timezone.now() - timedelta(hours=21))
     assert tasks.send_due_reminders() == 1
     assert UrgeTask.objects.get(pk=soon.pk).reminder_sent_at is not None
+    assert drain_outbox() == {"delivered": 1, "failed": 0, "pruned": 0} and len(mailoutbox) == 1
+    assert set(JobRun.objects.values_list("name", "outcome")) == {
+        (name, "success")
+        for name in ("tickets.sweep_overdue", "tickets.rollup_service_metrics", "tickets.send_due_reminders", "core.outbox_drain")
+    }
