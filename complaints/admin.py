@@ -13,9 +13,9 @@ from django.utils.translation import gettext_lazy as _
 
 from complaints import selectors, services
 from complaints.admin_forms import JudgeForm
-from complaints.explain import failure_labels
 from complaints.models import Appeal, Complaint, ComplaintToReReview
 from core.opsui import ReadOnlyAdmin, action_form, audit_trail_html, decide_each_action
+from reports.coverage_texts import failure_labels
 
 
 def _fmt(value, pattern: str = "%Y-%m-%d %H:%M") -> str:

@@ -16,16 +16,23 @@ def audit_value(value) -> str:
     return timezone.localtime(value).isoformat() if isinstance(value, datetime) else str(value)
 
 
+def apply_changes(obj, changes: dict, *, editable, shown=audit_value) -> dict:
+    """Set ``changes`` on ``obj`` (only ``editable`` fields, else ``ValueError``) and return the
+    audit diff ``{field: [before, after]}`` (values as ``shown``). The caller saves and audits."""
+    unknown = set(changes) - set(editable)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    diff = {field: [shown(getattr(obj, field)), shown(value)] for field, value in changes.items()}
+    for field, value in changes.items():
+        setattr(obj, field, value)
+    return diff
+
+
 @transaction.atomic
 def policy_update(*, actor, policy: Policy, changes: dict) -> Policy:
     """Change a policy of the timeline (ops admins); the audit row holds each field's before → after."""
-    unknown = set(changes) - set(POLICY_EDITABLE_FIELDS)
-    if unknown:
-        raise ValueError(f"not editable: {sorted(unknown)}")
     policy = Policy.objects.select_for_update().get(pk=policy.pk)
-    diff = {field: [audit_value(getattr(policy, field)), audit_value(value)] for field, value in changes.items()}
-    for field, value in changes.items():
-        setattr(policy, field, value)
+    diff = apply_changes(policy, changes, editable=POLICY_EDITABLE_FIELDS)
     policy.save(update_fields=[*changes, "updated_at"])
     audit_record(actor=actor, target=policy, action="policy_changed", data=diff)
     return policy

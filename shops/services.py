@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from core.audit import audit_record
 from core.errors import Conflict, InvalidInput
 from core.results import Ingested
+from core.services import apply_changes
 from shops.models import Order, Product, Shop, ShopMembership
 from shops.regions import unknown_region_codes
 
@@ -151,13 +152,8 @@ def shop_create(*, actor, code: str, name: str, kind: str) -> Shop:
 @transaction.atomic
 def shop_update(*, actor, shop: Shop, changes: dict) -> Shop:
     """Change a shop's fields; the audit row holds each changed field's before → after."""
-    unknown = set(changes) - set(SHOP_EDITABLE_FIELDS)
-    if unknown:
-        raise ValueError(f"not editable: {sorted(unknown)}")
     shop = Shop.objects.select_for_update().get(pk=shop.pk)
-    diff = {field: [str(getattr(shop, field)), str(value)] for field, value in changes.items()}
-    for field, value in changes.items():
-        setattr(shop, field, value)
+    diff = apply_changes(shop, changes, editable=SHOP_EDITABLE_FIELDS, shown=str)
     if changes:
         shop.save(update_fields=list(changes))
         audit_record(actor=actor, target=shop, action="shop_changed", data=diff)

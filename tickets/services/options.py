@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from core.audit import audit_record
 from core.errors import InvalidInput
+from core.services import apply_changes
 from tickets.models import ReplyOption
 
 REPLY_OPTION_FIELDS = ("code", "name", "needs_date", "effective_from", "retired_at", "retire_with_policy", "position")
@@ -44,12 +45,8 @@ def reply_option_create(*, actor, values: dict) -> ReplyOption:
 @transaction.atomic
 def reply_option_update(*, actor, option: ReplyOption, changes: dict) -> ReplyOption:
     """Change an option (its code stays); the audit row lists the new values."""
-    unknown = set(changes) - set(REPLY_OPTION_FIELDS) | ({"code"} & set(changes))
-    if unknown:
-        raise ValueError(f"not editable: {sorted(unknown)}")
     option = ReplyOption.objects.select_for_update().get(pk=option.pk)
-    for field, value in changes.items():
-        setattr(option, field, value)
+    apply_changes(option, changes, editable=set(REPLY_OPTION_FIELDS) - {"code"})
     _check(option)
     if changes:
         option.save(update_fields=list(changes))
