@@ -5,7 +5,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.audit_labels import action_label, status_label, target_label
+from core.audit_labels import action_label, reason_label, status_label, target_label
 from core.jobs import job_overview
 from core.models import AuditEntry, JobRun, Policy
 from core.opsui import ReadOnlyAdmin
@@ -67,7 +67,7 @@ class TargetTypeFilter(_LabelledValuesFilter):
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyAdmin):
-    list_display = ["at", "actor_label", "action_name", "target_name", "target_id", "status_change", "reason"]
+    list_display = ["at", "actor_label", "action_name", "target_name", "target_id", "status_change", "reason_shown"]
     list_filter = [ActionFilter, TargetTypeFilter]
     search_fields = ["target_id", "actor_label", "reason"]
     date_hierarchy = "at"
@@ -79,6 +79,10 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     @admin.display(description=_("target type"), ordering="target_type")
     def target_name(self, obj: AuditEntry) -> str:
         return target_label(obj.target_type)
+
+    @admin.display(description=_("reason"), ordering="reason")
+    def reason_shown(self, obj: AuditEntry) -> str:
+        return reason_label(obj.reason)
 
     @admin.display(description=_("status"))
     def status_change(self, obj: AuditEntry) -> str:

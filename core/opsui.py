@@ -20,7 +20,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from core.audit import SYSTEM, audit_trail
-from core.audit_labels import action_label, status_label
+from core.audit_labels import action_label, reason_label, status_label
 from core.errors import DomainError
 
 
@@ -70,7 +70,7 @@ def audit_trail_html(obj=None, *, entries: Iterable | None = None) -> str:
                 action_label(e.action),
                 status_label(e.target_type, e.from_status) or "—",
                 status_label(e.target_type, e.to_status) or "—",
-                e.reason or "",
+                reason_label(e.reason),
             )
             for e in rows
         ),

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from core.audit import audit_record
 from core.errors import Conflict, InvalidInput
@@ -31,7 +32,10 @@ def _create_or_match(model, *, lookup: dict, values: dict, conflict_code: str, l
             raise
     differing = sorted(k for k, v in values.items() if getattr(existing, k) != v)
     if differing:
-        raise Conflict(conflict_code, f"{label} already exists with different {', '.join(differing)}.")
+        raise Conflict(
+            conflict_code,
+            gettext("%(what)s already exists with different %(fields)s.") % {"what": label, "fields": ", ".join(differing)},
+        )
     return Ingested(existing, False)
 
 
@@ -42,7 +46,7 @@ def shop_ingest(*, actor, code: str, name: str, kind: str) -> Ingested:
         lookup={"code": code},
         values={"name": name, "kind": kind},
         conflict_code="shop_conflict",
-        label=f"Shop {code}",
+        label=gettext("Shop %(code)s") % {"code": code},
     )
     if result.created:
         audit_record(actor=actor, target=result.obj, action="shop_created", data={"kind": kind})
@@ -56,7 +60,7 @@ def product_ingest(*, actor, shop: Shop, code: str, title: str, price: Decimal) 
         lookup={"shop": shop, "code": code},
         values={"title": title, "price": price},
         conflict_code="product_conflict",
-        label=f"Product {code} of shop {shop.code}",
+        label=gettext("Product %(code)s of shop %(shop)s") % {"code": code, "shop": shop.code},
     )
     if result.created:
         audit_record(actor=actor, target=result.obj, action="product_created")
@@ -78,12 +82,15 @@ def order_ingest(
 ) -> Ingested:
     unknown = unknown_region_codes([receiver_region, sender_region])
     if unknown:
-        raise InvalidInput("region_unknown", f"Unknown or malformed region code: {unknown[0]}.")
+        raise InvalidInput("region_unknown", gettext("Unknown or malformed region code: %(code)s.") % {"code": unknown[0]})
     if product.shop_id != shop.pk:
-        raise InvalidInput("product_not_found", f"Product {product.code} is not a product of shop {shop.code}.")
+        raise InvalidInput(
+            "product_not_found",
+            gettext("Product %(product)s is not a product of shop %(shop)s.") % {"product": product.code, "shop": shop.code},
+        )
     deadline = ship_deadline or paid_at + settings.ORDER_DEFAULT_SHIP_WINDOW
     if deadline < paid_at:
-        raise InvalidInput("ship_deadline_before_paid", "ship_deadline must not be before paid_at.")
+        raise InvalidInput("ship_deadline_before_paid", gettext("ship_deadline must not be before paid_at."))
     result = _create_or_match(
         Order,
         lookup={"order_no": order_no},
@@ -97,7 +104,7 @@ def order_ingest(
             "sender_region_id": sender_region,
         },
         conflict_code="order_conflict",
-        label=f"Order {order_no}",
+        label=gettext("Order %(no)s") % {"no": order_no},
     )
     if result.created:
         audit_record(actor=actor, target=result.obj, action="order_created")
@@ -121,15 +128,22 @@ def order_event_apply(*, actor, order_no: str, event_type: str, at: datetime) ->
     if current is not None:
         if current == at:
             return Ingested(order, False)
-        raise Conflict("event_conflict", f"Order {order_no} already has {event_type} at {current.isoformat()}.")
+        raise Conflict(
+            "event_conflict",
+            gettext("Order %(no)s already has %(event)s at %(at)s.")
+            % {"no": order_no, "event": event_type, "at": current.isoformat()},
+        )
     if at < order.paid_at:
-        raise Conflict("event_before_paid", f"{event_type} at {at.isoformat()} is before the order was paid.")
+        raise Conflict(
+            "event_before_paid",
+            gettext("%(event)s at %(at)s is before the order was paid.") % {"event": event_type, "at": at.isoformat()},
+        )
     if event_type == "shipped" and order.cancelled_at is not None:
-        raise Conflict("shipped_after_cancelled", f"Order {order_no} was cancelled; it cannot ship.")
+        raise Conflict("shipped_after_cancelled", gettext("Order %(no)s was cancelled; it cannot ship.") % {"no": order_no})
     if event_type == "picked_up" and (order.shipped_at is None or at < order.shipped_at):
-        raise Conflict("picked_up_before_shipped", "A parcel cannot be picked up before it is shipped.")
+        raise Conflict("picked_up_before_shipped", gettext("A parcel cannot be picked up before it is shipped."))
     if event_type == "cancelled" and order.shipped_at is not None:
-        raise Conflict("cancelled_after_shipped", f"Order {order_no} has shipped; it cannot be cancelled.")
+        raise Conflict("cancelled_after_shipped", gettext("Order %(no)s has shipped; it cannot be cancelled.") % {"no": order_no})
     setattr(order, field, at)
     order.save(update_fields=[field])
     audit_record(actor=actor, target=order, action=f"order_{event_type}", data={"at": at.isoformat()})

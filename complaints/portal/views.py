@@ -14,7 +14,7 @@ from complaints import selectors, services
 from complaints.explain import APPEAL_REFUSAL_LABELS
 from complaints.models import Appeal, Complaint
 from complaints.portal.forms import AppealForm, ComplaintFilterForm
-from core.audit_labels import action_label
+from core.audit_labels import action_label, reason_label
 from core.errors import DomainError, NotFound
 from core.roles import is_merchant
 
@@ -76,7 +76,10 @@ def _load(request, pk: int) -> Complaint:
 @login_required
 def complaint_detail(request, pk: int):
     complaint = _load(request, pk)
-    timeline = [{"entry": e, "label": action_label(e.action)} for e in selectors.complaint_timeline(complaint)]
+    timeline = [
+        {"entry": e, "label": action_label(e.action), "reason": reason_label(e.reason)}
+        for e in selectors.complaint_timeline(complaint)
+    ]
     return render(
         request,
         "complaints/detail.html",

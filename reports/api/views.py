@@ -1,6 +1,7 @@
 """Reports API (SPEC §8): merchant reports, ops decisions, platform exemptions, the explainer."""
 
 from django.utils import timezone
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.permissions import IsAuthenticated
@@ -135,7 +136,7 @@ class CommitmentLetterView(APIView):
     def get(self, request):
         letter = selectors.commitment_letter_current()
         if letter is None:
-            raise NotFound("commitment_letter_missing", "No commitment letter is published yet.")
+            raise NotFound("commitment_letter_missing", gettext("No commitment letter is published yet."))
         return Response(s.CommitmentLetterSerializer(letter).data)
 
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.audit import audit_trail
-from core.audit_labels import action_label
+from core.audit_labels import action_label, reason_label
 from core.errors import DomainError, NotFound
 from core.roles import is_merchant
 from reports import selectors, services
@@ -78,7 +78,7 @@ def report_detail(request, report_no: str):
     for entry in audit_trail(report):
         label = action_label(entry.action)
         to = str(DeliveryReport.Status(entry.to_status).label) if entry.to_status in DeliveryReport.Status.values else ""
-        history.append({"entry": entry, "label": label, "to": to if to != label else ""})
+        history.append({"entry": entry, "label": label, "to": to if to != label else "", "reason": reason_label(entry.reason)})
     return render(
         request,
         "reports/detail.html",

@@ -1,6 +1,7 @@
 """Storefront API (SPEC §7, §8). Views parse input, call a selector or service, and answer;
 tenant scoping lives in ``storefront.selectors``, rules in ``storefront.services``."""
 
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
@@ -23,7 +24,7 @@ class StorefrontView(APIView):
     def get(self, request):
         storefront = selectors.storefront_for_user(user=request.user)
         if storefront is None:
-            raise NotFound("storefront_not_found", "You have no storefront yet.")
+            raise NotFound("storefront_not_found", gettext("You have no storefront yet."))
         return Response(s.StorefrontSerializer(storefront).data)
 
     @extend_schema(
@@ -120,7 +121,9 @@ class ListingListView(generics.ListAPIView):
     def get_queryset(self):
         wanted = self.request.query_params.get("status") or None
         if wanted and wanted not in Listing.Status.values:
-            raise InvalidInput("invalid", f"status: must be one of {', '.join(Listing.Status.values)}.")
+            raise InvalidInput(
+                "invalid", gettext("status: must be one of %(values)s.") % {"values": ", ".join(Listing.Status.values)}
+            )
         return selectors.listings_for_user(user=self.request.user, status=wanted)
 
     @extend_schema(
@@ -226,7 +229,7 @@ class ShareTokenIngestView(APIView):
         values = data.validated_data
         item = LibraryItem.objects.filter(platform=values["platform"], item_id=values["item_id"]).first()
         if item is None:
-            raise InvalidInput("library_item_not_found", "The item is not in the content library.")
+            raise InvalidInput("library_item_not_found", gettext("The item is not in the content library."))
         result = services.share_token_ingest(
             actor=request.user, code=values["code"], library_item=item, expires_at=values["expires_at"]
         )

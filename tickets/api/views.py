@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
 from rest_framework.response import Response
@@ -47,7 +48,9 @@ class TicketListView(generics.ListAPIView):
         params = self.request.query_params
         status_filter = params.get("status") or None
         if status_filter and status_filter not in UrgeTask.Status.values:
-            raise InvalidInput("invalid", f"status: must be one of {', '.join(UrgeTask.Status.values)}.")
+            raise InvalidInput(
+                "invalid", gettext("status: must be one of %(values)s.") % {"values": ", ".join(UrgeTask.Status.values)}
+            )
         return selectors.ticket_list_for_user(
             user=self.request.user, status=status_filter, order_no=params.get("order_no") or None
         )
@@ -107,9 +110,9 @@ class ServiceMetricView(generics.ListAPIView):
         try:
             days = int(raw)
         except ValueError:
-            raise InvalidInput("invalid", "days: must be an integer.")
+            raise InvalidInput("invalid", gettext("days: must be an integer."))
         if not 1 <= days <= 90:
-            raise InvalidInput("invalid", "days: must be between 1 and 90.")
+            raise InvalidInput("invalid", gettext("days: must be between 1 and 90."))
         last_day = shanghai_today()
         return days, last_day - timedelta(days=days - 1), last_day
 
