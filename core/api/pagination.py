@@ -1,7 +1,6 @@
 import re
 
 from django.core.paginator import InvalidPage
-from django.utils.translation import gettext
 from rest_framework.pagination import PageNumberPagination
 
 from core.errors import InvalidInput, NotFound
@@ -27,9 +26,7 @@ class Pagination(PageNumberPagination):
             return self.page_size
         if not _POSITIVE_INT.fullmatch(raw) or len(raw) > 3 or int(raw) > self.max_page_size:
             raise InvalidInput(
-                "invalid_page_size",
-                gettext("page_size must be a whole number from 1 to %(max)s; got %(got)r.")
-                % {"max": self.max_page_size, "got": raw[:40]},
+                "invalid_page_size", f"page_size must be a whole number from 1 to {self.max_page_size}; got {raw[:40]!r}."
             )
         return int(raw)
 
@@ -40,13 +37,9 @@ class Pagination(PageNumberPagination):
         if raw in self.last_page_strings:
             return paginator.num_pages
         if not _POSITIVE_INT.fullmatch(raw):
-            raise InvalidInput("invalid_page", gettext("page must be a whole number from 1; got %(got)r.") % {"got": raw[:40]})
+            raise InvalidInput("invalid_page", f"page must be a whole number from 1; got {raw[:40]!r}.")
         if len(raw) > _MAX_DIGITS:
-            raise NotFound(
-                "page_not_found",
-                gettext("There is no page %(page)s; the last page is %(last)s.")
-                % {"page": raw[:40] + "…", "last": paginator.num_pages},
-            )
+            raise NotFound("page_not_found", f"There is no page {raw[:40]}…; the last page is {paginator.num_pages}.")
         return int(raw)
 
     def paginate_queryset(self, queryset, request, view=None):
@@ -56,11 +49,7 @@ class Pagination(PageNumberPagination):
         try:
             self.page = paginator.page(page_number)
         except InvalidPage:
-            raise NotFound(
-                "page_not_found",
-                gettext("There is no page %(page)s; the last page is %(last)s.")
-                % {"page": page_number, "last": paginator.num_pages},
-            )
+            raise NotFound("page_not_found", f"There is no page {page_number}; the last page is {paginator.num_pages}.")
         return list(self.page)
 
     def get_schema_operation_parameters(self, view):

@@ -15,13 +15,17 @@ ROOT = Path(settings.BASE_DIR)
 ERRORS = {"DomainError", "InvalidInput", "Conflict", "NotFound", "IllegalTransition", "AppealRefused"}
 GETTEXT = {"_", "gettext", "gettext_lazy", "pgettext", "pgettext_lazy", "ngettext"}
 APPS = ["badges", "complaints", "core", "reports", "shops", "storefront", "tickets"]
+# API-only syntax errors about the paging query parameters: never shown in the Chinese UI (the
+# portal pages itself), and API clients match their English (core/tests/test_api_robustness.py).
+API_ONLY_ENGLISH = {"core/api/pagination.py"}
 
 
 def _sources():
     for app in APPS:
         for path in sorted((ROOT / app).rglob("*.py")):
             if "tests" not in path.parts and "migrations" not in path.parts:
-                yield path
+                if str(path.relative_to(ROOT)) not in API_ONLY_ENGLISH:
+                    yield path
 
 
 def _name(node) -> str:
@@ -72,7 +76,7 @@ def test_domain_error_details_are_marked_for_translation_and_translated():
 
 def test_the_scan_sees_the_domain_errors():
     found = {where.split(":")[0] for where, _ in domain_error_details()}
-    assert {"shops/services.py", "badges/services.py", "core/api/pagination.py", "complaints/services/appeals.py"} <= found
+    assert {"shops/services.py", "badges/services.py", "core/transitions.py", "complaints/services/appeals.py"} <= found
 
 
 def _lazy_translated(text) -> bool:
