@@ -16,6 +16,7 @@ api_v1 = [
     path("", include("complaints.api.urls")),
     path("", include("badges.api.urls")),
     path("", include("storefront.api.urls")),
+    path("", include("notifications.api.urls")),
 ]
 
 urlpatterns = [
@@ -32,6 +33,7 @@ urlpatterns = [
     path("complaints/", include("complaints.portal.urls")),
     path("badges/", include("badges.portal.urls")),
     path("storefront/", include("storefront.portal.urls")),
+    path("inbox/", include("notifications.portal.urls")),
     path("", include("shops.portal.urls")),
 ]
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from complaints import selectors, services
 from complaints.admin_forms import JudgeForm
 from complaints.models import Appeal, Complaint, ComplaintToReReview
+from core.duties import admin_without_conflicts, appeal_duty_conflict, complaint_duty_conflict
 from core.opsui import ReadOnlyAdmin, action_form, audit_trail_html, decide_each_action
 from reports.coverage_texts import failure_labels
 
@@ -147,7 +148,11 @@ class ComplaintAdmin(ReadOnlyAdmin):
 
     @admin.action(description=_("Judge the selected complaints (manual review)"))
     def judge_action(self, request, queryset: QuerySet):
-        queryset = queryset.select_related("order", "order__shop")
+        queryset = admin_without_conflicts(
+            self, request, queryset.select_related("order", "order__shop"), complaint_duty_conflict
+        )
+        if not queryset.exists():
+            return None
         form = action_form(request, JudgeForm)
         applying = form.is_bound and form.is_valid()
         return decide_each_action(
@@ -241,6 +246,9 @@ class ComplaintToReReviewAdmin(ComplaintAdmin):
         return obj.basis_report.revoked_at if obj.basis_report_id else None
 
     def _rereview(self, request, queryset, verdict: str, title):
+        queryset = admin_without_conflicts(self, request, queryset.select_related("order"), complaint_duty_conflict)
+        if not queryset.exists():
+            return None
         return decide_each_action(
             self,
             request,
@@ -335,6 +343,9 @@ class AppealAdmin(ReadOnlyAdmin):
 
     @admin.action(description=_("Accept the selected appeals (exempt, penalty voided)"))
     def accept_action(self, request, queryset):
+        queryset = admin_without_conflicts(self, request, queryset, appeal_duty_conflict)
+        if not queryset.exists():
+            return None
         return decide_each_action(
             self,
             request,
@@ -348,6 +359,9 @@ class AppealAdmin(ReadOnlyAdmin):
 
     @admin.action(description=_("Reject the selected appeals (reason required)"))
     def reject_action(self, request, queryset):
+        queryset = admin_without_conflicts(self, request, queryset, appeal_duty_conflict)
+        if not queryset.exists():
+            return None
         return decide_each_action(
             self,
             request,

@@ -17,6 +17,38 @@ def _actor_fields(actor) -> dict:
     return {"actor": actor, "actor_label": actor.get_username()}
 
 
+#: What merchants see in place of a decider (SPEC §9): never an ops username. Fixed Chinese
+#: strings — the API's values do not change with the language.
+MERCHANT_OPS_LABEL = "平台运营"
+MERCHANT_SYSTEM_LABEL = "系统"
+
+
+def merchant_colleague_ids(viewer) -> set[int]:
+    """The users who share a shop with ``viewer`` (itself included), ops staff excluded: the
+    people whose names a merchant may see in its own history."""
+    from shops.models import ShopMembership
+
+    if viewer is None or getattr(viewer, "pk", None) is None:
+        return set()
+    rows = ShopMembership.objects.filter(shop__memberships__user_id=viewer.pk).exclude(user__is_staff=True)
+    return set(rows.exclude(user__is_superuser=True).values_list("user_id", flat=True)) | {viewer.pk}
+
+
+def merchant_actor_label(actor, *, label: str = "", colleagues: set[int] = frozenset()) -> str:
+    """Who acted, as a merchant may see it: "系统" for the system and platform service users,
+    the username of a colleague (``merchant_colleague_ids``), and "平台运营" for anyone else —
+    ops reviewers, admins, superusers, deleted users. Never an ops username."""
+    from core.roles import is_platform_user
+
+    if actor is None:
+        return MERCHANT_SYSTEM_LABEL if label in ("", SYSTEM) else MERCHANT_OPS_LABEL
+    if actor.pk in colleagues:
+        return actor.get_username()
+    if is_platform_user(actor):
+        return MERCHANT_SYSTEM_LABEL
+    return MERCHANT_OPS_LABEL
+
+
 def target_type_of(target: models.Model | type[models.Model]) -> str:
     return target._meta.label_lower
 

@@ -1,5 +1,7 @@
 """Portal navigation: the sections whose URLs exist, in the order merchants use them."""
 
+from functools import cache
+
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -11,7 +13,9 @@ PORTAL_SECTIONS = [
     (_("Products & 48h badge"), "badges:portal-products"),
     (_("Service metric"), "tickets:portal-metrics"),
     (_("Storefront"), "storefront:portal-home"),
+    (_("Inbox"), "notifications:portal-list"),
 ]
+INBOX = "notifications:portal-list"
 
 
 def portal_navigation(request) -> dict:
@@ -23,10 +27,19 @@ def portal_navigation(request) -> dict:
             url = reverse(name)
         except NoReverseMatch:
             continue
-        items.append({"label": label, "url": url, "active": False})
+        item = {"label": label, "url": url, "active": False}
+        if name == INBOX:
+            item["unread"] = _unread_count(request)  # a callable: counted only where the nav is drawn
+        items.append(item)
     matches = [
         item for item in items if request.path == item["url"] or (item["url"] != "/" and request.path.startswith(item["url"]))
     ]
     if matches:
         max(matches, key=lambda item: len(item["url"]))["active"] = True
     return {"portal_nav": items}
+
+
+def _unread_count(request):
+    from notifications.selectors import notification_unread_count
+
+    return cache(lambda: notification_unread_count(user=request.user))

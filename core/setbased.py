@@ -48,15 +48,16 @@ def insert_select(
     *,
     columns: dict[str, Any],
     values: dict[str, Any] | None = None,
-    ignore_conflicts_on: str | None = None,
+    ignore_conflicts_on: str | tuple[str, ...] | None = None,
     returning: bool = True,
 ) -> list[int] | int:
     """Insert one ``model`` row per row of ``rows`` in one statement.
 
     ``columns`` maps fields of ``model`` to expressions (or field names) over ``rows``' model;
     every other concrete field takes ``values[name]`` or its model default, exactly as ``save()``
-    would (``pre_save``: ``auto_now_add`` is set). With ``ignore_conflicts_on`` (a unique field),
-    rows whose value already exists are skipped (``ON CONFLICT (…) DO NOTHING``).
+    would (``pre_save``: ``auto_now_add`` is set). With ``ignore_conflicts_on`` (a unique field, or
+    the fields of a unique constraint), rows whose value already exists are skipped
+    (``ON CONFLICT (…) DO NOTHING``).
     Returns the new primary keys, or with ``returning=False`` the number of rows inserted.
     """
     connection = connections[rows.db]
@@ -83,7 +84,9 @@ def insert_select(
         f"SELECT {', '.join(select_list)} FROM ({source_sql}) src WHERE 1 = 1"  # WHERE: SQLite's ON CONFLICT parse
     )
     if ignore_conflicts_on:
-        sql += f" ON CONFLICT ({quote(model._meta.get_field(ignore_conflicts_on).column)}) DO NOTHING"
+        names = (ignore_conflicts_on,) if isinstance(ignore_conflicts_on, str) else ignore_conflicts_on
+        conflict = ", ".join(quote(model._meta.get_field(name).column) for name in names)
+        sql += f" ON CONFLICT ({conflict}) DO NOTHING"
     if returning:
         sql += f" RETURNING {quote(model._meta.pk.column)}"
     with connection.cursor() as cursor:

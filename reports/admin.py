@@ -16,6 +16,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.duties import CONFLICT_MESSAGE, admin_without_conflicts, report_duty_conflict
 from core.errors import DomainError
 from core.opsui import action_form, audit_trail_html, decide_each_action
 from reports import services
@@ -179,6 +180,8 @@ class DeliveryReportAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("decide"))
     def decision_links(self, obj):
+        if getattr(obj, "duty_conflict", False):
+            return CONFLICT_MESSAGE  # SPEC §9: no one decides their own case
         allowed = services.TRANSITIONS[obj.status]
         targets = {"approve": Status.APPROVED, "reject": Status.REJECTED, "revoke": Status.REVOKED}
         links = [
@@ -208,8 +211,17 @@ class DeliveryReportAdmin(admin.ModelAdmin):
             return redirect("admin:reports_deliveryreport_change", report.pk)
         return response
 
+    def get_object(self, request, object_id, from_field=None):
+        report = super().get_object(request, object_id, from_field)
+        if report is not None:
+            report.duty_conflict = report_duty_conflict(request.user, report)
+        return report
+
     def _decide(self, request, queryset, decision: str, *, action: str):
         service, verb, required = DECISIONS[decision]
+        queryset = admin_without_conflicts(self, request, queryset, report_duty_conflict)
+        if not queryset.exists():
+            return None
         return decide_each_action(
             self,
             request,

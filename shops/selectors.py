@@ -4,19 +4,41 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext
 
 from core.errors import NotFound
-from core.roles import is_ops_reviewer
 from shops.models import Order, Product, Shop
 
 
 def shops_for_user(*, user) -> QuerySet[Shop]:
-    """The shops a merchant belongs to (ops reviewers see every shop)."""
-    if is_ops_reviewer(user):
-        return Shop.objects.all()
+    """The shops the caller is a **member** of — the one merchant scope (SPEC §9).
+
+    Every merchant path (API views, portal views and pickers, merchant services) reads "the
+    caller's shops" from here, and nothing else. Being an ops reviewer, an ops admin or a
+    superuser adds nothing: ops powers come only through the ops endpoints and the admin,
+    which read every shop through ``shops_for_ops`` below.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return Shop.objects.none()
     return Shop.objects.filter(memberships__user=user)
 
 
 def shop_ids_for_user(*, user) -> QuerySet:
     return shops_for_user(user=user).values("pk")
+
+
+def user_is_member(*, user, shop_id: int) -> bool:
+    """Is the caller a member of this shop? (The merchant services' own check.)"""
+    return shops_for_user(user=user).filter(pk=shop_id).exists()
+
+
+def require_member(*, user, shop_id: int, code: str = "not_found", detail: str = "Not found.") -> None:
+    """A merchant service's guard: another shop's object is indistinguishable from none (404)."""
+    if not user_is_member(user=user, shop_id=shop_id):
+        raise NotFound(code, detail)
+
+
+def shops_for_ops() -> QuerySet[Shop]:
+    """Every shop: the explicit ops read-all path (admin, ops endpoints). Never used on a
+    merchant's behalf."""
+    return Shop.objects.all()
 
 
 def shop_overview_for_user(*, user) -> QuerySet[Shop]:

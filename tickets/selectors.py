@@ -34,14 +34,9 @@ def ticket_get_for_user(*, user, pk) -> UrgeTask:
     return task
 
 
-def tasks_answerable_by(*, user) -> QuerySet[UrgeTask]:
-    """Tasks the caller may answer: only members of the task's shop (not ops reviewers)."""
-    return UrgeTask.objects.filter(shop__memberships__user=user)
-
-
 def ticket_get_for_reply(*, user, pk) -> UrgeTask:
-    """A task the caller may answer (``tasks_answerable_by``)."""
-    task = tasks_answerable_by(user=user).filter(pk=pk).select_related("order", "shop").first()
+    """A task the caller may answer: only members of the task's shop (not ops reviewers)."""
+    task = UrgeTask.objects.filter(pk=pk, shop__memberships__user=user).select_related("order", "shop").first()
     if task is None:
         raise NotFound("ticket_not_found", _("Task %(id)s not found.") % {"id": pk})
     return task

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "complaints",
     "badges",
     "storefront",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -139,7 +140,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "NotificationKindEnum": "notifications.models.Notification.Kind",
+        "ShopKindEnum": "shops.models.Shop.Kind",
+    },
     # Every operation documents its error answers ({"code", "detail"}): core/api/schema.py.
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "core.api.schema.document_error_responses"],
 }

@@ -5,7 +5,7 @@ from rest_framework import generics
 
 from badges.api.serializers import ProductBadgeSerializer
 from badges.selectors import badged_q, product_badges_for_user
-from core.api.permissions import IsMerchantOrOps
+from core.api.permissions import IsMerchant
 from core.errors import InvalidInput
 
 _BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
@@ -20,7 +20,7 @@ _BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
 class ProductBadgeListView(generics.ListAPIView):
     """The caller's products with `fast_ship_badge`, `ranking_boost` and the last 48h pickup rate."""
 
-    permission_classes = [IsMerchantOrOps]
+    permission_classes = [IsMerchant]
     serializer_class = ProductBadgeSerializer
     filter_backends: list = []
 

@@ -3,6 +3,7 @@ from rest_framework import serializers
 
 from complaints.models import Appeal, Complaint
 from core.api.fields import AwareDateTimeField, refuse, refuse_nul_characters
+from core.audit import MERCHANT_OPS_LABEL, MERCHANT_SYSTEM_LABEL
 from shops.models import Order
 
 
@@ -84,9 +85,19 @@ class ComplaintSerializer(serializers.ModelSerializer):
             return {"kind": "report", "id": r.pk, "report_no": r.report_no, "title": r.report_no, "revoked_at": r.revoked_at}
         return None
 
-    @extend_schema_field(serializers.CharField(allow_null=True, help_text="Username; null when the system judged."))
+    @extend_schema_field(
+        serializers.CharField(
+            allow_null=True,
+            help_text='Merchants: "系统" or "平台运营" (never an ops username); ops endpoints: the ops username. '
+            "Null until judged (and for ops when the system judged).",
+        )
+    )
     def get_judged_by(self, obj: Complaint):
-        return obj.judged_by.get_username() if obj.judged_by_id else None
+        if self.context.get("for_ops", False):
+            return obj.judged_by.get_username() if obj.judged_by_id else None
+        if obj.judged_by_id:
+            return MERCHANT_OPS_LABEL
+        return MERCHANT_SYSTEM_LABEL if obj.judged_at else None
 
 
 class ComplaintJudgeSerializer(serializers.Serializer):

@@ -7,7 +7,7 @@ from complaints import selectors, services
 from complaints.api import serializers as s
 from complaints.api.filters import AppealFilter, ComplaintFilter
 from complaints.models import Appeal, Complaint
-from core.api.permissions import IsMerchant, IsMerchantOrOps, IsOpsReviewer, IsPlatform
+from core.api.permissions import IsMerchant, IsOpsReviewer, IsPlatform
 from core.api.responses import created_or_existing
 from core.api.serializers import ReasonSerializer
 
@@ -43,7 +43,7 @@ class ComplaintIngestView(APIView):
 class ComplaintListView(generics.ListAPIView):
     """The complaints of the caller's shops."""
 
-    permission_classes = [IsMerchantOrOps]
+    permission_classes = [IsMerchant]
     serializer_class = s.ComplaintSerializer
     filterset_class = ComplaintFilter
 
@@ -54,7 +54,7 @@ class ComplaintListView(generics.ListAPIView):
 
 
 class ComplaintDetailView(generics.RetrieveAPIView):
-    permission_classes = [IsMerchantOrOps]
+    permission_classes = [IsMerchant]
     serializer_class = s.ComplaintSerializer
 
     def get_object(self):
@@ -72,17 +72,15 @@ class ComplaintJudgeView(APIView):
         data.is_valid(raise_exception=True)
         complaint = selectors.complaint_get(complaint_id=pk)
         services.complaint_judge(actor=request.user, complaint=complaint, **data.validated_data)
-        return Response(s.ComplaintSerializer(selectors.complaint_get(complaint_id=pk)).data)
+        return Response(s.ComplaintSerializer(selectors.complaint_get(complaint_id=pk), context={"for_ops": True}).data)
 
 
 class AppealListCreateView(generics.ListCreateAPIView):
     """The appeals of the caller's shops; POST files one (checks of SPEC §5, in order)."""
 
+    permission_classes = [IsMerchant]
     serializer_class = s.AppealSerializer
     filterset_class = AppealFilter
-
-    def get_permissions(self):
-        return [IsMerchant()] if self.request.method == "POST" else [IsMerchantOrOps()]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -106,7 +104,7 @@ class AppealListCreateView(generics.ListCreateAPIView):
 
 
 class AppealDetailView(generics.RetrieveAPIView):
-    permission_classes = [IsMerchantOrOps]
+    permission_classes = [IsMerchant]
     serializer_class = s.AppealSerializer
 
     def get_object(self):

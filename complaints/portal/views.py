@@ -14,6 +14,7 @@ from complaints import selectors, services
 from complaints.explain import APPEAL_REFUSAL_LABELS
 from complaints.models import Appeal, Complaint
 from complaints.portal.forms import AppealForm, ComplaintFilterForm
+from core.audit import merchant_actor_label, merchant_colleague_ids
 from core.audit_labels import action_label, reason_label
 from core.errors import DomainError, NotFound
 from core.roles import is_merchant
@@ -76,8 +77,14 @@ def _load(request, pk: int) -> Complaint:
 @login_required
 def complaint_detail(request, pk: int):
     complaint = _load(request, pk)
+    colleagues = merchant_colleague_ids(request.user)
     timeline = [
-        {"entry": e, "label": action_label(e.action), "reason": reason_label(e.reason)}
+        {
+            "entry": e,
+            "label": action_label(e.action),
+            "reason": reason_label(e.reason),
+            "who": merchant_actor_label(e.actor, label=e.actor_label, colleagues=colleagues),
+        }
         for e in selectors.complaint_timeline(complaint)
     ]
     return render(

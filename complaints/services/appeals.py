@@ -12,10 +12,13 @@ from complaints.explain import APPEAL_REFUSAL_LABELS
 from complaints.models import Appeal, Complaint
 from complaints.transitions import APPEAL_STATUS, guard
 from core.audit import audit_record
+from core.duties import ConflictOfInterest, appeal_duty_conflict
 from core.errors import Conflict, DomainError, InvalidInput
 from core.policies import APPEAL_REQUIRES_PRIOR_REPORT, policy_in_force
+from notifications import events as inbox
 from reports.coverage import report_approved_at, report_scope_matches
 from reports.models import DeliveryReport
+from shops.selectors import require_member
 
 Verdict = Complaint.Verdict
 
@@ -85,6 +88,12 @@ def appeal_create(
     """File an appeal. ``complaint`` must already be tenant-checked by the caller (a selector:
     another shop's complaint is a 404 before we get here). Checks in the order of §5, first
     failure wins. An identical repeat of the open appeal returns it (``created=False``)."""
+    require_member(
+        user=actor,
+        shop_id=complaint.order.shop_id,
+        code="complaint_not_found",
+        detail=_("Complaint %(id)s not found.") % {"id": complaint.pk},
+    )
     now = now or timezone.now()
     report_no = (report_no or "").strip()
     statement = (statement or "").strip()
@@ -140,15 +149,21 @@ def appeal_create(
     return appeal, True
 
 
-def _lock_appeal(appeal: Appeal) -> Appeal:
-    return Appeal.objects.select_for_update(of=("self",)).select_related("complaint", "report").get(pk=appeal.pk)
+def _lock_appeal(appeal: Appeal, *, actor) -> Appeal:
+    """Lock the appeal for a decision; SPEC §9: no one decides their own case (403)."""
+    appeal = (
+        Appeal.objects.select_for_update(of=("self",)).select_related("complaint", "complaint__order", "report").get(pk=appeal.pk)
+    )
+    if appeal_duty_conflict(actor=actor, appeal=appeal):
+        raise ConflictOfInterest()
+    return appeal
 
 
 @transaction.atomic
 def appeal_accept(*, actor, appeal: Appeal, reason: str = "") -> Appeal:
     """Ops accept: the complaint becomes ``exempt`` with the cited report as basis and its
     penalty 0.00; the original verdict and penalty stay in the audit trail."""
-    appeal = _lock_appeal(appeal)
+    appeal = _lock_appeal(appeal, actor=actor)
     guard(
         APPEAL_STATUS,
         current=appeal.status,
@@ -202,16 +217,17 @@ def appeal_accept(*, actor, appeal: Appeal, reason: str = "") -> Appeal:
             "basis_report": appeal.report_id,
         },
     )
+    inbox.appeal_decided(appeal=appeal)
     return appeal
 
 
 @transaction.atomic
 def appeal_reject(*, actor, appeal: Appeal, reason: str) -> Appeal:
     """Ops reject with a reason (400 ``reason_required`` without one); the verdict stands."""
+    appeal = _lock_appeal(appeal, actor=actor)
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput("reason_required", _("A reason is required."))
-    appeal = _lock_appeal(appeal)
     guard(
         APPEAL_STATUS,
         current=appeal.status,
@@ -245,4 +261,5 @@ def appeal_reject(*, actor, appeal: Appeal, reason: str) -> Appeal:
         at=now,
         data={"appeal": appeal.pk},
     )
+    inbox.appeal_decided(appeal=appeal)
     return appeal

@@ -12,6 +12,7 @@ from core.audit import audit_record, audit_record_bulk
 from core.errors import Conflict, InvalidInput
 from core.outbox import nudge_after_commit
 from core.setbased import audit_record_select, insert_select, pk_in
+from notifications import events as inbox
 from shops.models import Order
 
 
@@ -70,6 +71,7 @@ def complaint_file(
         data={"source": source, "event_id": event_id},
         at=complaint.created_at,
     )
+    inbox.complaints_filed(complaint_ids=[complaint.pk])
     _enqueue_judgment()
     return complaint, True
 
@@ -107,6 +109,7 @@ def complaint_file_bulk(*, actor, complaints: list[dict]) -> list[int]:
         actor=actor, model=Complaint, target_ids=new_ids, action="complaint_filed", to_status=Complaint.Status.PENDING_REVIEW
     )
     if new_ids:
+        inbox.complaints_filed(complaint_ids=new_ids)
         _enqueue_judgment()
     return new_ids
 
@@ -143,5 +146,6 @@ def complaint_file_from_rows(
             action="complaint_filed",
             to_status=Complaint.Status.PENDING_REVIEW,
         )
+        inbox.complaints_filed(complaint_ids=new_ids)
         _enqueue_judgment()
     return new_ids

@@ -22,9 +22,11 @@ from django.utils.translation import gettext as _
 from complaints.models import Complaint
 from complaints.transitions import COMPLAINT_STATUS, COMPLAINT_VERDICT, guard
 from core.audit import SYSTEM, audit_record, target_type_of
+from core.duties import ConflictOfInterest, complaint_duty_conflict
 from core.errors import Conflict, InvalidInput
 from core.models import AuditEntry
 from core.policies import JUDGE_BY_REPORTS, policy_effective_from
+from notifications import events as inbox
 from reports.coverage import annotate_coverage, coverage_of
 
 CENT = Decimal("0.01")
@@ -146,6 +148,7 @@ def _judge_batch(*, effective_from: datetime, batch_size: int, now: datetime, af
         ],
         batch_size=batch_size,
     )
+    inbox.complaints_judged(complaint_ids=[row[0] for row in rows])
     return rows
 
 
@@ -180,8 +183,12 @@ def _require_reason(reason: str) -> str:
     return reason
 
 
-def _lock(complaint: Complaint) -> Complaint:
-    return Complaint.objects.select_for_update(of=("self",)).select_related("order").get(pk=complaint.pk)
+def _lock(complaint: Complaint, *, actor) -> Complaint:
+    """Lock the complaint for an ops decision; SPEC §9: a member of its shop may not decide it."""
+    complaint = Complaint.objects.select_for_update(of=("self",)).select_related("order").get(pk=complaint.pk)
+    if complaint_duty_conflict(actor=actor, complaint=complaint):
+        raise ConflictOfInterest()
+    return complaint
 
 
 @transaction.atomic
@@ -193,7 +200,7 @@ def complaint_judge(*, actor, complaint: Complaint, verdict: str, reason: str) -
     if verdict not in Verdict.values:
         raise InvalidInput("invalid_verdict", _("Unknown verdict %(verdict)s.") % {"verdict": verdict})
     reason = _require_reason(reason)
-    complaint = _lock(complaint)
+    complaint = _lock(complaint, actor=actor)
     guard(
         COMPLAINT_STATUS,
         current=complaint.status,
@@ -239,6 +246,7 @@ def complaint_judge(*, actor, complaint: Complaint, verdict: str, reason: str) -
             "by": "ops",
         },
     )
+    inbox.complaints_judged(complaint_ids=[complaint.pk])
     return complaint
 
 
@@ -259,6 +267,8 @@ def complaint_rereview(*, actor, complaint: Complaint, verdict: str, reason: str
         raise InvalidInput("invalid_verdict", _("Unknown verdict %(verdict)s.") % {"verdict": verdict})
     reason = _require_reason(reason)
     complaint = Complaint.objects.select_for_update(of=("self",)).select_related("order", "basis_report").get(pk=complaint.pk)
+    if complaint_duty_conflict(actor=actor, complaint=complaint):
+        raise ConflictOfInterest()
     if not needs_rereview(complaint):
         raise Conflict("complaint_not_in_rereview", _("Complaint #%(id)s does not await re-review.") % {"id": complaint.pk})
     guard(
@@ -295,4 +305,5 @@ def complaint_rereview(*, actor, complaint: Complaint, verdict: str, reason: str
             "penalty": None if complaint.penalty is None else str(complaint.penalty),
         },
     )
+    inbox.complaint_rereviewed(complaint=complaint)
     return complaint

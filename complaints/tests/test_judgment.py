@@ -200,11 +200,12 @@ def _mixed_complaints(shop, n: int, *, distinct_bases: bool) -> None:
 @pytest.mark.parametrize("distinct_bases", [False, True])
 def test_constant_number_of_queries_per_batch(shop, distinct_bases):
     _mixed_complaints(shop, 14, distinct_bases=distinct_bases)
-    # policy look-up once; per batch: savepoint, one UPDATE … FROM … RETURNING, one audit insert, release
+    # policy look-up once; per batch: savepoint, one UPDATE … FROM … RETURNING, one audit insert,
+    # one inbox INSERT … SELECT, release
     with CaptureQueriesContext(connection) as ctx:
         run = complaints_judge_pending(batch_size=5)
     assert run.judged == 14 and run.batches == 3
-    assert len(ctx.captured_queries) == 1 + 3 * 4
+    assert len(ctx.captured_queries) == 1 + 3 * 5
     verdicts = list(Complaint.objects.order_by("pk").values_list("verdict", flat=True))
     assert verdicts == ["exempt", "exempt", "merchant_liable"] * 4 + ["exempt", "exempt"]
     assert Complaint.objects.filter(basis_exemption__isnull=False).count() == 5

@@ -3,6 +3,7 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 _SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -39,3 +40,27 @@ def refuse_nul_characters(value) -> None:
     character cannot be in any code here, and PostgreSQL refuses it in a query (a 500)."""
     if isinstance(value, str) and "\x00" in value:
         raise refuse("null_characters_not_allowed", "Null characters are not allowed.")
+
+
+@extend_schema_field(
+    {"type": "string", "nullable": True, "description": "Username of the caller or a colleague, else 系统 / 平台运营."}
+)
+class MerchantActorField(serializers.Field):
+    """A user as a merchant may see it (SPEC §9): the caller's own name or a colleague's, else
+    "系统" / "平台运营" — never an ops username. Read-only; null stays null."""
+
+    def __init__(self, **kwargs):
+        kwargs["read_only"] = True
+        kwargs.setdefault("allow_null", True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        from core.audit import merchant_actor_label, merchant_colleague_ids
+
+        request = self.context.get("request")
+        viewer = getattr(request, "user", None)
+        cache = self.context.setdefault("_merchant_colleagues", {})
+        key = getattr(viewer, "pk", None)
+        if key not in cache:
+            cache[key] = merchant_colleague_ids(viewer)
+        return merchant_actor_label(value, colleagues=cache[key])

@@ -70,7 +70,7 @@ def test_report_suppresses_urges_and_exempts_complaints(platform_api, merchant_a
         format="json",
     )
     assert report.status_code == 201, report.content
-    assert report.json()["status"] == "approved" and report.json()["decided_by"] == "system"
+    assert report.json()["status"] == "approved" and report.json()["decided_by"] == "系统"
     report_no = report.json()["report_no"]
 
     # Then a later urge on the Hangzhou order opens nothing and shows the promised ship-by time,

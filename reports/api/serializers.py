@@ -3,6 +3,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api.fields import AwareDateTimeField
+from core.audit import MERCHANT_OPS_LABEL, MERCHANT_SYSTEM_LABEL
 from reports.models import CommitmentLetter, DeliveryReport, Scenario, UnifiedExemption
 
 
@@ -54,7 +55,10 @@ class ReportSerializer(serializers.ModelSerializer):
     regions = RegionRefSerializer(source="region_links", many=True, read_only=True)
     expired = serializers.SerializerMethodField(help_text="ends_at has passed (derived, never stored).")
     commitment_letter_version = serializers.CharField(source="commitment_letter.version", read_only=True)
-    decided_by = serializers.SerializerMethodField(help_text='"system", an ops username, or null.')
+    decided_by = serializers.SerializerMethodField(
+        help_text='Merchants: "系统" (automatic) or "平台运营" (never an ops username); ops endpoints: "system" or the '
+        "ops username. Null while undecided."
+    )
 
     class Meta:
         model = DeliveryReport
@@ -93,9 +97,12 @@ class ReportSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_decided_by(self, obj):
+        for_ops = self.context.get("for_ops", False)
         if obj.decided_by_system:
-            return "system"
-        return obj.decided_by.get_username() if obj.decided_by else None
+            return "system" if for_ops else MERCHANT_SYSTEM_LABEL
+        if obj.decided_by is None:
+            return None
+        return obj.decided_by.get_username() if for_ops else MERCHANT_OPS_LABEL
 
 
 class ReportListFilterSerializer(serializers.Serializer):

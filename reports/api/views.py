@@ -8,7 +8,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api.permissions import IsMerchant, IsMerchantOrOps, IsOpsReviewer, IsPlatform
+from core.api.permissions import IsMerchant, IsOpsReviewer, IsPlatform
 from core.api.responses import created_or_existing, created_or_ok
 from core.api.serializers import ReasonSerializer
 from core.errors import NotFound
@@ -21,9 +21,9 @@ from shops.selectors import order_get_for_user
 ERROR = OpenApiResponse(description='`{"code", "detail"}`')
 
 
-def _report_answer(report, code=status.HTTP_200_OK) -> Response:
+def _report_answer(report, code=status.HTTP_200_OK, *, for_ops: bool = False) -> Response:
     report = selectors.report_get_for_ops(report_no=report.report_no)  # fresh, with its links
-    return Response(s.ReportSerializer(report).data, status=code)
+    return Response(s.ReportSerializer(report, context={"for_ops": for_ops}).data, status=code)
 
 
 @extend_schema(tags=["reports"])
@@ -31,14 +31,9 @@ class ReportListCreateView(generics.ListAPIView):
     """报备: the caller's reports (filters ``status``, ``scenario``, ``scope``, ``shop``,
     ``expired``, ``order_no`` — every report whose scope matches that order) and filing one."""
 
-    permission_classes = [IsMerchantOrOps]
+    permission_classes = [IsMerchant]
     serializer_class = s.ReportSerializer
     filter_backends: list = []
-
-    def get_permissions(self):
-        if self.request.method == "POST":
-            return [IsMerchant()]
-        return super().get_permissions()
 
     def get_queryset(self):
         filters = s.ReportListFilterSerializer(data=self.request.query_params)
@@ -70,7 +65,7 @@ class ReportListCreateView(generics.ListAPIView):
 
 @extend_schema(tags=["reports"], responses={200: s.ReportSerializer, 404: ERROR})
 class ReportDetailView(APIView):
-    permission_classes = [IsMerchantOrOps]
+    permission_classes = [IsMerchant]
 
     def get(self, request, report_no: str):
         report = selectors.report_get_for_merchant(user=request.user, report_no=report_no)
@@ -98,7 +93,7 @@ class _OpsDecisionView(APIView):
         body = ReasonSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         report = selectors.report_get_for_ops(report_no=report_no)
-        return _report_answer(type(self).service(actor=request.user, report=report, **body.validated_data))
+        return _report_answer(type(self).service(actor=request.user, report=report, **body.validated_data), for_ops=True)
 
 
 _ops_schema = extend_schema(
@@ -179,7 +174,7 @@ class OrderCoverageView(APIView):
     """Why is (or isn't) this order covered at ``at``? Every report of its shop and every
     exemption that could concern it, each with ``covers`` and the reasons it does not."""
 
-    permission_classes = [IsMerchantOrOps]
+    permission_classes = [IsMerchant]
 
     def get(self, request, order_no: str):
         query = s.CoverageQuerySerializer(data=request.query_params)

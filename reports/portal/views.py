@@ -11,7 +11,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.audit import audit_trail
+from core.audit import audit_trail, merchant_actor_label, merchant_colleague_ids
 from core.audit_labels import action_label, reason_label
 from core.errors import DomainError, NotFound
 from core.roles import is_merchant
@@ -75,10 +75,13 @@ def report_create(request):
 def report_detail(request, report_no: str):
     report = _my_report(request, report_no)
     history = []
+    colleagues = merchant_colleague_ids(request.user)
     for entry in audit_trail(report):
         label = action_label(entry.action)
         to = str(DeliveryReport.Status(entry.to_status).label) if entry.to_status in DeliveryReport.Status.values else ""
-        history.append({"entry": entry, "label": label, "to": to if to != label else "", "reason": reason_label(entry.reason)})
+        who = merchant_actor_label(entry.actor, label=entry.actor_label, colleagues=colleagues)
+        reason = reason_label(entry.reason)
+        history.append({"entry": entry, "label": label, "to": to if to != label else "", "who": who, "reason": reason})
     return render(
         request,
         "reports/detail.html",

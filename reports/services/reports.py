@@ -15,15 +15,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import audit_record
+from core.duties import ConflictOfInterest, report_duty_conflict
 from core.errors import Conflict, IllegalTransition, InvalidInput
 from core.policies import AUTO_APPROVE_WITH_COMMITMENT, policy_in_force
 from core.transitions import guard_transition
+from notifications import events as inbox
 from reports.models import DeliveryReport, ReportProduct, ReportRegion, Scenario
 from reports.selectors import commitment_letter_current
 from reports.services.numbering import report_no_next
 from reports.services.validation import clean_region_codes, validate_window
 from shops.models import Product, Shop
 from shops.regions import region_prefix
+from shops.selectors import require_member
 
 Status = DeliveryReport.Status
 Scope = DeliveryReport.Scope
@@ -81,6 +84,12 @@ def _locked(report: DeliveryReport) -> DeliveryReport:
     return DeliveryReport.objects.select_for_update().get(pk=report.pk)
 
 
+def _check_duty(actor, report: DeliveryReport) -> None:
+    """SPEC §9: no one decides their own case (403 ``conflict_of_interest``)."""
+    if report_duty_conflict(actor=actor, report=report):
+        raise ConflictOfInterest()
+
+
 def _required_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
@@ -136,6 +145,7 @@ def report_submit(
     ``region_unknown``. With a ``request_id`` already used in this shop: the same submission
     answers the existing report (``created=False``), a different one is 409 ``report_conflict``.
     """
+    require_member(user=actor, shop_id=shop.pk, code="shop_not_found", detail=_("Shop %(code)s not found.") % {"code": shop.code})
     submitted_at = at or timezone.now()
     products, regions = list(products or []), list(regions or [])
     if not commitment_accepted:
@@ -251,46 +261,60 @@ def _approve(report: DeliveryReport, *, actor, at: datetime, reason: str) -> Del
         at=at,
         data={"auto": actor is None},
     )
+    inbox.report_decided(report=report)
     return report
 
 
 @transaction.atomic
 def report_approve(*, actor, report: DeliveryReport, reason: str = "", at: datetime | None = None) -> DeliveryReport:
-    """Ops approve a pending report (409 ``report_not_pending`` otherwise)."""
-    return _approve(_locked(report), actor=actor, at=at or timezone.now(), reason=(reason or "").strip())
+    """Ops approve a pending report (409 ``report_not_pending`` otherwise; 403
+    ``conflict_of_interest`` for the shop's own member or the report's submitter)."""
+    report = _locked(report)
+    _check_duty(actor, report)
+    return _approve(report, actor=actor, at=at or timezone.now(), reason=(reason or "").strip())
 
 
 @transaction.atomic
 def report_reject(*, actor, report: DeliveryReport, reason: str, at: datetime | None = None) -> DeliveryReport:
     """Ops reject a pending report; a reason is required (400 ``reason_required``)."""
-    reason = _required_reason(reason)
     report, at = _locked(report), at or timezone.now()
+    _check_duty(actor, report)
+    reason = _required_reason(reason)
     previous = _move(report, Status.REJECTED)
     report.decided_at, report.decided_by, report.decided_by_system, report.reason = at, actor, False, reason
     report.save(update_fields=["status", "decided_at", "decided_by", "decided_by_system", "reason"])
     audit_record(
         actor=actor, target=report, action="report_rejected", from_status=previous, to_status=report.status, reason=reason, at=at
     )
+    inbox.report_decided(report=report)
     return report
 
 
 @transaction.atomic
 def report_revoke(*, actor, report: DeliveryReport, reason: str, at: datetime | None = None) -> DeliveryReport:
     """Ops revoke an approved report (a false commitment): it stops covering from ``revoked_at``."""
-    reason = _required_reason(reason)
     report, at = _locked(report), at or timezone.now()
+    _check_duty(actor, report)
+    reason = _required_reason(reason)
     previous = _move(report, Status.REVOKED)
     report.revoked_at, report.reason = at, reason
     report.save(update_fields=["status", "revoked_at", "reason"])
     audit_record(
         actor=actor, target=report, action="report_revoked", from_status=previous, to_status=report.status, reason=reason, at=at
     )
+    inbox.report_decided(report=report)
     return report
 
 
 @transaction.atomic
 def report_withdraw(*, actor, report: DeliveryReport, reason: str = "", at: datetime | None = None) -> DeliveryReport:
     """The merchant withdraws its own pending or approved report: it stops covering from then."""
+    require_member(
+        user=actor,
+        shop_id=report.shop_id,
+        code="report_not_found",
+        detail=_("Report %(no)s not found.") % {"no": report.report_no},
+    )
     report, at = _locked(report), at or timezone.now()
     previous = _move(report, Status.WITHDRAWN)
     report.withdrawn_at = at

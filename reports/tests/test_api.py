@@ -42,7 +42,7 @@ def test_epidemic_report_is_approved_in_the_same_request(merchant_api, shop, mer
     response = post(merchant_api, body(shop, note="封控"))
     assert response.status_code == 201, response.json()
     data = response.json()
-    assert data["status"] == "approved" and data["decided_by"] == "system"
+    assert data["status"] == "approved" and data["decided_by"] == "系统"
     assert data["report_no"].startswith("BB") and len(data["report_no"]) == 15
     assert data["approved_at"] is not None and data["expired"] is False
     assert data["commitment_letter_version"] == "2022.12"

@@ -67,9 +67,10 @@ def test_not_covered_has_no_verdict(merchant_api, order):
     assert (data["covered"], data["verdict"], data["reports"]) == (False, None, [])
 
 
-def test_defaults_to_now_and_ops_may_ask(ops_api, order, shop):
+def test_defaults_to_now_and_ops_ask_in_the_admin_not_here(merchant_api, ops_api, order, shop):
     DeliveryReportFactory(shop=shop)
-    data = ops_api.get(url(order)).json()
+    assert ops_api.get(url(order)).status_code == 403  # SPEC §9: a merchant endpoint
+    data = merchant_api.get(url(order)).json()
     assert data["covered"] is False
     assert [r["code"] for r in data["reports"][0]["reasons"]] == ["after_window"]
 

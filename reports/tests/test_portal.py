@@ -166,12 +166,13 @@ def test_coverage_page_explains(merchant_client, shop):
 
 
 def test_ops_reviewers_cannot_file_or_withdraw_for_a_merchant_in_the_portal(client, ops_user, shop):
-    """As on the API (create and withdraw are merchants' only), an ops reviewer — who may read
-    every shop's reports — cannot act as a merchant through the portal forms."""
+    """As on the API (create and withdraw are merchants' only), an ops reviewer cannot act as
+    a merchant through the portal forms, nor read a shop it is not a member of (SPEC §9: ops
+    read every shop in the admin)."""
     client.force_login(ops_user)
     report = DeliveryReportFactory(shop=shop)
     now = timezone.now()
-    assert client.get(reverse("reports:portal-detail", args=[report.report_no])).status_code == 200
+    assert client.get(reverse("reports:portal-detail", args=[report.report_no])).status_code == 404
     assert client.get(reverse("reports:portal-create")).status_code == 403
     filed = client.post(
         reverse("reports:portal-create"),

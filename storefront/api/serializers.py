@@ -4,7 +4,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.api.fields import AwareDateTimeField, refuse
+from core.api.fields import AwareDateTimeField, MerchantActorField, refuse
 from storefront.models import (
     BindingStatus,
     ItemPlatform,
@@ -16,9 +16,6 @@ from storefront.models import (
     Storefront,
 )
 from storefront.parsing import MAX_INPUT_LENGTH
-
-_USERNAME = {"slug_field": "username", "read_only": True}
-_NULLABLE_USERNAME = {**_USERNAME, "allow_null": True}
 
 
 def enum_field(choices, **kwargs) -> serializers.ChoiceField:
@@ -59,8 +56,8 @@ class StorefrontCreateSerializer(serializers.Serializer):
 class ShopBindingSerializer(serializers.ModelSerializer):
     platform = enum_field(ShopPlatform.choices, read_only=True)
     status = enum_field(BindingStatus.choices, read_only=True)
-    granted_by = serializers.SlugRelatedField(**_USERNAME)
-    revoked_by = serializers.SlugRelatedField(**_NULLABLE_USERNAME)
+    granted_by = MerchantActorField()
+    revoked_by = MerchantActorField()
     usable = serializers.SerializerMethodField(help_text="Active and not expired now.")
 
     class Meta:
@@ -96,8 +93,8 @@ class RevokeSerializer(serializers.Serializer):
 
 class PidBindingSerializer(serializers.ModelSerializer):
     status = enum_field(BindingStatus.choices, read_only=True)
-    bound_by = serializers.SlugRelatedField(**_USERNAME)
-    revoked_by = serializers.SlugRelatedField(**_NULLABLE_USERNAME)
+    bound_by = MerchantActorField()
+    revoked_by = MerchantActorField()
 
     class Meta:
         model = PidBinding

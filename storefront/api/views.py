@@ -56,13 +56,17 @@ class ShopBindingListView(generics.ListAPIView):
         data = s.ShopBindSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         result = services.shop_bind(actor=request.user, storefront=storefront, **data.validated_data)
-        return created_or_existing(s.ShopBindingSerializer(result.obj).data, created=result.created)
+        return created_or_existing(s.ShopBindingSerializer(result.obj, context={"request": request}).data, created=result.created)
 
 
 class ShopBindingDetailView(APIView):
     @extend_schema(responses={200: s.ShopBindingSerializer, 404: _ERROR})
     def get(self, request, pk: int):
-        return Response(s.ShopBindingSerializer(selectors.shop_binding_get_for_user(user=request.user, pk=pk)).data)
+        return Response(
+            s.ShopBindingSerializer(
+                selectors.shop_binding_get_for_user(user=request.user, pk=pk), context={"request": request}
+            ).data
+        )
 
 
 class ShopBindingRevokeView(APIView):
@@ -72,7 +76,7 @@ class ShopBindingRevokeView(APIView):
         data = s.RevokeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         binding = services.shop_unbind(actor=request.user, binding=binding, reason=data.validated_data["reason"])
-        return Response(s.ShopBindingSerializer(binding).data)
+        return Response(s.ShopBindingSerializer(binding, context={"request": request}).data)
 
 
 # --- PID --------------------------------------------------------------------------------------
@@ -94,20 +98,26 @@ class PidBindingListView(generics.ListAPIView):
         data = s.PidBindSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         result = services.pid_bind(actor=request.user, storefront=storefront, pid=data.validated_data["pid"])
-        return created_or_existing(s.PidBindingSerializer(result.obj).data, created=result.created)
+        return created_or_existing(s.PidBindingSerializer(result.obj, context={"request": request}).data, created=result.created)
 
 
 class PidBindingDetailView(APIView):
     @extend_schema(responses={200: s.PidBindingSerializer, 404: _ERROR})
     def get(self, request, pk: int):
-        return Response(s.PidBindingSerializer(selectors.pid_binding_get_for_user(user=request.user, pk=pk)).data)
+        return Response(
+            s.PidBindingSerializer(
+                selectors.pid_binding_get_for_user(user=request.user, pk=pk), context={"request": request}
+            ).data
+        )
 
 
 class PidBindingRevokeView(APIView):
     @extend_schema(request=None, responses={200: s.PidBindingSerializer, 404: _ERROR, 409: _ERROR})
     def post(self, request, pk: int):
         binding = selectors.pid_binding_get_for_user(user=request.user, pk=pk)
-        return Response(s.PidBindingSerializer(services.pid_unbind(actor=request.user, binding=binding)).data)
+        return Response(
+            s.PidBindingSerializer(services.pid_unbind(actor=request.user, binding=binding), context={"request": request}).data
+        )
 
 
 # --- listings (商品管理) ---------------------------------------------------------------------------

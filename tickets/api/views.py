@@ -7,7 +7,7 @@ from rest_framework import generics
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api.permissions import IsMerchant, IsMerchantOrOps, IsPlatform
+from core.api.permissions import IsMerchant, IsPlatform
 from core.api.responses import created_or_existing
 from core.errors import InvalidInput
 from tickets import selectors, services
@@ -40,7 +40,7 @@ class UrgeIngestView(APIView):
 class TicketListView(generics.ListAPIView):
     """The caller's shops' urge tasks, soonest due first."""
 
-    permission_classes = [IsMerchantOrOps]
+    permission_classes = [IsMerchant]
     serializer_class = s.TicketSerializer
     filter_backends: list = []
 
@@ -57,7 +57,7 @@ class TicketListView(generics.ListAPIView):
 
 
 class TicketDetailView(APIView):
-    permission_classes = [IsMerchantOrOps]
+    permission_classes = [IsMerchant]
 
     @extend_schema(responses={200: s.TicketDetailSerializer})
     def get(self, request, pk: int):
@@ -101,7 +101,7 @@ class ReplyOptionListView(generics.ListAPIView):
 class ServiceMetricView(generics.ListAPIView):
     """灯塔 求助率 per shop: rolling-window totals, the rate and the daily series."""
 
-    permission_classes = [IsMerchantOrOps]
+    permission_classes = [IsMerchant]
     serializer_class = s.ServiceMetricSerializer
     filter_backends: list = []
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from core.audit import audit_record, audit_record_bulk
 from core.outbox import mail_payload, outbox_enqueue_many
+from notifications import events as inbox
 from shops.models import ShopMembership
 from tickets.models import UrgeTask
 
@@ -99,6 +100,7 @@ def _claim_reminders(*, now: datetime, batch_size: int) -> list[int]:
         UrgeTask.objects.filter(pk__in=ids, reminder_sent_at__isnull=True).update(reminder_sent_at=now)
         ids = list(UrgeTask.objects.filter(pk__in=ids, reminder_sent_at=now).values_list("pk", flat=True))
         audit_record_bulk(actor=None, model=UrgeTask, target_ids=ids, action="ticket_reminder_sent", at=now)
+        inbox.tasks_due_soon(task_ids=ids)
         outbox_enqueue_many(
             topic="mail",
             items=[

@@ -33,6 +33,7 @@ from complaints.models import Complaint
 from complaints.services import complaint_file_from_rows
 from core.policies import NO_AUTO_COMPLAINT_TAOBAO, policy_effective_from
 from core.setbased import audit_record_select, pk_in
+from notifications import events as inbox
 from shops.models import Shop
 from tickets.models import UrgeTask
 
@@ -146,6 +147,7 @@ def make_overdue(*, actor, task_ids: list[int], now: datetime, waive_from: datet
         at=now,
         reason=Case(When(complaint_waived=True, then=Value(WAIVED_REASON)), default=Value(FILED_REASON)),
     )
+    inbox.tasks_overdue(task_ids=[pk for pk, _waived in changed])
     waived = sum(1 for _pk, is_waived in changed if is_waived)
     return SweepResult(overdue=len(changed), complaints_filed=len(changed) - waived, complaints_waived=waived)
 

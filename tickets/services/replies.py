@@ -10,9 +10,9 @@ from core.audit import audit_record
 from core.errors import Conflict, InvalidInput
 from core.roles import is_merchant
 from core.transitions import guard_transition
+from shops.selectors import require_member, user_is_member
 from tickets.models import TASK_TRANSITIONS, ReplyOption, UrgeTask
 from tickets.options import reply_option_state
-from tickets.selectors import tasks_answerable_by
 from tickets.services.overdue import mark_overdue
 from tickets.services.urges import iso
 
@@ -43,9 +43,9 @@ def _status_refusal(task: UrgeTask) -> str | None:
 def ticket_reply_refusal(*, actor, task: UrgeTask) -> str | None:
     """Why ``actor`` may not reply to ``task`` now, or ``None`` (the portal shows the reply form
     only then): ``ticket_not_found`` — not a merchant member of the task's shop (replying is the
-    members' act; ``selectors.ticket_get_for_reply`` scopes the same way);
+    members' act; ``ticket_reply`` requires the same membership);
     ``ticket_already_replied`` — the task no longer awaits a reply (``ticket_reply`` refuses it)."""
-    if not is_merchant(actor) or not tasks_answerable_by(user=actor).filter(pk=task.pk).exists():
+    if not is_merchant(actor) or not user_is_member(user=actor, shop_id=task.shop_id):
         return "ticket_not_found"
     return _status_refusal(task)
 
@@ -66,6 +66,9 @@ def ticket_reply(
     The task row is locked first, so a reply and the sweep on one task are serialised: whichever
     commits second sees the other's status. ``at`` is the reply time (now, unless replayed).
     """
+    require_member(
+        user=actor, shop_id=task.shop_id, code="ticket_not_found", detail=_("Task %(id)s not found.") % {"id": task.pk}
+    )
     at = at or timezone.now()
     task = UrgeTask.objects.select_for_update().get(pk=task.pk)
     if _status_refusal(task):

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from core.audit import audit_record
 from core.errors import Conflict, InvalidInput
 from core.outbox import outbox_enqueue
+from notifications import events as inbox
 from reports.coverage import covering_report
 from shops.models import Order
 from tickets.models import Urge, UrgeTask
@@ -170,6 +171,7 @@ def _ingest(*, actor, event_id: str, order_no: str, urged_at: datetime) -> UrgeR
             to_status=task.status,
             data={"event_id": event_id, "urged_at": iso(urged_at)},
         )
+        inbox.task_opened(task=task, order_no=order.order_no)
         _notify_opened_on_commit(task.pk)
     elif outcome == Urge.Outcome.MERGED:
         audit_record(

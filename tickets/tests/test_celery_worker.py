@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from celery.contrib.testing.worker import start_worker
+from django.db import OperationalError
 from django.utils import timezone
 
 from backoffice.celery import app
@@ -25,8 +26,11 @@ def test_sweep_task_runs_on_a_real_worker(reference_data):
         sweep_overdue.delay()
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
-            if UrgeTask.objects.filter(pk=task.pk, status="overdue").exists():
-                break
+            try:
+                if UrgeTask.objects.filter(pk=task.pk, status="overdue").exists():
+                    break
+            except OperationalError:  # SQLite's shared-cache test database: table locked while the worker writes
+                pass
             time.sleep(0.1)
 
     task.refresh_from_db()

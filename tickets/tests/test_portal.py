@@ -101,7 +101,7 @@ def test_metrics_page_draws_the_daily_series(client, merchant, shop):
         ("member", "replied", "ticket_already_replied"),
         ("member", "replied_late", "ticket_already_replied"),
         ("ops", "open", "ticket_not_found"),
-        ("ops_merchant_elsewhere", "open", "ticket_not_found"),
+        ("ops_merchant_elsewhere", "open", "ticket_not_found"),  # a merchant, but of another shop
         ("member_without_merchant_role", "open", "ticket_not_found"),
     ],
 )
@@ -116,7 +116,7 @@ def test_reply_form_is_shown_only_when_the_service_would_take_the_reply(client, 
     task.status = status
     task.save(update_fields=["status"])
     user = {"member": merchant, "ops": ops_user}.get(who)
-    if who == "ops_merchant_elsewhere":  # reads every task as ops, is a merchant, but not of this shop
+    if who == "ops_merchant_elsewhere":
         user = make_merchant(ShopFactory(code="shop-c"), "ops-and-merchant")
         from core.roles import OPS_REVIEWER, grant_role
 
@@ -127,8 +127,11 @@ def test_reply_form_is_shown_only_when_the_service_would_take_the_reply(client, 
     client.force_login(user)
     # when they open the task
     response = client.get(reverse("tickets:portal-detail", args=[task.pk]))
+    assert ticket_reply_refusal(actor=user, task=task) == refusal
+    if who.startswith("ops"):  # the portal is the members' (SPEC §9): not even shown
+        assert response.status_code == 404
+        return
     # then the form is there exactly when the service has no refusal
     assert response.status_code == 200
-    assert ticket_reply_refusal(actor=user, task=task) == refusal
     assert response.context["can_reply"] is (refusal is None)
     assert ('id="reply-form"' in response.content.decode()) is (refusal is None)

@@ -218,10 +218,11 @@ def test_a_duplicate_stored_while_waiting_for_the_order_lock_rolls_back_and_answ
     assert (Urge.objects.count(), AuditEntry.objects.count()) == (1, audit_before)
 
 
-@pytest.mark.parametrize(("outcome", "queries"), [("task_created", 7), ("merged", 5), ("suppressed", 4)])
+@pytest.mark.parametrize(("outcome", "queries"), [("task_created", 8), ("merged", 5), ("suppressed", 4)])
 def test_queries_per_urge(platform_user, order, shop, outcome, queries, django_assert_num_queries):
-    """Order lock (with the event-id look-up), coverage, merge-or-nothing, inserts — plus the
-    savepoint pair the test's enclosing transaction adds."""
+    """Order lock (with the event-id look-up), coverage, merge-or-nothing, inserts (a new task:
+    also its inbox rows, one INSERT … SELECT, and its outbox mail row) — plus the savepoint pair the test's enclosing
+    transaction adds."""
     if outcome == "merged":
         urge_ingest(actor=platform_user, event_id="e0", order_no=order.order_no, urged_at=sh(2022, 12, 28, 11, 0))
     if outcome == "suppressed":

@@ -1,0 +1,13 @@
+"""Template filters for merchant pages (SPEC §9: merchants never see ops usernames)."""
+
+from django import template
+
+from core.audit import merchant_actor_label, merchant_colleague_ids
+
+register = template.Library()
+
+
+@register.filter
+def merchant_actor(actor, viewer) -> str:
+    """``{{ obj.revoked_by|merchant_actor:request.user }}``: a colleague's name, else 系统 / 平台运营."""
+    return merchant_actor_label(actor, colleagues=merchant_colleague_ids(viewer))

@@ -1,0 +1,136 @@
+"""The one notification service (SPEC §11): every event a merchant hears about — task opened,
+4 hours left, task overdue, complaint filed and judged, appeal decided, report decided,
+spot-check result — becomes one inbox row per member of the shop concerned, written in the
+transaction of the event itself (no worker is needed to see it).
+
+Two forms side by side, like the coverage rule:
+
+- ``notify(shop=…)`` for one event (a decision service);
+- ``notify_members(members=…)`` for many at once (the sweep, the judgment job, the reminders):
+  one ``INSERT … SELECT`` over a ``ShopMembership`` queryset joined to the changed rows, with
+  title, body, link and key as SQL expressions over those rows — no Python loop over events.
+
+Both are idempotent by ``dedupe_key`` (unique per user: ``ON CONFLICT DO NOTHING``).
+Texts are rendered in the site language (Chinese) whoever triggers the event: wrap the
+building of ``title``/``body`` in ``inbox_language()``.
+
+E-mail: the reminders and the "task opened" mail keep their existing, claimed and audited path
+(``tickets.services.notifications``) until the transactional outbox is on main; then this
+service enqueues the mail of every notification through it (see docs/decisions.md).
+"""
+
+import re
+from contextlib import contextmanager
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import CharField, Expression, F, QuerySet, Value
+from django.db.models.functions import Cast, Concat
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from core.setbased import insert_select
+from notifications.models import Notification
+from shops.models import Shop, ShopMembership
+
+Kind = Notification.Kind
+TITLE_MAX = Notification._meta.get_field("title").max_length
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+_URL_SAMPLE = 918273645  # stands for a placeholder while reversing a URL pattern
+
+
+@contextmanager
+def inbox_language():
+    """Render notification texts in the site language (zh-hans), not the actor's."""
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
+
+
+def text_sql(template: str, **parts: Any) -> Expression:
+    """``template`` (already translated, with ``%(name)s`` placeholders) as one SQL text
+    expression: its literal pieces and each named part (a field name or an expression over the
+    rows) cast to text, concatenated."""
+    pieces = _PLACEHOLDER.split(template)
+    exprs: list[Expression] = []
+    for i, piece in enumerate(pieces):
+        if i % 2 == 0:
+            if piece:
+                exprs.append(Value(piece, output_field=CharField()))
+        else:
+            part = parts[piece]
+            exprs.append(Cast(F(part) if isinstance(part, str) else part, CharField()))
+    if not exprs:
+        return Value("", output_field=CharField())
+    if len(exprs) == 1:
+        return exprs[0]
+    return Concat(*exprs, output_field=CharField())
+
+
+def url_template(viewname: str, **placeholders: str) -> str:
+    """A URL pattern as a ``text_sql`` template: ``url_template("tickets:portal-detail", pk="id")``
+    → ``"/tickets/%(id)s/"``."""
+    samples = {name: _URL_SAMPLE + i for i, name in enumerate(placeholders)}
+    url = reverse(viewname, kwargs=samples)
+    for name, sample in samples.items():
+        url = url.replace(str(sample), f"%({placeholders[name]})s")
+    return url
+
+
+def _plain(value) -> str | None:
+    return None if value is None else str(value)
+
+
+def notify(*, shop: Shop, kind: str, title: str, body: str, link: str = "", dedupe_key: str | None = None) -> int:
+    """One inbox row per active member of ``shop`` (one ``INSERT … SELECT``), in the caller's
+    transaction. Repeating a ``dedupe_key`` writes nothing. Returns the rows written."""
+    return notify_members(
+        members=ShopMembership.objects.filter(shop=shop),
+        kind=kind,
+        title=str(title)[:TITLE_MAX],
+        body=str(body),
+        link=str(link),
+        dedupe_key=_plain(dedupe_key),
+    )
+
+
+def notify_members(*, members: QuerySet, kind: str, title: Any, body: Any, link: Any = "", dedupe_key: Any = None) -> int:
+    """Set-based ``notify``: one inbox row per row of ``members`` (a ``ShopMembership`` queryset,
+    typically joined to the events, one row per member and event). ``title``, ``body``, ``link``
+    and ``dedupe_key`` are strings or expressions over those rows. Returns the rows written."""
+    if kind not in Kind.values:
+        raise ValueError(f"unknown notification kind {kind!r}")
+    columns: dict[str, Any] = {"user": F("user_id"), "shop": F("shop_id")}
+    values: dict[str, Any] = {"kind": kind}
+    for name, value in (("title", title), ("body", body), ("link", link), ("dedupe_key", dedupe_key)):
+        if value is None or isinstance(value, str):
+            values[name] = value
+        else:
+            columns[name] = value
+    return insert_select(
+        Notification,
+        members.filter(user__is_active=True),
+        columns=columns,
+        values=values,
+        ignore_conflicts_on=("user", "dedupe_key"),
+        returning=False,
+    )
+
+
+@transaction.atomic
+def notification_mark_read(*, user, notification: Notification) -> Notification:
+    """Mark one of the caller's notifications read (already read: unchanged). Reading is not a
+    domain state change: no audit row."""
+    if notification.user_id != user.pk:
+        raise ValueError("a notification is marked read by its own user only")
+    if notification.read_at is None:
+        now = timezone.now()
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=now)
+        notification.read_at = now
+    return notification
+
+
+@transaction.atomic
+def notifications_mark_all_read(*, user) -> int:
+    """Mark every unread notification of the caller read; returns how many."""
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
