@@ -341,8 +341,7 @@ class AppealAdmin(ReadOnlyAdmin):
     def audit_trail(self, obj):
         return audit_trail_html(entries=selectors.complaint_timeline(obj.complaint))
 
-    @admin.action(description=_("Accept the selected appeals (exempt, penalty voided)"))
-    def accept_action(self, request, queryset):
+    def _decide(self, request, queryset, service, *, required: bool, title, action: str):
         queryset = admin_without_conflicts(self, request, queryset, appeal_duty_conflict)
         if not queryset.exists():
             return None
@@ -350,25 +349,21 @@ class AppealAdmin(ReadOnlyAdmin):
             self,
             request,
             queryset,
-            form=action_form(request, required=False),
-            call=lambda a, data: services.appeal_accept(actor=request.user, appeal=a, reason=data["reason"]),
-            title=_("Accept appeals"),
-            action="accept_action",
+            form=action_form(request, required=required),
+            call=lambda a, data: service(actor=request.user, appeal=a, reason=data["reason"]),
+            title=title,
+            action=action,
             template="admin/complaints/reason_form.html",
+        )
+
+    @admin.action(description=_("Accept the selected appeals (exempt, penalty voided)"))
+    def accept_action(self, request, queryset):
+        return self._decide(
+            request, queryset, services.appeal_accept, required=False, title=_("Accept appeals"), action="accept_action"
         )
 
     @admin.action(description=_("Reject the selected appeals (reason required)"))
     def reject_action(self, request, queryset):
-        queryset = admin_without_conflicts(self, request, queryset, appeal_duty_conflict)
-        if not queryset.exists():
-            return None
-        return decide_each_action(
-            self,
-            request,
-            queryset,
-            form=action_form(request),
-            call=lambda a, data: services.appeal_reject(actor=request.user, appeal=a, reason=data["reason"]),
-            title=_("Reject appeals"),
-            action="reject_action",
-            template="admin/complaints/reason_form.html",
+        return self._decide(
+            request, queryset, services.appeal_reject, required=True, title=_("Reject appeals"), action="reject_action"
         )

@@ -12,10 +12,6 @@ from core.api.responses import created_or_existing
 from core.api.serializers import ReasonSerializer
 
 
-def _created_or_existing(obj, created: bool, serializer_class) -> Response:
-    return created_or_existing(serializer_class(obj).data, created=created)
-
-
 class ComplaintIngestView(APIView):
     """A buyer's complaint pushed by the platform; idempotent by ``event_id``."""
 
@@ -37,7 +33,7 @@ class ComplaintIngestView(APIView):
             evidence=values["evidence"],
         )
         complaint = selectors.complaint_get(complaint_id=complaint.pk)
-        return _created_or_existing(complaint, created, s.ComplaintSerializer)
+        return created_or_existing(s.ComplaintSerializer(complaint).data, created=created)
 
 
 class ComplaintListView(generics.ListAPIView):
@@ -100,7 +96,7 @@ class AppealListCreateView(generics.ListCreateAPIView):
             statement=values["statement"],
         )
         appeal = selectors.appeal_get(appeal_id=appeal.pk)
-        return _created_or_existing(appeal, created, s.AppealSerializer)
+        return created_or_existing(s.AppealSerializer(appeal).data, created=created)
 
 
 class AppealDetailView(generics.RetrieveAPIView):

@@ -12,10 +12,6 @@ from shops.api import serializers as s
 from shops.models import Region
 
 
-def _ingest_response(result, serializer_class) -> Response:
-    return created_or_existing(serializer_class(result.obj).data, created=result.created)
-
-
 class ShopIngestView(APIView):
     permission_classes = [IsPlatform]
 
@@ -23,7 +19,8 @@ class ShopIngestView(APIView):
     def post(self, request):
         data = s.ShopIngestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return _ingest_response(services.shop_ingest(actor=request.user, **data.validated_data), s.ShopSerializer)
+        result = services.shop_ingest(actor=request.user, **data.validated_data)
+        return created_or_existing(s.ShopSerializer(result.obj).data, created=result.created)
 
 
 class ProductIngestView(APIView):
@@ -33,7 +30,8 @@ class ProductIngestView(APIView):
     def post(self, request):
         data = s.ProductIngestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return _ingest_response(services.product_ingest(actor=request.user, **data.validated_data), s.ProductSerializer)
+        result = services.product_ingest(actor=request.user, **data.validated_data)
+        return created_or_existing(s.ProductSerializer(result.obj).data, created=result.created)
 
 
 class OrderIngestView(APIView):
@@ -45,7 +43,8 @@ class OrderIngestView(APIView):
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         values.setdefault("ship_deadline", None)
-        return _ingest_response(services.order_ingest(actor=request.user, **values), s.OrderSerializer)
+        result = services.order_ingest(actor=request.user, **values)
+        return created_or_existing(s.OrderSerializer(result.obj).data, created=result.created)
 
 
 class OrderEventView(APIView):
