@@ -40,6 +40,9 @@ ACTION_LABELS = {
     "ticket_replied": pgettext_lazy("audit action", "Urge task replied"),
     "ticket_overdue": pgettext_lazy("audit action", "Urge task overdue"),
     "ticket_opened_mail_sent": pgettext_lazy("audit action", "Task-opened mail sent"),
+    # spot checks (workbench)
+    "spot_check_sampled": pgettext_lazy("audit action", "Sampled for a spot check"),
+    "spot_check_decided": pgettext_lazy("audit action", "Spot check decided"),
     "ticket_reminder_sent": pgettext_lazy("audit action", "Due-soon reminder sent"),
     "reply_option_added": pgettext_lazy("audit action", "Reply option added"),
     "reply_option_changed": pgettext_lazy("audit action", "Reply option changed"),

@@ -35,6 +35,7 @@ JOB_LABELS = {
     "complaints.judge_pending": _("Complaint judgment"),
     "badges.run_scheduled": _("48h pickup badge run"),
     "core.outbox_drain": _("Outbox delivery"),
+    "workbench.sample_spot_checks": _("Spot-check sampling"),
 }
 
 

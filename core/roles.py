@@ -7,8 +7,8 @@ OPS_REVIEWER = "ops_reviewer"  # 运营审核: reviews reports, complaints, appe
 OPS_ADMIN = "ops_admin"  # 运营管理员: also edits policies, reply options, exemptions
 MERCHANT = "merchant"  # 商家: member of one or more shops
 
-DOMAIN_APPS = ("shops", "reports", "tickets", "complaints", "badges", "storefront")
-REVIEWER_CHANGE_APPS = ("reports", "tickets", "complaints", "badges")
+DOMAIN_APPS = ("shops", "reports", "tickets", "complaints", "badges", "storefront", "workbench")
+REVIEWER_CHANGE_APPS = ("reports", "tickets", "complaints", "badges", "workbench")
 
 
 def _in_group(user: AbstractBaseUser, name: str) -> bool:

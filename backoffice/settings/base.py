@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "badges",
     "storefront",
     "notifications",
+    "workbench",
 ]
 
 MIDDLEWARE = [
@@ -178,7 +179,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Each app keeps its periodic tasks in ``<app>/schedule.py`` (``BEAT_SCHEDULE``, crontab + expires).
 CELERY_BEAT_SCHEDULE: dict = {}
-for _app in ("core", "reports", "tickets", "complaints", "badges", "storefront"):
+for _app in ("core", "reports", "tickets", "complaints", "badges", "storefront", "workbench"):
     try:
         CELERY_BEAT_SCHEDULE.update(import_module(f"{_app}.schedule").BEAT_SCHEDULE)
     except ModuleNotFoundError as _exc:
@@ -192,6 +193,8 @@ REPORT_MAX_BACKDATE = timedelta(hours=24)
 TICKET_REPLY_WINDOW = timedelta(hours=24)
 TICKET_REMINDER_BEFORE_DUE = timedelta(hours=4)
 COMPLAINT_PENALTY_RATE = Decimal("0.05")
+SPOT_CHECK_RATE = Decimal("0.02")  # share of yesterday's auto-approved reports sampled (rounded up)
+SPOT_CHECK_SHOP_MINIMUM = 5  # a shop with this many auto-approvals in a day gets at least one check
 COMPLAINT_PENALTY_MIN = Decimal("5.00")
 COMPLAINT_PENALTY_MAX = Decimal("30.00")
 APPEAL_WINDOW = timedelta(days=7)

@@ -1,0 +1,177 @@
+"""Ops admin of the workbench: the spot-check review queue (抽查). Results are recorded on an
+intermediate page with a note and go through ``spot_check_decide``; nothing is edited by hand."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from core.errors import DomainError
+from reports.admin import audit_table
+from workbench.models import SpotCheck, SpotCheckDay
+from workbench.spotchecks import spot_check_decide
+
+Status = SpotCheck.Status
+DECISIONS = {Status.CONFIRMED: _("confirm"), Status.FALSE: _("mark false and revoke the report")}
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3, "cols": 60}))
+
+
+@admin.register(SpotCheck)
+class SpotCheckAdmin(admin.ModelAdmin):
+    """The review queue: pending checks first, oldest day first."""
+
+    list_display = ["id", "report_link", "shop", "sample_day", "status_badge", "decided_by", "decided_at", "report_revoked"]
+    list_filter = [
+        "status",
+        "report_revoked",
+        ("sample_day__day", admin.DateFieldListFilter),
+        ("shop", admin.RelatedOnlyFieldListFilter),
+    ]
+    search_fields = ["=report__report_no"]
+    list_select_related = ["report", "shop", "sample_day", "decided_by"]
+    actions = ["confirm_spot_checks", "mark_spot_checks_false"]
+    fields = [
+        "report_link",
+        "shop",
+        "sample_day",
+        "status",
+        "note",
+        "decided_by",
+        "decided_at",
+        "report_revoked",
+        "decision_links",
+        "history",
+    ]
+
+    def get_ordering(self, request):
+        return ["-status", "sample_day__day", "pk"]  # "pending" sorts after "false"/"confirmed" descending
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "show_save": False, "show_save_and_continue": False}
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    @admin.display(description=_("report"), ordering="report__report_no")
+    def report_link(self, obj: SpotCheck):
+        url = reverse("admin:reports_deliveryreport_change", args=[obj.report_id])
+        return format_html('<a href="{}">{}</a>', url, obj.report.report_no)
+
+    @admin.display(description=_("result"), ordering="status")
+    def status_badge(self, obj: SpotCheck):
+        colour = {Status.CONFIRMED: "#2ea121", Status.PENDING: "#b26a00"}.get(obj.status, "#d83931")
+        return format_html('<b style="color:{}">{}</b>', colour, obj.get_status_display())
+
+    @admin.display(description=_("history"))
+    def history(self, obj: SpotCheck):
+        return audit_table(obj)
+
+    @admin.display(description=_("decide"))
+    def decision_links(self, obj: SpotCheck):
+        if obj.status != Status.PENDING:
+            return "—"
+        links = [
+            (reverse("admin:workbench_spotcheck_decide", args=[obj.pk, result]), f"spot-check-{result}", label)
+            for result, label in DECISIONS.items()
+        ]
+        return format_html_join(" ", '<a class="button" id="{1}" href="{0}">{2}</a>', links)
+
+    # --- decisions -----------------------------------------------------------------------
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/decide/<str:result>/",
+                self.admin_site.admin_view(self.decide_view),
+                name="workbench_spotcheck_decide",
+            ),
+        ] + super().get_urls()
+
+    def decide_view(self, request, pk: int, result: str):
+        if result not in DECISIONS or not self.has_change_permission(request):
+            raise PermissionDenied
+        check = get_object_or_404(SpotCheck, pk=pk)
+        response = self._decide(request, SpotCheck.objects.filter(pk=check.pk), result, action="")
+        return response or redirect("admin:workbench_spotcheck_change", check.pk)
+
+    def _decide(self, request, queryset, result: str, *, action: str):
+        verb = DECISIONS[result]
+        if request.POST.get("apply"):
+            form = NoteForm(request.POST)
+            if form.is_valid():
+                done, failed = 0, []
+                for check in queryset.order_by("pk"):
+                    try:
+                        spot_check_decide(actor=request.user, spot_check=check, result=result, note=form.cleaned_data["note"])
+                        done += 1
+                    except DomainError as exc:
+                        failed.append(f"#{check.pk}: {exc.detail}")
+                if done:
+                    self.message_user(
+                        request,
+                        ngettext("%(count)d spot check recorded (%(verb)s).", "%(count)d spot checks recorded (%(verb)s).", done)
+                        % {"count": done, "verb": verb},
+                        messages.SUCCESS,
+                    )
+                for line in failed:
+                    self.message_user(request, line, messages.ERROR)
+                return None
+        else:
+            form = NoteForm()
+        title = _("Confirm: %(verb)s") % {"verb": verb}
+        return TemplateResponse(
+            request,
+            "admin/workbench/spotcheck_decision.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": title,
+                "checks": list(queryset.select_related("report", "shop", "sample_day")),
+                "form": form,
+                "action": action,
+                "action_checkbox_name": ACTION_CHECKBOX_NAME,
+                "media": self.media,
+            },
+        )
+
+    @admin.action(description=_("Confirm selected spot checks (with a note)"), permissions=["change"])
+    def confirm_spot_checks(self, request, queryset):
+        return self._decide(request, queryset, Status.CONFIRMED, action="confirm_spot_checks")
+
+    @admin.action(description=_("Mark selected spot checks false and revoke their reports (with a note)"), permissions=["change"])
+    def mark_spot_checks_false(self, request, queryset):
+        return self._decide(request, queryset, Status.FALSE, action="mark_spot_checks_false")
+
+
+@admin.register(SpotCheckDay)
+class SpotCheckDayAdmin(admin.ModelAdmin):
+    list_display = ["day", "population", "sampled", "seed", "created_at"]
+    date_hierarchy = "day"
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
