@@ -172,7 +172,6 @@ def _throughput(client, url: str, bodies: list[dict]) -> tuple[float, dict]:
 
 def _ingest(n_requests: int, now, shops) -> None:
     from django.contrib.auth import get_user_model
-    from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
     from core.roles import PLATFORM, grant_role
@@ -196,9 +195,12 @@ def _ingest(n_requests: int, now, shops) -> None:
     )
     user, _ = get_user_model().objects.get_or_create(username="bench-platform")
     grant_role(user, PLATFORM)
-    token, _ = Token.objects.get_or_create(user=user)
+    from core.models import ApiToken
+    from core.tokens import token_issue
+
+    _token, key = token_issue(user=user, kind=ApiToken.Kind.PLATFORM)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     urged_at = (now - timedelta(hours=1)).isoformat()
     with override_settings(ROOT_URLCONF=__name__, DEBUG=False):
         for _ in range(min(20, n_requests)):  # warm-up (URL resolver, role cache paths)

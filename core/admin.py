@@ -7,10 +7,11 @@ from django.utils.translation import gettext_lazy as _
 
 from core.audit_labels import action_label, reason_label, status_label, target_label
 from core.jobs import job_overview
-from core.models import AuditEntry, JobRun, Policy
+from core.models import ApiToken, AuditEntry, JobRun, Policy
 from core.opsui import ReadOnlyAdmin
 from core.roles import is_ops_admin
 from core.services import policy_update
+from core.tokens import token_revoke, token_status
 
 
 @admin.register(Policy)
@@ -115,3 +116,42 @@ class JobRunAdmin(ReadOnlyAdmin):
             "now": timezone.now(),
         }
         return TemplateResponse(request, "admin/core/jobrun/overview.html", context)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """API tokens (SPEC §9): who holds which, until when; revoke here or with ``revoke_token``.
+    Keys are never stored, so never shown: a token is named by its first characters."""
+
+    list_display = ["prefix", "user", "kind", "created_at", "expires_at", "last_used_at", "status"]
+    list_filter = ["kind", ("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["=prefix", "user__username"]
+    list_select_related = ["user"]
+    readonly_fields = ["prefix", "user", "kind", "created_at", "expires_at", "revoked_at", "last_used_at"]
+    fields = readonly_fields
+    actions = ["revoke_tokens"]
+
+    def has_module_permission(self, request) -> bool:
+        return is_ops_admin(request.user)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return is_ops_admin(request.user)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return is_ops_admin(request.user)
+
+    def has_add_permission(self, request) -> bool:
+        return False  # issue with ``manage.py issue_token`` (the key is printed once)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("status"))
+    def status(self, obj) -> str:
+        return {"active": _("active"), "expired": _("expired"), "revoked": _("revoked")}[token_status(obj)]
+
+    @admin.action(description=_("Revoke the selected tokens"), permissions=["change"])
+    def revoke_tokens(self, request, queryset):
+        for token in queryset:
+            token_revoke(token=token, actor=request.user, reason="admin")
+        self.message_user(request, _("%(count)d token(s) revoked.") % {"count": queryset.count()})

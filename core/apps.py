@@ -13,3 +13,20 @@ class CoreConfig(AppConfig):
 
         # Without a sender: permissions of apps migrated after core must exist first.
         post_migrate.connect(ensure_role_groups, dispatch_uid="core.ensure_role_groups")
+
+        # SPEC §9 bounds in every admin form: each model DateTimeField gets the bounded
+        # date + time pair (core.forms), so a new admin cannot forget it. The admin app's
+        # ready() (autodiscover) ran first and each ModelAdmin copied the defaults, so the
+        # registered ones are updated too.
+        from django.contrib import admin
+        from django.contrib.admin import options
+        from django.db import models
+
+        from core.forms import BoundedSplitDateTimeField
+
+        for overrides in [options.FORMFIELD_FOR_DBFIELD_DEFAULTS] + [
+            m.formfield_overrides for m in admin.site._registry.values()
+        ]:
+            current = overrides.get(models.DateTimeField, {})
+            if current.get("form_class", options.forms.SplitDateTimeField) is options.forms.SplitDateTimeField:
+                overrides[models.DateTimeField] = {**current, "form_class": BoundedSplitDateTimeField}

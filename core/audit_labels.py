@@ -75,6 +75,8 @@ ACTION_LABELS = {
     "library_item_unrecommended": pgettext_lazy("audit action", "Library item no longer recommended"),
     "share_token_created": pgettext_lazy("audit action", "Share token created"),
     "share_token_updated": pgettext_lazy("audit action", "Share token updated"),
+    "token_issued": pgettext_lazy("audit action", "API token issued"),
+    "token_revoked": pgettext_lazy("audit action", "API token revoked"),
 }
 
 

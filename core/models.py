@@ -108,3 +108,33 @@ class JobRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.started_at:%Y-%m-%d %H:%M:%S} {self.outcome}"
+
+
+class ApiToken(models.Model):
+    """An API token, stored hashed (SPEC §9). The key is shown once, when issued; only its
+    SHA-256 digest and its first characters (to name it in lists) are kept. A key is 40 random
+    hex characters (160 bits), so a plain hash is enough — no slow password hash is needed."""
+
+    class Kind(models.TextChoices):
+        PLATFORM = "platform", _("platform service")
+        OPS = "ops", _("ops")
+        MERCHANT = "merchant", _("merchant")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    prefix = models.CharField(_("key prefix"), max_length=8, db_index=True)
+    digest = models.CharField(_("key digest"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"))
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"

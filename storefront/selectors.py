@@ -8,6 +8,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.bounds import check_search
 from core.errors import Conflict, NotFound
 from storefront.models import LibraryItem, Listing, PidBinding, ShopBinding, Storefront
 from storefront.text import search_terms
@@ -90,7 +91,9 @@ def _with_listed_flag(qs: QuerySet[LibraryItem], *, user) -> QuerySet[LibraryIte
 
 def library_search(*, query: str = "", user=None) -> QuerySet[LibraryItem]:
     """Items whose normalised title or id contains every word of ``query`` (NFKC + casefold,
-    so ``ＩＰＨＯＮＥ`` finds ``iPhone``), best sellers first. An empty query lists everything."""
+    so ``ＩＰＨＯＮＥ`` finds ``iPhone``), best sellers first. An empty query lists everything.
+    At most 100 characters and 10 words (SPEC §9; 400 ``search_too_long``)."""
+    check_search(query)
     qs = LibraryItem.objects.all()
     for term in search_terms(query):
         qs = qs.filter(search_text__contains=term)

@@ -11,4 +11,7 @@ class WorkbenchConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib import admin
 
+        from workbench.exports import install_ops_exports
+
         admin.site.index_template = "workbench/admin_index.html"  # the dashboard above the model list
+        install_ops_exports(admin.site)  # CSV/XLSX export on every ops list

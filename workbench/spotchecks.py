@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import audit_record, audit_record_bulk
+from core.duties import duty_check
 from core.errors import Conflict, InvalidInput
 from notifications import events as inbox
 from notifications.services import inbox_language
@@ -107,7 +108,8 @@ def spot_checks_sample(*, day: date | None = None, now=None) -> SampleRun:
 @transaction.atomic
 def spot_check_decide(*, actor, spot_check: SpotCheck, result: str, note: str) -> SpotCheck:
     """Record the result of a pending check. 400 ``invalid_result`` / ``note_required``;
-    409 ``spot_check_already_decided``. ``false`` revokes the report when it is still approved
+    403 ``conflict_of_interest`` (a member of the shop, or the report's submitter — the same
+    check ``report_revoke`` makes); 409 ``spot_check_already_decided``. ``false`` revokes the report when it is still approved
     (an already withdrawn or revoked report is recorded as found false, nothing to revoke)."""
     if result not in (Status.CONFIRMED, Status.FALSE):
         raise InvalidInput("invalid_result", _("The result must be confirmed or false."))
@@ -115,6 +117,7 @@ def spot_check_decide(*, actor, spot_check: SpotCheck, result: str, note: str) -
     if not note:
         raise InvalidInput("note_required", _("A note is required."))
     check = SpotCheck.objects.select_for_update(of=("self",)).select_related("report", "shop").get(pk=spot_check.pk)
+    duty_check(actor=actor, shop_id=check.shop_id, submitted_by_id=check.report.submitted_by_id)
     if check.status != Status.PENDING:
         raise Conflict("spot_check_already_decided", _("Spot check #%(id)s has already been decided.") % {"id": check.pk})
     revoked = False

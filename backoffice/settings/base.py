@@ -26,9 +26,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "import_export",
     "core",
     "shops",
     "reports",
@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "storefront",
     "notifications",
     "workbench",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -50,6 +51,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "backoffice.urls"
@@ -103,6 +105,20 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "login"
 
+# --- Tokens and logins (SPEC §9) ----------------------------------------------------------
+#: Days until a merchant or ops API token expires, and a platform service token (0 = never).
+API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90)
+API_PLATFORM_TOKEN_DAYS = env_int("API_PLATFORM_TOKEN_DAYS", 365)
+#: Login lock-out (django-axes), portal and admin alike: after AXES_FAILURE_LIMIT failures for
+#: one username from one address, that pair is locked for AXES_COOLOFF_MINUTES.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+
 # --- Mail (reminders) -------------------------------------------------------------------
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("DJANGO_EMAIL_HOST", "localhost")
@@ -115,7 +131,7 @@ DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "backoffice@localhost"
 # --- REST API ---------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "core.api.authentication.HashedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -193,6 +209,9 @@ REPORT_MAX_BACKDATE = timedelta(hours=24)
 TICKET_REPLY_WINDOW = timedelta(hours=24)
 TICKET_REMINDER_BEFORE_DUE = timedelta(hours=4)
 COMPLAINT_PENALTY_RATE = Decimal("0.05")
+# Ops exports (django-import-export): only who may view a list may export it.
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True  # a cell starting with = + - @ is not run as a formula
 SPOT_CHECK_RATE = Decimal("0.02")  # share of yesterday's auto-approved reports sampled (rounded up)
 SPOT_CHECK_SHOP_MINIMUM = 5  # a shop with this many auto-approvals in a day gets at least one check
 COMPLAINT_PENALTY_MIN = Decimal("5.00")

@@ -2,7 +2,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from complaints.models import Appeal, Complaint
-from core.api.fields import AwareDateTimeField, refuse, refuse_nul_characters
+from core.api.fields import BoundedListField, PlatformEventTimeField, refuse, refuse_nul_characters
 from core.audit import MERCHANT_OPS_LABEL, MERCHANT_SYSTEM_LABEL
 from shops.models import Order
 
@@ -24,14 +24,14 @@ class ComplaintIngestSerializer(serializers.Serializer):
     order_no = OrderNoField()
     reason = serializers.ChoiceField(choices=Complaint.Reason.choices)
     message = serializers.CharField(allow_blank=True, required=False, default="", max_length=5000)
-    evidence = serializers.ListField(
+    evidence = BoundedListField(
         child=serializers.URLField(max_length=500),
         required=False,
         default=list,
         max_length=20,
         help_text="Links to the buyer's evidence (stored and shown, never used to judge).",
     )
-    filed_at = AwareDateTimeField()
+    filed_at = PlatformEventTimeField()
 
 
 class BasisSerializer(serializers.Serializer):

@@ -1,33 +1,89 @@
 """Serializer fields shared by the apps' APIs."""
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
+from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-_SHANGHAI = ZoneInfo("Asia/Shanghai")
+from core import bounds
 
 
 class AwareDateTimeField(serializers.DateTimeField):
     """An input datetime: ISO-8601; a value without an offset is read in Asia/Shanghai (TIME_ZONE).
 
-    Bounded to 2000-01-01 – 2100-01-01 (Asia/Shanghai): the services add hours and days to these
-    values (``paid_at + 48h``, ``urged_at + 24h``), which for a date at the edge of what Python
-    can represent (``9999-12-31``) overflowed into a 500; no event of this marketplace lies
-    outside that range anyway. Out of range is 400 ``datetime_out_of_range``."""
+    Bounded by ``core.bounds`` (SPEC §9): 2000-01-01 – 2100-01-01 (Asia/Shanghai) else 400
+    ``datetime_out_of_range`` — the services add hours and days to these values (``paid_at +
+    48h``), which at the edge of what Python represents overflowed into a 500; a UTC offset
+    beyond ±14:00 is 400 ``datetime_invalid``; text that is no date-time is DRF's ``invalid``."""
 
-    EARLIEST = datetime(2000, 1, 1, tzinfo=_SHANGHAI)
-    LATEST = datetime(2100, 1, 1, tzinfo=_SHANGHAI)
+    EARLIEST = bounds.EARLIEST
+    LATEST = bounds.LATEST
+
+    def to_internal_value(self, value):
+        if isinstance(value, str):
+            try:
+                parsed = parse_datetime(value.strip())
+            except (ValueError, OverflowError):
+                parsed = None  # DRF's own parse says "invalid"
+            if parsed is not None:
+                return self._bounded(parsed)
+        try:
+            parsed = super().to_internal_value(value)
+        except (OverflowError, ValueError) as exc:
+            raise refuse("datetime_out_of_range", f"{value} is outside the accepted range.") from exc
+        return self._bounded(parsed)
+
+    def _bounded(self, parsed: datetime) -> datetime:
+        try:
+            value = bounds.check_datetime(parsed)
+        except bounds.BoundsError as exc:
+            raise refuse(exc.code, exc.detail) from exc
+        return self.enforce_timezone(value)
+
+
+class PlatformEventTimeField(AwareDateTimeField):
+    """A platform event time (``at``, ``urged_at``, ``filed_at``, ``paid_at``): bounded like any
+    datetime, and at most 5 minutes in the future (400 ``time_in_future``)."""
 
     def to_internal_value(self, value):
         parsed = super().to_internal_value(value)
-        if not self.EARLIEST <= parsed < self.LATEST:
-            raise refuse(
-                "datetime_out_of_range",
-                f"{value} is outside the accepted range {self.EARLIEST:%Y-%m-%d} – {self.LATEST:%Y-%m-%d} (Asia/Shanghai).",
-            )
-        return parsed
+        try:
+            return bounds.check_not_in_future(parsed)
+        except bounds.BoundsError as exc:
+            raise refuse(exc.code, exc.detail) from exc
+
+
+class BoundedListField(serializers.ListField):
+    """A list field of at most ``core.bounds.MAX_LIST_ITEMS`` items (400 ``too_many_items``),
+    counted before any item is validated or looked up."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", bounds.MAX_LIST_ITEMS)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        limit = min(self.max_length or bounds.MAX_LIST_ITEMS, bounds.MAX_LIST_ITEMS)
+        if isinstance(data, (list, tuple)) and len(data) > limit:
+            raise refuse("too_many_items", f"At most {limit} items (got {len(data)}).")
+        return super().to_internal_value(data)
+
+
+class SearchField(serializers.CharField):
+    """Free-text search: at most 100 characters and 10 terms (400 ``search_too_long``)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("allow_blank", True)
+        kwargs.setdefault("default", "")
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        try:
+            return bounds.check_search(value)
+        except bounds.BoundsError as exc:
+            raise refuse(exc.code, exc.detail) from exc
 
 
 def refuse(code: str, message: str) -> serializers.ValidationError:

@@ -11,3 +11,9 @@ register = template.Library()
 def merchant_actor(actor, viewer) -> str:
     """``{{ obj.revoked_by|merchant_actor:request.user }}``: a colleague's name, else 系统 / 平台运营."""
     return merchant_actor_label(actor, colleagues=merchant_colleague_ids(viewer))
+
+
+@register.filter
+def minutes(value) -> int:
+    """A timedelta in whole minutes (the login lock-out page)."""
+    return int(value.total_seconds() // 60) if value else 0

@@ -18,7 +18,6 @@ from django.core import signals
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
 from complaints.tests.factories import JudgedComplaintFactory
@@ -56,8 +55,17 @@ def _keep_the_test_transactions_connection():
     signals.request_finished.connect(close_old_connections)
 
 
+_KEYS: dict[int, str] = {}
+
+
 def _token(user) -> str:
-    return Token.objects.get_or_create(user=user)[0].key
+    """One key per user per test (a new key each call would be as good, just more rows)."""
+    from core.models import ApiToken
+    from core.tokens import token_issue
+
+    if user.pk not in _KEYS or not ApiToken.objects.filter(user=user).exists():
+        _KEYS[user.pk] = token_issue(user=user, kind=ApiToken.Kind.MERCHANT)[1]
+    return _KEYS[user.pk]
 
 
 # Served by the app itself, as clients see it (loading it touches no database).

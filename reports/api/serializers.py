@@ -2,7 +2,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.api.fields import AwareDateTimeField
+from core.api.fields import AwareDateTimeField, BoundedListField
 from core.audit import MERCHANT_OPS_LABEL, MERCHANT_SYSTEM_LABEL
 from reports.models import CommitmentLetter, DeliveryReport, Scenario, UnifiedExemption
 
@@ -16,13 +16,13 @@ class ReportCreateSerializer(serializers.Serializer):
     shop = serializers.CharField(max_length=40, help_text="Shop code (one of the caller's shops).")
     scenario = serializers.ChoiceField(choices=Scenario.choices)
     scope = serializers.ChoiceField(choices=DeliveryReport.Scope.choices)
-    products = serializers.ListField(
+    products = BoundedListField(
         child=serializers.CharField(max_length=40),
         required=False,
         default=list,
         help_text="Product codes of the shop (scope=product).",
     )
-    regions = serializers.ListField(
+    regions = BoundedListField(
         child=serializers.CharField(max_length=12),
         required=False,
         default=list,
@@ -123,7 +123,7 @@ class CommitmentLetterSerializer(serializers.ModelSerializer):
 class ExemptionCreateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     scenario = serializers.ChoiceField(choices=Scenario.choices)
-    regions = serializers.ListField(child=serializers.CharField(max_length=12), allow_empty=True)
+    regions = BoundedListField(child=serializers.CharField(max_length=12), allow_empty=True)
     applies_to = serializers.ChoiceField(choices=UnifiedExemption.AppliesTo.choices)
     starts_at = AwareDateTimeField()
     ends_at = AwareDateTimeField()

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import BoundedDateTimeField
 from reports.models import DeliveryReport, Scenario
 from shops.models import Region
 from shops.selectors import products_for_user, shops_for_user
@@ -56,9 +57,9 @@ class ReportForm(forms.Form):
         required=False,
         help_text=_("Optional: 6-digit district codes, separated by commas; use the search below to find them."),
     )
-    starts_at = forms.DateTimeField(label=_("Starts at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    ends_at = forms.DateTimeField(label=_("Ends at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    promised_ship_by = forms.DateTimeField(
+    starts_at = BoundedDateTimeField(label=_("Starts at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    ends_at = BoundedDateTimeField(label=_("Ends at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    promised_ship_by = BoundedDateTimeField(
         label=_("Promised ship-by time"),
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),

@@ -7,12 +7,12 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.audit import audit_trail, merchant_actor_label, merchant_colleague_ids
 from core.audit_labels import action_label, reason_label
+from core.bounds import parse_bounded_datetime
 from core.errors import DomainError, NotFound
 from core.roles import is_merchant
 from reports import selectors, services
@@ -117,9 +117,11 @@ def order_coverage(request):
     at_text = request.GET.get("at", "").strip()
     context = {"order_no": order_no, "at_text": at_text}
     if order_no:
-        at = parse_datetime(at_text) if at_text else None
-        if at is not None and timezone.is_naive(at):
-            at = timezone.make_aware(at)
+        try:
+            at = parse_bounded_datetime(at_text) if at_text else None
+        except DomainError as exc:
+            context["error"] = exc.detail
+            return render(request, "reports/coverage.html", context, status=400)
         try:
             order = order_get_for_user(user=request.user, order_no=order_no)
         except DomainError:

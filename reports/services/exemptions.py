@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from core.audit import audit_record
+from core.bounds import check_list_size
 from core.errors import Conflict, InvalidInput
 from reports.models import ExemptionRegion, UnifiedExemption
 from reports.services.validation import clean_region_codes, validate_window
@@ -16,8 +17,9 @@ Source = UnifiedExemption.Source
 
 
 def _clean(*, regions: Iterable[str], starts_at: datetime, ends_at: datetime) -> list[str]:
-    validate_window(starts_at=starts_at, ends_at=ends_at)
     codes = list(regions or [])
+    check_list_size(codes, field="regions")  # SPEC §9, before any database work
+    validate_window(starts_at=starts_at, ends_at=ends_at)
     if not codes:
         raise InvalidInput("regions_required", _("An exemption must list at least one region."))
     return clean_region_codes(codes)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import audit_record
+from core.bounds import check_list_size
 from core.duties import ConflictOfInterest, report_duty_conflict
 from core.errors import Conflict, IllegalTransition, InvalidInput
 from core.policies import AUTO_APPROVE_WITH_COMMITMENT, policy_in_force
@@ -145,9 +146,11 @@ def report_submit(
     ``region_unknown``. With a ``request_id`` already used in this shop: the same submission
     answers the existing report (``created=False``), a different one is 409 ``report_conflict``.
     """
+    products, regions = list(products or []), list(regions or [])
+    check_list_size(products, field="products")  # SPEC §9, before any database work
+    check_list_size(regions, field="regions")
     require_member(user=actor, shop_id=shop.pk, code="shop_not_found", detail=_("Shop %(code)s not found.") % {"code": shop.code})
     submitted_at = at or timezone.now()
-    products, regions = list(products or []), list(regions or [])
     if not commitment_accepted:
         raise InvalidInput("commitment_required", _("The commitment letter must be accepted (commitment_accepted=true)."))
     letter = commitment_letter_current(at=submitted_at)

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
-from core.api.fields import AwareDateTimeField, refuse, refuse_nul_characters
+from core.api.fields import AwareDateTimeField, PlatformEventTimeField, refuse, refuse_nul_characters
 from shops.models import Order, Product, Region, Shop
 from shops.regions import is_well_formed
 
@@ -71,7 +71,7 @@ class OrderIngestSerializer(serializers.Serializer):
     shop = ShopCodeField()
     product = serializers.CharField(max_length=40, help_text="Product code within the body's shop.")
     amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
-    paid_at = AwareDateTimeField()
+    paid_at = PlatformEventTimeField()
     ship_deadline = AwareDateTimeField(required=False, allow_null=True)
     receiver_region = RegionCodeField()
     sender_region = RegionCodeField()
@@ -109,7 +109,7 @@ class OrderSerializer(serializers.ModelSerializer):
 
 class OrderEventSerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=["shipped", "picked_up", "cancelled"])
-    at = AwareDateTimeField()
+    at = PlatformEventTimeField()
 
 
 class RegionSerializer(serializers.ModelSerializer):

@@ -191,13 +191,17 @@ def selection(request, storefront):
     tab = request.GET.get("tab", "search")
     if tab not in SELECTION_TABS:
         tab = "search"
-    query = request.GET.get("q", "")[:100]
+    query = request.GET.get("q", "")
     if tab == "recommended":
         items = selectors.library_recommended(user=request.user)
     elif tab == "hot":
         items = selectors.library_hot(user=request.user)
     else:
-        items = selectors.library_search(query=query, user=request.user)
+        try:
+            items = selectors.library_search(query=query, user=request.user)
+        except DomainError as exc:
+            messages.error(request, exc.detail)
+            query, items = query[:100], selectors.library_search(query="", user=request.user).none()
     return render(
         request,
         "storefront/selection.html",

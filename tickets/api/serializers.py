@@ -1,7 +1,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.api.fields import AwareDateTimeField
+from core.api.fields import AwareDateTimeField, PlatformEventTimeField
 from tickets.models import ReplyOption, Urge, UrgeTask
 from tickets.selectors import help_seeking_rate
 
@@ -23,7 +23,7 @@ def inline_enum_field(choices, **kwargs) -> serializers.ChoiceField:
 class UrgeIngestSerializer(serializers.Serializer):
     event_id = serializers.CharField(max_length=80)
     order_no = serializers.CharField(max_length=40)
-    urged_at = AwareDateTimeField()
+    urged_at = PlatformEventTimeField()
 
 
 class TicketSnapshotSerializer(serializers.Serializer):

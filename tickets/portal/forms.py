@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import BoundedDateTimeField
 from tickets.models import UrgeTask
 from tickets.options import reply_options_active
 
@@ -15,7 +16,7 @@ class TicketReplyForm(forms.Form):
     """Offers only the options active now; the service re-checks at reply time."""
 
     option = forms.ChoiceField(label=_("Reply option"))
-    promised_ship_by = forms.DateTimeField(
+    promised_ship_by = BoundedDateTimeField(
         label=_("Promised ship-by time"),
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),

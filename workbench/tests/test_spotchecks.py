@@ -213,3 +213,16 @@ def test_two_runs_at_once_sample_the_day_once(reference_data):
     assert SpotCheckDay.objects.count() == 1
     assert SpotCheck.objects.count() == 2  # ceil(2 % of 60) + at least one for the shop: already drawn
     assert AuditEntry.objects.filter(action="spot_check_sampled").count() == 2
+
+
+def test_no_one_checks_their_own_shop(check, shop, ops_user):
+    from core.duties import ConflictOfInterest
+
+    shop.memberships.create(user=ops_user)  # the reviewer is also a member of the shop
+    for result in ("confirmed", "false"):
+        with pytest.raises(ConflictOfInterest) as exc:
+            spot_check_decide(actor=ops_user, spot_check=check, result=result, note="自查")
+        assert exc.value.code == "conflict_of_interest" and exc.value.status == 403
+    check.refresh_from_db()
+    assert check.status == "pending"
+    assert DeliveryReport.objects.get(pk=check.report_id).status == "approved"

@@ -1,14 +1,18 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from rest_framework.authtoken.models import Token
 
+from core.models import ApiToken
 from core.roles import MERCHANT, OPS_REVIEWER, PLATFORM, grant_role
+from core.tokens import token_issue
 from shops.models import Shop
 
 
 class Command(BaseCommand):
-    help = "Create the user if needed, give it a role and print its API token (the last line)."
+    help = (
+        "Create the user if needed, add a role (its other roles stay) and print a NEW API token "
+        "(the last line; it is shown only now — the database keeps its hash)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("username")
@@ -30,12 +34,16 @@ class Command(BaseCommand):
             user.save(update_fields=["password"])
         if platform:
             grant_role(user, PLATFORM)
+            kind = ApiToken.Kind.PLATFORM
         elif ops:
             grant_role(user, OPS_REVIEWER)
+            kind = ApiToken.Kind.OPS
         else:
             grant_role(user, MERCHANT)
             shop_obj.memberships.get_or_create(user=user)
-        token, _ = Token.objects.get_or_create(user=user)
+            kind = ApiToken.Kind.MERCHANT
+        token, key = token_issue(user=user, kind=kind)
         role = "platform" if platform else "ops reviewer" if ops else f"merchant of {shop}"
-        self.stdout.write(f"{'Created' if created else 'Updated'} {username} ({role}).")
-        self.stdout.write(token.key)
+        expires = f"expires {token.expires_at:%Y-%m-%d %H:%M %Z}" if token.expires_at else "never expires"
+        self.stdout.write(f"{'Created' if created else 'Updated'} {username} ({role}); token {token.prefix}… {expires}.")
+        self.stdout.write(key)
