@@ -4,8 +4,11 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements-installed
 PORT ?= 8000
+# Development settings for the development entry points; `make serve` uses production settings.
+DEV_SETTINGS := DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-backoffice.settings.base}
+PROD_SETTINGS := DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-backoffice.settings.production}
 
-.PHONY: run test setup messages migrate demo lint bench clean
+.PHONY: run serve test setup messages migrate demo lint bench clean
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -20,10 +23,10 @@ messages: $(STAMP)
 setup: $(STAMP) messages
 
 migrate: setup
-	$(PY) manage.py migrate --noinput -v 0
+	$(DEV_SETTINGS) $(PY) manage.py migrate --noinput -v 0
 
 demo: migrate
-	$(PY) manage.py seed_demo
+	$(DEV_SETTINGS) $(PY) manage.py seed_demo
 
 run: demo
 	@echo ""
@@ -32,6 +35,14 @@ run: demo
 	@echo "  API docs:         http://127.0.0.1:$(PORT)/api/docs/"
 	@echo ""
 	PORT=$(PORT) $(VENV)/bin/honcho start -f Procfile
+
+# Production: migrate, collect static files (hashed, compressed; WhiteNoise serves them), then
+# gunicorn + Celery worker + beat (Procfile.production). Needs DJANGO_SECRET_KEY and
+# DJANGO_ALLOWED_HOSTS; see README "PostgreSQL and Redis".
+serve: setup
+	$(PROD_SETTINGS) $(PY) manage.py migrate --noinput -v 0
+	$(PROD_SETTINGS) $(PY) manage.py collectstatic --noinput -v 0
+	$(PROD_SETTINGS) PORT=$(PORT) $(VENV)/bin/honcho start -f Procfile.production
 
 test: setup
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -5,6 +5,8 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from core import health
+
 admin.site.site_header = _("Delivery-guarantee back office")
 admin.site.site_title = _("Delivery-guarantee back office")
 admin.site.index_title = _("Ops review")
@@ -20,6 +22,8 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),  # exact paths: probes and SECURE_REDIRECT_EXEMPT
+    path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

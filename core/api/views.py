@@ -1,7 +1,10 @@
 """Error answers for requests that never reach a DRF view, in the API's ``{"code", "detail"}`` shape."""
 
+import sys
+
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
-from django.http import JsonResponse
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 from django.views import defaults
@@ -35,8 +38,25 @@ def api_not_found(request, *args, **kwargs) -> JsonResponse:
     return JsonResponse({"code": "not_found", "detail": detail}, status=404)
 
 
+def database_unavailable() -> bool:
+    """Whether the error being handled is the database being unreachable (restart, dropped
+    connection): Django then closes the broken connection at the end of the request, and the
+    next request connects again — nothing to restart."""
+    exc = sys.exc_info()[1]
+    return isinstance(exc, OperationalError | InterfaceError)
+
+
 def server_error(request, *args, **kwargs):
-    """``handler500``: a JSON body under ``/api/``, Django's page elsewhere."""
+    """``handler500``: a JSON body under ``/api/``, Django's page elsewhere; the database being
+    unreachable is a 503 ``database_unavailable`` (retry later), not a 500."""
+    if database_unavailable():
+        detail = _("The database is unavailable; try again shortly.")
+        if request.path.startswith("/api/"):
+            response = JsonResponse({"code": "database_unavailable", "detail": detail}, status=503)
+        else:
+            response = HttpResponse(f"503 database_unavailable: {detail}", status=503, content_type="text/plain; charset=utf-8")
+        response["Retry-After"] = "5"
+        return response
     if request.path.startswith("/api/"):
         return JsonResponse({"code": "server_error", "detail": _("Server error; it has been logged.")}, status=500)
     return defaults.server_error(request, *args, **kwargs)
