@@ -14,7 +14,11 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 VAR_DIR.mkdir(exist_ok=True)
 
-SECRET_KEY = env_str("DJANGO_SECRET_KEY", "dev-only-insecure-key-change-me")
+DEV_SECRET_KEY = "dev-only-insecure-key-change-me"
+SECRET_KEY = env_str("DJANGO_SECRET_KEY", DEV_SECRET_KEY)
+#: Error pages (DEBUG) and error mails mask secrets: *_URL, *_KEY, *_PASSWORD, *_SECRET and any
+#: value with credentials in it (``scheme://user:password@host``).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "core.debug.SecretMaskingReporterFilter"
 DEBUG = env_bool("DJANGO_DEBUG", True)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 

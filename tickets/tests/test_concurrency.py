@@ -23,7 +23,7 @@ DUE = sh(2022, 12, 29, 12, 0)
 def test_reply_racing_the_sweep_ends_in_exactly_one_outcome_and_never_loses_the_reply():
     shop = ShopFactory(code="race-shop", kind="tmall")
     merchant = UserFactory(username="race-merchant")
-    shop.memberships.create(user=merchant)  # replying is a member's act (SPEC §9)
+    shop.memberships.create(user=merchant)  # a merchant replies only for shops it is a member of
     outcomes = Counter()
     for n in range(ROUNDS):
         task = UrgeTaskFactory(order__product__shop=shop, opened_at=DUE - timedelta(hours=24))
