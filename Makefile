@@ -51,6 +51,7 @@ lint: setup
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run -v 0
+	$(PY) -m mypy .
 
 bench: migrate
 	$(PY) -m bench $(BENCH_ARGS)

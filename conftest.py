@@ -63,27 +63,27 @@ def on_postgres() -> bool:
 
 @pytest.fixture
 def platform_user(db):
-    user = UserFactory(username="platform-bot")
+    user = UserFactory.create(username="platform-bot")
     grant_role(user, PLATFORM)
     return user
 
 
 @pytest.fixture
 def ops_user(db):
-    user = UserFactory(username="ops-reviewer")
+    user = UserFactory.create(username="ops-reviewer")
     grant_role(user, OPS_REVIEWER)
     return user
 
 
 @pytest.fixture
 def ops_admin_user(db):
-    user = UserFactory(username="ops-admin")
+    user = UserFactory.create(username="ops-admin")
     grant_role(user, OPS_ADMIN)
     return user
 
 
 def make_merchant(shop, username: str):
-    user = UserFactory(username=username)
+    user = UserFactory.create(username=username)
     grant_role(user, MERCHANT)
     shop.memberships.create(user=user)
     return user

@@ -17,6 +17,10 @@ def current_run_id() -> int | None:
     return CurrentBadges.objects.filter(pk=CurrentBadges.SINGLETON).values_list("run_id", flat=True).first()
 
 
+#: ``current_stat`` is a FilteredRelation of ``product_badges_for_user`` (a name the type checker cannot see).
+CURRENT_STAT_RELATED: list[str] = ["shop", "current_stat__withheld_report"]
+
+
 def product_badges_for_user(*, user) -> QuerySet[Product]:
     """The caller's products, each with ``current_stat``: its stats row of the current run (the
     badge it carries now) or ``None``. One join, no per-row queries."""
@@ -24,7 +28,7 @@ def product_badges_for_user(*, user) -> QuerySet[Product]:
     return (
         products_for_user(user=user)
         .annotate(current_stat=FilteredRelation("pickup_stats", condition=Q(pickup_stats__run_id=run_id)))
-        .select_related("shop", "current_stat__withheld_report")
+        .select_related(*CURRENT_STAT_RELATED)
         .order_by("shop__code", "code")
     )
 

@@ -35,7 +35,7 @@ Status = BadgeRun.Status
 LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL: FOR UPDATE NOWAIT found the row locked
 
 # A failed attempt rolls back, so "failed" can follow any state (the earlier results stay).
-TRANSITIONS = {
+TRANSITIONS: dict[str, set[str]] = {
     Status.PENDING: {Status.RUNNING, Status.SKIPPED, Status.FAILED},
     Status.RUNNING: {Status.RUNNING, Status.SUCCEEDED, Status.FAILED},  # running → running: stale takeover
     Status.SUCCEEDED: {Status.RUNNING, Status.SKIPPED, Status.FAILED},
@@ -66,6 +66,13 @@ def _set_status(run: BadgeRun, target: str, *, actor=None, reason: str = "", dat
         actor=actor, target=run, action=f"badge_run_{target}", from_status=run.status, to_status=target, reason=reason, data=data
     )
     run.status = target
+
+
+def _started(run: BadgeRun) -> datetime:
+    """When the running attempt began (``_begin`` sets it before any stats are written)."""
+    if run.started_at is None:
+        raise Conflict("badge_run_illegal_transition", f"Badge run {run.day} has no running attempt.")
+    return run.started_at
 
 
 def badge_run_ensure(*, day: date) -> BadgeRun:
@@ -119,7 +126,7 @@ def _publish(run: BadgeRun, *, fill) -> BadgeRun:
         computation.make_current(board, run_id=run.pk, at=finished)
     run.orders_count, run.products_count = totals.orders, totals.products
     run.badged_count, run.withheld_count = totals.badged, totals.withheld
-    run.finished_at, run.duration = finished, finished - run.started_at
+    run.finished_at, run.duration = finished, finished - _started(run)
     _set_status(
         run,
         Status.SUCCEEDED,
@@ -157,9 +164,7 @@ def _run_single(*, day: date, actor, trigger: str, now: datetime) -> BadgeRun:
         return begun.run
     return _publish(
         begun.run,
-        fill=lambda: computation.insert_stats_from_orders(
-            run_id=begun.run.pk, attempt=begun.run.attempt, day=day, at=begun.run.started_at
-        ),
+        fill=lambda: computation.insert_stats_from_orders(run_id=begun.run.pk, attempt=begun.run.attempt, day=day, at=now),
     )
 
 
@@ -196,7 +201,7 @@ def badge_run_publish(*, run_id: int, attempt: int) -> BadgeRun | None:
         PickupStatStage.objects.filter(run_id=run_id, attempt=attempt).delete()
         return None
     published = _publish(
-        run, fill=lambda: computation.insert_stats_from_stage(run_id=run.pk, attempt=attempt, day=run.day, at=run.started_at)
+        run, fill=lambda: computation.insert_stats_from_stage(run_id=run.pk, attempt=attempt, day=run.day, at=_started(run))
     )
     PickupStatStage.objects.filter(run_id=run_id).delete()
     return published

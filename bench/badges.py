@@ -114,7 +114,7 @@ def _load_reports() -> None:
     from reports.models import CommitmentLetter, DeliveryReport
 
     user, _ = get_user_model().objects.get_or_create(username="bench-badges")
-    letter = CommitmentLetter.objects.order_by("-published_at").first()
+    letter = CommitmentLetter.objects.latest("published_at")
     now = timezone.now()
     window = {
         "starts_at": now - timedelta(days=1),
@@ -262,6 +262,7 @@ def _measure(label: str, products: int, expected_orders: int, repeat: int) -> di
         ProductPickupStat.objects.filter(run=run).delete()  # untimed: D never published (the daily case)
         _sql(f"VACUUM {stats_table}")
         firsts.append(_timed_run(DAY)[0])
+    assert run is not None and baseline_rows is not None, "repeat must be at least 1"
     baseline, baseline_tuned, run_s, first_s = (statistics.median(x) for x in (base, tuned, ours, firsts))
     parts = {k: statistics.median(t.parts[k] for t in timers) for k in timers[0].parts}
     sharded = _timed_sharded(DAY, size=max(products // 4, 1))

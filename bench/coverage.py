@@ -100,8 +100,8 @@ def _populate(n_orders: int, rng: random.Random) -> None:
                     submitted_by=user,
                     status=status,
                     approved_at=approved,
-                    withdrawn_at=approved + timedelta(days=1) if status == "withdrawn" else None,
-                    revoked_at=approved + timedelta(days=2) if status == "revoked" else None,
+                    withdrawn_at=approved + timedelta(days=1) if approved and status == "withdrawn" else None,
+                    revoked_at=approved + timedelta(days=2) if approved and status == "revoked" else None,
                 )
             )
     DeliveryReport.objects.bulk_create(reports)

@@ -49,7 +49,7 @@ def _report(seq: int, shop: Shop, *, starts, ends, approved, merchant) -> Delive
         starts_at=starts,
         ends_at=ends,
         promised_ship_by=ends,
-        commitment_letter=CommitmentLetter.objects.order_by("-published_at").first(),
+        commitment_letter=CommitmentLetter.objects.latest("published_at"),
         commitment_accepted_at=starts,
         commitment_accepted_by=merchant,
         status=DeliveryReport.Status.APPROVED,

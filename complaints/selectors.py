@@ -86,9 +86,13 @@ def appeal_report_candidates(complaint: Complaint) -> list[DeliveryReport]:
         reports_scope_matching(complaint.order).prefetch_related("product_links", "region_links").order_by("-approved_at", "-id")
     )
     for report in reports:
-        report.refusal = appeal_report_refusal(complaint=complaint, report=report, now=now) if complaint.judged_at else None
-        report.usable = complaint.judged_at is not None and report.refusal is None
-        report.refusal_label = APPEAL_REFUSAL_LABELS.get(report.refusal, "") if report.refusal else ""
+        refusal = appeal_report_refusal(complaint=complaint, report=report, now=now) if complaint.judged_at else None
+        # display attributes for the appeal form, set on the instances the page shows
+        vars(report).update(
+            refusal=refusal,
+            usable=complaint.judged_at is not None and refusal is None,
+            refusal_label=APPEAL_REFUSAL_LABELS.get(refusal, "") if refusal else "",
+        )
     return reports
 
 

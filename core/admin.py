@@ -19,7 +19,7 @@ class PolicyAdmin(admin.ModelAdmin):
     """The policy timeline. Editable by ops admins only; every change is audited."""
 
     list_display = ["key", "title", "effective_from", "enabled", "updated_at"]
-    list_editable: list = []
+    list_editable = ()
     readonly_fields = ["key", "updated_at"]
     ordering = ["effective_from"]
 
@@ -127,8 +127,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
     list_filter = ["kind", ("revoked_at", admin.EmptyFieldListFilter)]
     search_fields = ["=prefix", "user__username"]
     list_select_related = ["user"]
-    readonly_fields = ["prefix", "user", "kind", "created_at", "expires_at", "revoked_at", "last_used_at"]
-    fields = readonly_fields
+    readonly_fields = fields = ("prefix", "user", "kind", "created_at", "expires_at", "revoked_at", "last_used_at")
     actions = ["revoke_tokens"]
 
     def has_module_permission(self, request) -> bool:
@@ -148,7 +147,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("status"))
     def status(self, obj) -> str:
-        return {"active": _("active"), "expired": _("expired"), "revoked": _("revoked")}[token_status(obj)]
+        return str({"active": _("active"), "expired": _("expired"), "revoked": _("revoked")}[token_status(obj)])
 
     @admin.action(description=_("Revoke the selected tokens"), permissions=["change"])
     def revoke_tokens(self, request, queryset):

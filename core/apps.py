@@ -18,6 +18,7 @@ class CoreConfig(AppConfig):
         # date + time pair (core.forms), so a new admin cannot forget it. The admin app's
         # ready() (autodiscover) ran first and each ModelAdmin copied the defaults, so the
         # registered ones are updated too.
+        from django import forms
         from django.contrib import admin
         from django.contrib.admin import options
         from django.db import models
@@ -28,5 +29,5 @@ class CoreConfig(AppConfig):
             m.formfield_overrides for m in admin.site._registry.values()
         ]:
             current = overrides.get(models.DateTimeField, {})
-            if current.get("form_class", options.forms.SplitDateTimeField) is options.forms.SplitDateTimeField:
+            if current.get("form_class", forms.SplitDateTimeField) is forms.SplitDateTimeField:
                 overrides[models.DateTimeField] = {**current, "form_class": BoundedSplitDateTimeField}

@@ -1,17 +1,25 @@
 """Audit rows: one function for a single change, one for a batch (bulk writes bypass signals)."""
 
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from datetime import datetime
+from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.db import models
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from core.models import AuditEntry
 
 SYSTEM = "system"
 
+#: Who acts: a user, or ``None`` for the system (a scheduled job, an automatic rule).
+Actor = AbstractBaseUser | None
 
-def _actor_fields(actor) -> dict:
+
+def _actor_fields(actor: Actor) -> dict[str, Any]:
     if actor is None:
         return {"actor": None, "actor_label": SYSTEM}
     return {"actor": actor, "actor_label": actor.get_username()}
@@ -23,18 +31,19 @@ MERCHANT_OPS_LABEL = "平台运营"
 MERCHANT_SYSTEM_LABEL = "系统"
 
 
-def merchant_colleague_ids(viewer) -> set[int]:
+def merchant_colleague_ids(viewer: AbstractBaseUser | AnonymousUser | None) -> set[int]:
     """The users who share a shop with ``viewer`` (itself included), ops staff excluded: the
     people whose names a merchant may see in its own history."""
     from shops.models import ShopMembership
 
-    if viewer is None or getattr(viewer, "pk", None) is None:
+    pk: int | None = getattr(viewer, "pk", None) if viewer is not None else None
+    if pk is None:
         return set()
-    rows = ShopMembership.objects.filter(shop__memberships__user_id=viewer.pk).exclude(user__is_staff=True)
-    return set(rows.exclude(user__is_superuser=True).values_list("user_id", flat=True)) | {viewer.pk}
+    rows = ShopMembership.objects.filter(shop__memberships__user_id=pk).exclude(user__is_staff=True)
+    return set(rows.exclude(user__is_superuser=True).values_list("user_id", flat=True)) | {pk}
 
 
-def merchant_actor_label(actor, *, label: str = "", colleagues: set[int] = frozenset()) -> str:
+def merchant_actor_label(actor: Actor, *, label: str = "", colleagues: AbstractSet[int] = frozenset()) -> str:
     """Who acted, as a merchant may see it: "系统" for the system and platform service users,
     the username of a colleague (``merchant_colleague_ids``), and "平台运营" for anyone else —
     ops reviewers, admins, superusers, deleted users. Never an ops username."""
@@ -55,13 +64,13 @@ def target_type_of(target: models.Model | type[models.Model]) -> str:
 
 def audit_record(
     *,
-    actor,
+    actor: Actor,
     target: models.Model,
     action: str,
     from_status: str = "",
     to_status: str = "",
     reason: str = "",
-    data: dict | None = None,
+    data: dict[str, Any] | None = None,
     at: datetime | None = None,
 ) -> AuditEntry:
     """Write one audit row; call it inside the transaction that makes the change."""
@@ -80,9 +89,9 @@ def audit_record(
 
 def audit_record_bulk(
     *,
-    actor,
+    actor: Actor,
     model: type[models.Model],
-    target_ids: Iterable,
+    target_ids: Iterable[Any],
     action: str,
     from_status: str = "",
     to_status: str = "",
@@ -92,7 +101,7 @@ def audit_record_bulk(
 ) -> int:
     """Write one identical audit row per target id in bulk (for sweeps and batch jobs)."""
     at = at or timezone.now()
-    actor = _actor_fields(actor)
+    actor_fields = _actor_fields(actor)
     rows = [
         AuditEntry(
             at=at,
@@ -102,7 +111,7 @@ def audit_record_bulk(
             from_status=from_status,
             to_status=to_status,
             reason=reason,
-            **actor,
+            **actor_fields,
         )
         for pk in target_ids
     ]
@@ -110,7 +119,7 @@ def audit_record_bulk(
     return len(rows)
 
 
-def audit_trail(target: models.Model):
+def audit_trail(target: models.Model) -> QuerySet[AuditEntry]:
     """The audit rows of one object, oldest first."""
     return (
         AuditEntry.objects.filter(target_type=target_type_of(target), target_id=str(target.pk))

@@ -7,6 +7,7 @@ translated. An action not listed here shows its code.
 import re
 
 from django.apps import apps
+from django.db import models
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 #: Labels carry the context "audit action", so they never collide with an app's own msgid.
@@ -84,7 +85,7 @@ def action_label(action: str) -> str:
     return str(ACTION_LABELS.get(action, action))
 
 
-def _model(target_type: str):
+def _model(target_type: str) -> type[models.Model] | None:
     try:
         return apps.get_model(target_type)
     except (LookupError, ValueError):
@@ -103,7 +104,8 @@ def status_label(target_type: str, status: str) -> str:
         return ""
     model = _model(target_type)
     try:
-        choices = dict(model._meta.get_field("status").flatchoices) if model is not None else {}
+        field = model._meta.get_field("status") if model is not None else None
+        choices = dict(field.flatchoices) if isinstance(field, models.Field) else {}
     except Exception:  # a model without a status field
         choices = {}
     return str(choices.get(status, status))

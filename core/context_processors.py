@@ -1,7 +1,10 @@
 """Portal navigation: the sections whose URLs exist, in the order merchants use them."""
 
+from collections.abc import Callable
 from functools import cache
+from typing import Any
 
+from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -18,10 +21,10 @@ PORTAL_SECTIONS = [
 INBOX = "notifications:portal-list"
 
 
-def portal_navigation(request) -> dict:
+def portal_navigation(request: HttpRequest) -> dict[str, Any]:
     """The sections, with exactly one ``active``: the one whose URL is the longest prefix of the
     path (``/tickets/metrics/`` is the metric's tab, not also the tasks' tab)."""
-    items = []
+    items: list[dict[str, Any]] = []
     for label, name in PORTAL_SECTIONS:
         try:
             url = reverse(name)
@@ -39,7 +42,7 @@ def portal_navigation(request) -> dict:
     return {"portal_nav": items}
 
 
-def _unread_count(request):
+def _unread_count(request: HttpRequest) -> Callable[[], int]:
     from notifications.selectors import notification_unread_count
 
     return cache(lambda: notification_unread_count(user=request.user))

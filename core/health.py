@@ -9,6 +9,7 @@ Whether the periodic jobs ran is the 任务运行 admin page's business, not thi
 """
 
 import logging
+from typing import Any
 
 from django.conf import settings
 from django.db import connections
@@ -62,7 +63,10 @@ def broker_ok() -> bool:
 def readyz(request) -> JsonResponse:
     checks = {"database": database_ok(), "broker": broker_ok()}
     failed = [name for name, ok in checks.items() if not ok]
-    body = {"status": "unavailable" if failed else "ok", "checks": {k: "ok" if v else "failed" for k, v in checks.items()}}
+    body: dict[str, Any] = {
+        "status": "unavailable" if failed else "ok",
+        "checks": {k: "ok" if v else "failed" for k, v in checks.items()},
+    }
     if failed:
         body["failed"] = failed
     return JsonResponse(body, status=503 if failed else 200)

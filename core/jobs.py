@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any, ParamSpec, TypeVar
 
 from django.conf import settings
 from django.db.models import Max
@@ -27,6 +28,9 @@ from core.models import JobRun
 logger = logging.getLogger(__name__)
 
 JOB_RUNS_KEPT = 200
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 JOB_LABELS = {
     "tickets.sweep_overdue": _("Overdue urge-task sweep"),
@@ -42,16 +46,17 @@ JOB_LABELS = {
 @dataclass
 class RunRecorder:
     row: JobRun
-    counts: dict = field(default_factory=dict)
+    counts: Any = field(default_factory=dict)  # whatever the job returns; _counts_of keeps the numbers
 
 
-def _counts_of(value) -> dict:
+def _counts_of(value: Any) -> dict[str, Any]:
     if isinstance(value, dict):
         return {k: v for k, v in value.items() if isinstance(v, int | float | str | bool) or v is None}
     if isinstance(value, int | float) and not isinstance(value, bool):
         return {"count": value}
     if hasattr(value, "as_counts"):
-        return value.as_counts()
+        counts: dict[str, Any] = value.as_counts()
+        return counts
     return {}
 
 
@@ -87,12 +92,12 @@ def job_run(name: str) -> Iterator[RunRecorder]:
             logger.exception("could not record the end of job run %s", row.pk)
 
 
-def recorded_job(name: str) -> Callable:
+def recorded_job(name: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """Decorator: record each call of a periodic task function; its return value gives the counts."""
 
-    def wrap(func: Callable) -> Callable:
+    def wrap(func: Callable[P, R]) -> Callable[P, R]:
         @functools.wraps(func)
-        def run(*args, **kwargs):
+        def run(*args: P.args, **kwargs: P.kwargs) -> R:
             with job_run(name) as recorder:
                 result = func(*args, **kwargs)
                 recorder.counts = _counts_of(result)
@@ -106,7 +111,7 @@ def recorded_job(name: str) -> Callable:
 # --- What the jobs page shows -----------------------------------------------------------------
 
 
-def _crontab_period(sched) -> timedelta:
+def _crontab_period(sched: Any) -> timedelta:
     """The shortest gap between two firings of a crontab within a day (daily jobs: 24 h)."""
     fires = [h * 60 + m for h in range(24) if h in sched.hour for m in range(60) if m in sched.minute]
     if len(fires) <= 1:
@@ -115,13 +120,14 @@ def _crontab_period(sched) -> timedelta:
     return timedelta(minutes=min(gaps))
 
 
-def schedule_period(sched) -> timedelta:
+def schedule_period(sched: Any) -> timedelta:
     from celery.schedules import crontab, schedule
 
     if isinstance(sched, crontab):
         return _crontab_period(sched)
     if isinstance(sched, schedule):
-        return sched.run_every
+        every: timedelta = sched.run_every
+        return every
     if isinstance(sched, timedelta):
         return sched
     return timedelta(seconds=float(sched))
@@ -164,7 +170,7 @@ def duration_text(value: timedelta) -> str:
     from django.utils.translation import gettext
 
     seconds = max(int(value.total_seconds()), 0)
-    parts = []
+    parts: list[str] = []
     for size, unit in ((86400, gettext("d")), (3600, gettext("h")), (60, gettext("min")), (1, gettext("s"))):
         if seconds >= size or (size == 1 and not parts):
             parts.append(f"{seconds // size} {unit}")

@@ -4,16 +4,21 @@ Django's LocaleMiddleware would follow the browser's Accept-Language, which puts
 on an English browser into English; here the browser is not consulted.
 """
 
+from collections.abc import Callable
+
 from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.utils import translation
+
+GetResponse = Callable[[HttpRequest], HttpResponse]
 
 
 class ChosenLanguageMiddleware:
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
         self.supported = {code for code, _ in settings.LANGUAGES}
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         language = chosen if chosen in self.supported else settings.LANGUAGE_CODE
         translation.activate(language)
@@ -31,10 +36,10 @@ class RejectNulCharactersMiddleware:
     SQLite merely "not found". No code or search term of this application contains one. Bodies
     are left to the forms and serializers (their CharFields already refuse NUL)."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         if (
             "\x00" in request.path
             or "%00" in request.META.get("QUERY_STRING", "")
@@ -44,9 +49,7 @@ class RejectNulCharactersMiddleware:
         return self.get_response(request)
 
     @staticmethod
-    def _refuse(request):
-        from django.http import HttpResponseBadRequest, JsonResponse
-
+    def _refuse(request: HttpRequest) -> HttpResponse:
         if request.path.startswith("/api/"):
             return JsonResponse(
                 {"code": "null_characters_not_allowed", "detail": "The URL contains a NUL character (%00)."}, status=400

@@ -11,9 +11,11 @@
 """
 
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -36,7 +38,7 @@ class ReadOnlyAdminMixin:
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
-        return self.decided_by_actions and super().has_change_permission(request, obj)
+        return self.decided_by_actions and super().has_change_permission(request, obj)  # type: ignore[misc]
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
@@ -135,7 +137,7 @@ def decide_each_action(
     *,
     form: forms.Form,
     call: Callable,
-    title: str,
+    title: Any,
     action: str,
     template: str,
     extra: dict | None = None,
@@ -162,7 +164,7 @@ def decide_each_action(
         "form": form,
         "action": action,
         "opts": modeladmin.model._meta,
-        "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         "media": modeladmin.media,
         **(extra or {}),
     }

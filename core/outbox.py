@@ -22,6 +22,7 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -32,7 +33,8 @@ from core.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
 
-Handler = Callable[[dict, OutboxMessage], None]
+Payload = dict[str, Any]
+Handler = Callable[[Payload, OutboxMessage], None]
 _HANDLERS: dict[str, Handler] = {}
 
 DRAIN_BATCH_SIZE = 200
@@ -51,7 +53,7 @@ def outbox_handler(topic: str) -> Callable[[Handler], Handler]:
     return register
 
 
-def outbox_enqueue(*, topic: str, payload: dict, dedupe_key: str | None = None) -> None:
+def outbox_enqueue(*, topic: str, payload: Payload, dedupe_key: str | None = None) -> None:
     """Record one effect to deliver after the caller's transaction commits.
 
     ``dedupe_key``: a second row with the same key is silently not written (ever, also after the
@@ -59,7 +61,7 @@ def outbox_enqueue(*, topic: str, payload: dict, dedupe_key: str | None = None) 
     outbox_enqueue_many(topic=topic, items=[(payload, dedupe_key)])
 
 
-def outbox_enqueue_many(*, topic: str, items: Iterable[tuple[dict, str | None]]) -> None:
+def outbox_enqueue_many(*, topic: str, items: Iterable[tuple[Payload, str | None]]) -> None:
     """``outbox_enqueue`` for a batch (one INSERT): ``items`` are ``(payload, dedupe_key)``."""
     if topic not in _HANDLERS:
         _load_handlers()
@@ -79,7 +81,7 @@ class DrainResult:
     failed: int = 0
     pruned: int = 0
 
-    def as_counts(self) -> dict:
+    def as_counts(self) -> dict[str, int]:
         return {"delivered": self.delivered, "failed": self.failed, "pruned": self.pruned}
 
 
@@ -155,12 +157,12 @@ def _load_handlers() -> None:
 # --- Generic topics -------------------------------------------------------------------------
 
 
-def mail_payload(*, subject: str, body: str, to: list[str]) -> dict:
+def mail_payload(*, subject: str, body: str, to: list[str]) -> Payload:
     return {"subject": subject, "body": body, "to": list(to)}
 
 
 @outbox_handler("mail")
-def deliver_mail(payload: dict, row: OutboxMessage) -> None:
+def deliver_mail(payload: Payload, row: OutboxMessage) -> None:
     """Send one e-mail; the Message-ID names the row, so a repeat after a crash is recognisable."""
     if not payload.get("to"):
         return
@@ -172,7 +174,7 @@ def deliver_mail(payload: dict, row: OutboxMessage) -> None:
 
 
 @outbox_handler("celery")
-def publish_task(payload: dict, row: OutboxMessage) -> None:
+def publish_task(payload: Payload, row: OutboxMessage) -> None:
     """Publish a Celery signature (or canvas) stored as its dict form; a broker error retries later."""
     from celery import signature
 
@@ -181,12 +183,12 @@ def publish_task(payload: dict, row: OutboxMessage) -> None:
     signature(payload["signature"], app=app).apply_async(retry=False)
 
 
-def outbox_enqueue_task(sig, *, dedupe_key: str | None = None) -> None:
+def outbox_enqueue_task(sig: Any, *, dedupe_key: str | None = None) -> None:
     """Publish a Celery signature/canvas once the caller's transaction commits, via the outbox."""
     outbox_enqueue(topic="celery", payload={"signature": dict(sig)}, dedupe_key=dedupe_key)
 
 
-def nudge_after_commit(task, *args) -> None:
+def nudge_after_commit(task: Any, *args: Any) -> None:
     """Best-effort: publish ``task`` after commit to act sooner than its periodic job would. A
     broker error is logged, never raised to the writer (the periodic job derives the work again)."""
 

@@ -1,6 +1,9 @@
 """Roles are Django groups; these helpers are the only place that knows their names."""
 
-from django.contrib.auth.models import AbstractBaseUser, Group, Permission
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser, Group, Permission, PermissionsMixin, User
 
 PLATFORM = "platform"  # 平台服务账号: posts events through the ingestion API
 OPS_REVIEWER = "ops_reviewer"  # 运营审核: reviews reports, complaints, appeals
@@ -10,42 +13,48 @@ MERCHANT = "merchant"  # 商家: member of one or more shops
 DOMAIN_APPS = ("shops", "reports", "tickets", "complaints", "badges", "storefront", "workbench")
 REVIEWER_CHANGE_APPS = ("reports", "tickets", "complaints", "badges", "workbench")
 
+#: Whoever a request carries: a user, or the anonymous user.
+AnyUser = AbstractBaseUser | AnonymousUser
 
-def _in_group(user: AbstractBaseUser, name: str) -> bool:
-    cache = getattr(user, "_role_cache", None)
+
+def _in_group(user: AnyUser, name: str) -> bool:
+    cache: set[str] | None = getattr(user, "_role_cache", None)
     if cache is None:
-        cache = set(user.groups.values_list("name", flat=True))
-        user._role_cache = cache
+        cache = set(user.groups.values_list("name", flat=True)) if isinstance(user, PermissionsMixin) else set()
+        vars(user)["_role_cache"] = cache  # per-instance, dropped by grant_role
     return name in cache
 
 
-def is_platform_user(user) -> bool:
+def _is_superuser(user: AnyUser) -> bool:
+    return bool(getattr(user, "is_superuser", False))
+
+
+def is_platform_user(user: AnyUser) -> bool:
     return user.is_authenticated and _in_group(user, PLATFORM)
 
 
-def is_ops_reviewer(user) -> bool:
-    return user.is_authenticated and (user.is_superuser or _in_group(user, OPS_REVIEWER) or _in_group(user, OPS_ADMIN))
+def is_ops_reviewer(user: AnyUser) -> bool:
+    return user.is_authenticated and (_is_superuser(user) or _in_group(user, OPS_REVIEWER) or _in_group(user, OPS_ADMIN))
 
 
-def is_ops_admin(user) -> bool:
-    return user.is_authenticated and (user.is_superuser or _in_group(user, OPS_ADMIN))
+def is_ops_admin(user: AnyUser) -> bool:
+    return user.is_authenticated and (_is_superuser(user) or _in_group(user, OPS_ADMIN))
 
 
-def is_merchant(user) -> bool:
+def is_merchant(user: AnyUser) -> bool:
     return user.is_authenticated and _in_group(user, MERCHANT)
 
 
-def grant_role(user, role: str) -> None:
+def grant_role(user: User, role: str) -> None:
     group, _ = Group.objects.get_or_create(name=role)
     user.groups.add(group)
     if role in (OPS_REVIEWER, OPS_ADMIN) and not user.is_staff:
         user.is_staff = True
         user.save(update_fields=["is_staff"])
-    if hasattr(user, "_role_cache"):
-        del user._role_cache
+    vars(user).pop("_role_cache", None)
 
 
-def ensure_role_groups(**kwargs) -> None:
+def ensure_role_groups(**kwargs: Any) -> None:
     """Create the four groups and give the ops groups their admin permissions (post_migrate)."""
     for name in (PLATFORM, MERCHANT):
         Group.objects.get_or_create(name=name)

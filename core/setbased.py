@@ -7,14 +7,16 @@ of ``core.audit.audit_record_bulk``). Works on PostgreSQL and SQLite (≥ 3.35: 
 """
 
 from collections.abc import Iterable
-from typing import Any
+from datetime import datetime
+from typing import Any, Literal, overload
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import CharField, F, Lookup, Q, QuerySet
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from core.audit import SYSTEM, target_type_of
+from core.audit import SYSTEM, Actor, target_type_of
 from core.models import AuditEntry
 
 
@@ -24,16 +26,17 @@ class _EqualsAny(Lookup):
     lookup_name = "equals_any"
     prepare_rhs = False
 
-    def get_db_prep_lookup(self, value, connection):
+    # Django's stubs type lookup parameters as scalars; this lookup passes one list.
+    def get_db_prep_lookup(self, value: Any, connection: BaseDatabaseWrapper) -> Any:
         return "%s", [list(value)]
 
-    def as_sql(self, compiler, connection):
+    def as_sql(self, compiler: Any, connection: BaseDatabaseWrapper) -> Any:
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = self.process_rhs(compiler, connection)
         return f"{lhs} = ANY({rhs})", [*lhs_params, *rhs_params]
 
 
-def pk_in(ids: Iterable[int], *, using: str = DEFAULT_DB_ALIAS) -> Q | Lookup:
+def pk_in(ids: Iterable[int], *, using: str = DEFAULT_DB_ALIAS) -> "Q | Lookup[Any]":
     """A filter for "primary key in ``ids``" that stays cheap for thousands of ids: on PostgreSQL
     ``id = ANY(<one array parameter>)`` (``pk__in`` compiles and sends one placeholder per id —
     ~10× slower for 5,000), elsewhere ``pk__in``."""
@@ -42,9 +45,41 @@ def pk_in(ids: Iterable[int], *, using: str = DEFAULT_DB_ALIAS) -> Q | Lookup:
     return Q(pk__in=list(ids))
 
 
+def _column(model: type[models.Model], name: str) -> str:
+    """The database column of a concrete field (by name or attname; ``pk`` is the primary key)."""
+    field = model._meta.pk if name == "pk" else model._meta.get_field(name)
+    if not isinstance(field, models.Field) or field.column is None:
+        raise ValueError(f"{model.__name__}.{name} is not a concrete field")
+    return field.column
+
+
+@overload
 def insert_select(
     model: type[models.Model],
-    rows: QuerySet,
+    rows: QuerySet[Any],
+    *,
+    columns: dict[str, Any],
+    values: dict[str, Any] | None = ...,
+    ignore_conflicts_on: str | tuple[str, ...] | None = ...,
+    returning: Literal[True] = ...,
+) -> list[int]: ...
+
+
+@overload
+def insert_select(
+    model: type[models.Model],
+    rows: QuerySet[Any],
+    *,
+    columns: dict[str, Any],
+    values: dict[str, Any] | None = ...,
+    ignore_conflicts_on: str | tuple[str, ...] | None = ...,
+    returning: Literal[False],
+) -> int: ...
+
+
+def insert_select(
+    model: type[models.Model],
+    rows: QuerySet[Any],
     *,
     columns: dict[str, Any],
     values: dict[str, Any] | None = None,
@@ -62,7 +97,7 @@ def insert_select(
     """
     connection = connections[rows.db]
     quote = connection.ops.quote_name
-    from_rows = {model._meta.get_field(name).column: expr for name, expr in columns.items()}  # name or attname
+    from_rows = {_column(model, name): expr for name, expr in columns.items()}  # name or attname
     source = rows.order_by().values(
         **{f"ins_{column}": F(expr) if isinstance(expr, str) else expr for column, expr in from_rows.items()}
     )
@@ -73,9 +108,10 @@ def insert_select(
     for field in model._meta.concrete_fields:
         if field in model._meta.db_returning_fields:  # the auto primary key
             continue
-        targets.append(quote(field.column))
-        if field.column in from_rows:
-            select_list.append(f"src.{quote(f'ins_{field.column}')}")
+        column = field.column or ""
+        targets.append(quote(column))
+        if column in from_rows:
+            select_list.append(f"src.{quote(f'ins_{column}')}")
         else:
             select_list.append("%s")
             params.append(field.get_db_prep_save(field.pre_save(instance, add=True), connection))
@@ -85,10 +121,10 @@ def insert_select(
     )
     if ignore_conflicts_on:
         names = (ignore_conflicts_on,) if isinstance(ignore_conflicts_on, str) else ignore_conflicts_on
-        conflict = ", ".join(quote(model._meta.get_field(name).column) for name in names)
+        conflict = ", ".join(quote(_column(model, name)) for name in names)
         sql += f" ON CONFLICT ({conflict}) DO NOTHING"
     if returning:
-        sql += f" RETURNING {quote(model._meta.pk.column)}"
+        sql += f" RETURNING {quote(_column(model, 'pk'))}"
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, *source_params])
         return [row[0] for row in cursor.fetchall()] if returning else cursor.rowcount
@@ -96,13 +132,13 @@ def insert_select(
 
 def audit_record_select(
     *,
-    actor,
-    rows: QuerySet,
+    actor: Actor,
+    rows: QuerySet[Any],
     action: str,
     from_status: str = "",
     to_status: str = "",
     reason: str | Any = "",
-    at=None,
+    at: datetime | None = None,
 ) -> int:
     """One audit row per row of ``rows`` (the changed objects), in one ``INSERT … SELECT``.
     ``reason`` may be an expression over the rows (e.g. a ``Case``). Returns the rows written."""

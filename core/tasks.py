@@ -8,5 +8,5 @@ from core.outbox import outbox_drain
 
 @shared_task(name="core.outbox_drain", ignore_result=True)
 @recorded_job("core.outbox_drain")
-def drain_outbox() -> dict:
+def drain_outbox() -> dict[str, int]:
     return outbox_drain().as_counts()

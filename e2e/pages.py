@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
@@ -16,13 +17,13 @@ from tickets.tests.factories import UrgeTaskFactory
 
 @dataclass
 class PortalData:
-    merchant: object
-    shop: object
-    order: object
-    report: object
-    task: object
-    complaint: object
-    appealed: object
+    merchant: Any
+    shop: Any
+    order: Any
+    report: Any
+    task: Any
+    complaint: Any
+    appealed: Any
 
 
 def portal_data() -> PortalData:

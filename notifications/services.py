@@ -14,9 +14,11 @@ Both are idempotent by ``dedupe_key`` (unique per user: ``ON CONFLICT DO NOTHING
 Texts are rendered in the site language (Chinese) whoever triggers the event: wrap the
 building of ``title``/``body`` in ``inbox_language()``.
 
-E-mail: the reminders and the "task opened" mail keep their existing, claimed and audited path
-(``tickets.services.notifications``) until the transactional outbox is on main; then this
-service enqueues the mail of every notification through it (see docs/decisions.md).
+E-mail: the service also enqueues the mail of what it wrote — one ``core.outbox`` row
+(``notifications.mail``, the new rows' ids) in the same transaction; the drain sends one message
+per event to its members' addresses. Kinds outside ``NOTIFICATION_MAIL_KINDS`` are inbox-only:
+the "task opened" and "4 hours left" mails keep the claimed, audited path of
+``tickets.services.notifications`` (their own outbox rows), so nobody gets them twice.
 """
 
 import re
@@ -24,12 +26,14 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import CharField, Expression, F, QuerySet, Value
 from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from core.outbox import outbox_enqueue
 from core.setbased import insert_select
 from notifications.models import Notification
 from shops.models import Shop, ShopMembership
@@ -38,6 +42,7 @@ Kind = Notification.Kind
 TITLE_MAX = Notification._meta.get_field("title").max_length
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 _URL_SAMPLE = 918273645  # stands for a placeholder while reversing a URL pattern
+MAIL_TOPIC = "notifications.mail"
 
 
 @contextmanager
@@ -107,14 +112,44 @@ def notify_members(*, members: QuerySet, kind: str, title: Any, body: Any, link:
             values[name] = value
         else:
             columns[name] = value
-    return insert_select(
+    ids = insert_select(
         Notification,
         members.filter(user__is_active=True),
         columns=columns,
         values=values,
         ignore_conflicts_on=("user", "dedupe_key"),
-        returning=False,
     )
+    if ids and kind in settings.NOTIFICATION_MAIL_KINDS:
+        outbox_enqueue(topic=MAIL_TOPIC, payload={"ids": sorted(ids)})
+    return len(ids)
+
+
+def notification_mail_messages(*, ids: list[int], message_id_prefix: str = "") -> list[EmailMessage]:
+    """One message per event (same shop, kind, title and body) to its members' addresses."""
+    rows = (
+        Notification.objects.filter(pk__in=ids)
+        .exclude(user__email="")
+        .order_by("pk")
+        .values_list("shop_id", "kind", "title", "body", "link", "user__email")
+    )
+    groups: dict[tuple, list[str]] = {}
+    for shop_id, kind, title, body, link, email in rows:
+        groups.setdefault((shop_id, kind, title, body, link), []).append(email)
+    domain = getattr(settings, "OUTBOX_MESSAGE_ID_DOMAIN", "backoffice.local")
+    messages = []
+    for i, ((_shop, _kind, title, body, link), emails) in enumerate(groups.items()):
+        text = "\n\n".join(part for part in (body, link) if part)
+        headers = {"Message-ID": f"<{message_id_prefix}-{i}@{domain}>"} if message_id_prefix else {}
+        messages.append(EmailMessage(subject=title, body=text, to=sorted(emails), headers=headers))
+    return messages
+
+
+def notification_mail_send(*, ids: list[int], message_id_prefix: str = "") -> int:
+    """Send the mail of these notifications (the outbox handler; a failure is retried by it)."""
+    messages = notification_mail_messages(ids=ids, message_id_prefix=message_id_prefix)
+    if not messages:
+        return 0
+    return get_connection(fail_silently=False).send_messages(messages) or 0
 
 
 @transaction.atomic

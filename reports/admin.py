@@ -4,6 +4,9 @@ Decisions (approve / reject / revoke) ask for a reason on an intermediate page a
 services as the API; nothing is edited or deleted by hand.
 """
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
@@ -25,6 +28,9 @@ from reports.models import CommitmentLetter, DeliveryReport, UnifiedExemption
 from reports.services.validation import clean_region_codes, validate_window
 from shops.models import Order, Region
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 Status = DeliveryReport.Status
 
 
@@ -43,7 +49,7 @@ class ExpiredFilter(admin.SimpleListFilter):
         return queryset
 
 
-DECISIONS = {
+DECISIONS: dict[str, tuple[Callable[..., DeliveryReport], "StrOrPromise", bool]] = {
     # action name: (service, verb, reason required)
     "approve": (services.report_approve, _("approve"), False),
     "reject": (services.report_reject, _("reject"), True),

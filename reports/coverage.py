@@ -28,9 +28,9 @@ them. ``tests/test_coverage.py`` checks that the two forms agree on a table of c
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
-from django.db.models import Exists, Expression, F, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Window
 from django.db.models.functions import RowNumber
 
 from reports.models import DeliveryReport, ExemptionRegion, ReportProduct, ReportRegion, UnifiedExemption
@@ -52,11 +52,11 @@ class Cover:
 
     @property
     def report(self) -> DeliveryReport | None:
-        return self.obj if self.kind == "report" else None
+        return self.obj if self.kind == "report" and isinstance(self.obj, DeliveryReport) else None
 
     @property
     def exemption(self) -> UnifiedExemption | None:
-        return self.obj if self.kind == "exemption" else None
+        return self.obj if self.kind == "exemption" and isinstance(self.obj, UnifiedExemption) else None
 
 
 # --- Python form --------------------------------------------------------------------------
@@ -130,7 +130,7 @@ def report_covers(report: DeliveryReport, order: Order, at: datetime) -> bool:
     return not report_coverage_failures(report, order, at)
 
 
-def earliest_key(report: DeliveryReport) -> tuple:
+def earliest_key(report: DeliveryReport) -> tuple[datetime | None, int]:
     """Python twin of ``EARLIEST_REPORT_ORDER`` (for reports that are approved)."""
     return (report.approved_at, report.pk)
 
@@ -159,11 +159,12 @@ def withholding_report(
 
 
 def exemption_region_matches(exemption: UnifiedExemption, order: Order) -> bool:
-    codes = {
+    codes_by_side: dict[str, list[str]] = {
         AppliesTo.RECEIVER: [order.receiver_region_id],
         AppliesTo.SENDER: [order.sender_region_id],
         AppliesTo.EITHER: [order.receiver_region_id, order.sender_region_id],
-    }[exemption.applies_to]
+    }
+    codes = codes_by_side[exemption.applies_to]
     return any(region_contains(link.region_id, code) for link in exemption.region_links.all() for code in codes)
 
 
@@ -178,15 +179,19 @@ def exemption_covers(exemption: UnifiedExemption, order: Order, at: datetime) ->
 
 # --- SQL form -----------------------------------------------------------------------------
 
-Ref = Expression | F | str | datetime | int
+#: What the SQL forms compare with: a plain value (one order) or an outer reference (a set of rows).
+IdRef = int | OuterRef
+RegionRef = str | OuterRef
+TimeRef = datetime | OuterRef
+_V = TypeVar("_V")
 
 
-def _inner(value):
+def _inner(value: _V) -> _V | OuterRef:
     """A value for a subquery one level deeper: outer references gain one more ``OuterRef``."""
-    return OuterRef(value) if isinstance(value, OuterRef | F) else value
+    return OuterRef(value) if isinstance(value, OuterRef) else value
 
 
-def report_scope_q(*, shop, product, receiver_region) -> Q:
+def report_scope_q(*, shop: IdRef, product: IdRef, receiver_region: RegionRef) -> Q:
     """SQL twin of ``report_scope_matches`` on ``DeliveryReport`` rows."""
     product_listed = Exists(ReportProduct.objects.filter(report=OuterRef("pk"), product_id=_inner(product)))
     region_listed = Exists(ReportRegion.objects.filter(region_contains_q(_inner(receiver_region)), report=OuterRef("pk")))
@@ -195,17 +200,17 @@ def report_scope_q(*, shop, product, receiver_region) -> Q:
     )
 
 
-def window_q(at) -> Q:
+def window_q(at: TimeRef) -> Q:
     """SQL twin of ``in_window`` (reports and exemptions)."""
     return Q(starts_at__lte=at, ends_at__gte=at)
 
 
-def window_ended_q(at) -> Q:
+def window_ended_q(at: TimeRef) -> Q:
     """SQL twin of ``window_ended``."""
     return Q(ends_at__lt=at)
 
 
-def report_standing_q(at) -> Q:
+def report_standing_q(at: TimeRef) -> Q:
     """SQL twin of ``report_standing_failures`` being empty."""
     return (
         Q(approved_at__isnull=False, approved_at__lte=at)
@@ -214,12 +219,12 @@ def report_standing_q(at) -> Q:
     )
 
 
-def report_in_force_q(at) -> Q:
+def report_in_force_q(at: TimeRef) -> Q:
     """SQL twin of ``report_in_force_failures`` being empty."""
     return report_standing_q(at) & window_q(at)
 
 
-def report_coverage_q(*, shop, product, receiver_region, ship_deadline, at) -> Q:
+def report_coverage_q(*, shop: IdRef, product: IdRef, receiver_region: RegionRef, ship_deadline: TimeRef, at: TimeRef) -> Q:
     """SQL twin of ``report_covers`` on ``DeliveryReport`` rows."""
     return (
         report_scope_q(shop=shop, product=product, receiver_region=receiver_region)
@@ -228,7 +233,7 @@ def report_coverage_q(*, shop, product, receiver_region, ship_deadline, at) -> Q
     )
 
 
-def withholding_sources(*, at: datetime) -> tuple[QuerySet, QuerySet]:
+def withholding_sources(*, at: datetime) -> tuple[QuerySet[Any, Any], QuerySet[Any, Any]]:
     """SQL twin of ``withholding_report``, as two small row sources for a join (SPEC §6):
 
     * per shop, its earliest shop- or region-scope report in force at ``at`` (``w_shop, w_id,
@@ -275,10 +280,10 @@ def earlier_sql(first: str, second: str) -> str:
     )
 
 
-def exemption_coverage_q(*, receiver_region, sender_region, at) -> Q:
+def exemption_coverage_q(*, receiver_region: RegionRef, sender_region: RegionRef, at: TimeRef) -> Q:
     """SQL twin of ``exemption_covers`` on ``UnifiedExemption`` rows."""
 
-    def listed(region) -> Exists:
+    def listed(region: RegionRef) -> Exists:
         return Exists(ExemptionRegion.objects.filter(region_contains_q(_inner(region)), exemption=OuterRef("pk")))
 
     receiver, sender = listed(receiver_region), listed(sender_region)
@@ -289,7 +294,7 @@ def exemption_coverage_q(*, receiver_region, sender_region, at) -> Q:
     )
 
 
-def _order_refs(order_path: str) -> dict:
+def _order_refs(order_path: str) -> dict[str, OuterRef]:
     prefix = f"{order_path}__" if order_path else ""
     return {
         "shop": OuterRef(f"{prefix}shop_id"),
@@ -322,12 +327,13 @@ def covering_exemptions_subquery(*, order_path: str = "", at: str) -> Subquery:
     return Subquery(UnifiedExemption.objects.filter(q).order_by("starts_at", "pk").values("pk")[:1])
 
 
-def annotate_coverage(queryset: QuerySet, *, order_path: str = "", at: str) -> QuerySet:
+def annotate_coverage(queryset: QuerySet[Any], *, order_path: str = "", at: str) -> QuerySet[Any]:
     """Add ``covering_exemption_id`` and ``covering_report_id`` to every row, in one query."""
-    return queryset.annotate(
+    annotated: QuerySet[Any] = queryset.annotate(
         covering_exemption_id=covering_exemptions_subquery(order_path=order_path, at=at),
         covering_report_id=covering_reports_subquery(order_path=order_path, at=at),
     )
+    return annotated
 
 
 # --- one order ----------------------------------------------------------------------------

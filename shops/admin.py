@@ -92,4 +92,4 @@ class RegionAdmin(ReadOnlyAdmin):
     list_select_related = ["parent"]
 
 
-admin.site.empty_value_display = _("—")
+admin.site.empty_value_display = "—"  # the same in every language

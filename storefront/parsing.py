@@ -70,7 +70,9 @@ class _LinkRule:
     def host_matches(self, host: str) -> bool:
         if host in self.hosts:
             return True
-        return bool(self.host_suffix) and host.endswith(self.host_suffix)
+        if not self.host_suffix:
+            return False
+        return host.endswith(self.host_suffix)
 
 
 def _rule(platform, hosts, path, id_param=None, host_suffix=None) -> _LinkRule:

@@ -16,11 +16,12 @@ from tickets.options import reply_option_retirement, reply_option_state
 from tickets.services.metrics import day_bounds, shanghai_today
 from tickets.services.options import REPLY_OPTION_FIELDS, reply_option_window_error
 
+URGE_FIELDS = ("event_id", "urged_at", "outcome", "report", "received_at")
+
 
 class UrgeInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Urge
-    fields = ["event_id", "urged_at", "outcome", "report", "received_at"]
-    readonly_fields = fields
+    fields = readonly_fields = URGE_FIELDS
     extra = 0
     ordering = ["urged_at", "pk"]
     verbose_name_plural = _("urge history")

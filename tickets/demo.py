@@ -2,6 +2,7 @@
 trail, complaints and metrics are real): open, merged, due soon, replied, overdue, replied late."""
 
 from datetime import timedelta
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -33,7 +34,7 @@ def seed(stdout) -> list[str]:
     platform = User.objects.filter(username="platform").first()
     now = timezone.now().replace(microsecond=0)
     created = 0
-    replies: list[tuple[int, str, object]] = []
+    replies: list[tuple[int, str, Any]] = []
     for shop in Shop.objects.filter(orders__order_no__startswith="DEMO").distinct().order_by("code"):
         merchant = User.objects.filter(shop_memberships__shop=shop).order_by("username").first()
         orders = Order.objects.filter(

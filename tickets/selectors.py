@@ -2,6 +2,7 @@
 
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Protocol
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
@@ -77,7 +78,15 @@ def service_metrics_for_user(*, user, last_day: date, days: int = 30, shop_code:
     )
 
 
-def help_seeking_rate(shop: Shop) -> Decimal | None:
+class ShopWindowTotals(Protocol):
+    """A shop annotated by ``service_metrics_for_user`` with its window totals."""
+
+    total_paid_orders: int
+    total_overdue: int
+    total_complaints: int
+
+
+def help_seeking_rate(shop: ShopWindowTotals) -> Decimal | None:
     """(tasks not replied on time + complaints) / paid orders over the window; None without orders."""
     if not shop.total_paid_orders:
         return None

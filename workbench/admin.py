@@ -1,6 +1,8 @@
 """Ops admin of the workbench: the spot-check review queue (抽查). Results are recorded on an
 intermediate page with a note and go through ``spot_check_decide``; nothing is edited by hand."""
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
@@ -17,8 +19,11 @@ from core.opsui import audit_trail_html
 from workbench.models import SpotCheck, SpotCheckDay
 from workbench.spotchecks import spot_check_decide
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 Status = SpotCheck.Status
-DECISIONS = {Status.CONFIRMED: _("confirm"), Status.FALSE: _("mark false and revoke the report")}
+DECISIONS: dict[str, "StrOrPromise"] = {Status.CONFIRMED: _("confirm"), Status.FALSE: _("mark false and revoke the report")}
 
 
 class NoteForm(forms.Form):
@@ -75,7 +80,8 @@ class SpotCheckAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("result"), ordering="status")
     def status_badge(self, obj: SpotCheck):
-        colour = {Status.CONFIRMED: "#2ea121", Status.PENDING: "#b26a00"}.get(obj.status, "#d83931")
+        colours: dict[str, str] = {Status.CONFIRMED: "#2ea121", Status.PENDING: "#b26a00"}
+        colour = colours.get(obj.status, "#d83931")
         return format_html('<b style="color:{}">{}</b>', colour, obj.get_status_display())
 
     @admin.display(description=_("history"))

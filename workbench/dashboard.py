@@ -63,7 +63,7 @@ def _local(value: datetime) -> str:
 def dashboard_queues(*, now: datetime) -> list[Queue]:
     judge_from = policy_effective_from(JUDGE_BY_REPORTS)
     manual = Complaint.objects.filter(status=Complaint.Status.PENDING_REVIEW)
-    manual_params = {"status__exact": Complaint.Status.PENDING_REVIEW}
+    manual_params: dict[str, str] = {"status__exact": Complaint.Status.PENDING_REVIEW}
     if judge_from is not None:
         manual = manual.filter(filed_at__lt=judge_from)  # after it the job judges them
         manual_params["filed_at__lt"] = _local(judge_from)

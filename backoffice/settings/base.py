@@ -229,6 +229,15 @@ COMPLAINT_PENALTY_RATE = Decimal("0.05")
 # Ops exports (django-import-export): only who may view a list may export it.
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True  # a cell starting with = + - @ is not run as a formula
+# Inbox notifications also mailed through the outbox (task opened / 4 hours left: tickets mails them).
+NOTIFICATION_MAIL_KINDS = [
+    "task_overdue",
+    "complaint_filed",
+    "complaint_judged",
+    "appeal_decided",
+    "report_decided",
+    "spot_check_result",
+]
 SPOT_CHECK_RATE = Decimal("0.02")  # share of yesterday's auto-approved reports sampled (rounded up)
 SPOT_CHECK_SHOP_MINIMUM = 5  # a shop with this many auto-approvals in a day gets at least one check
 COMPLAINT_PENALTY_MIN = Decimal("5.00")

@@ -4,7 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from badges.models import WithheldReason
-from shops.models import Product
+from shops.models import Product, Shop
 
 NEUTRAL_BOOST = Decimal("1.00")
 
@@ -12,7 +12,7 @@ NEUTRAL_BOOST = Decimal("1.00")
 class ProductBadgeSerializer(serializers.ModelSerializer):
     """A product with its current 48h pickup badge (the latest published day D)."""
 
-    shop = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    shop: "serializers.SlugRelatedField[Shop]" = serializers.SlugRelatedField(slug_field="code", read_only=True)
     fast_ship_badge = serializers.SerializerMethodField()
     ranking_boost = serializers.SerializerMethodField()
     pickup_rate = serializers.DecimalField(

@@ -66,7 +66,7 @@ def mixed_catalogue(run_at: datetime = RUN_AT) -> list[Product]:
     """Seven products over two shops with mixed rates (some badged, some not); shop ``ra`` has a
     product-scope report in force at ``run_at`` on one qualifying product (withheld)."""
     shop_a, shop_b = ShopFactory(code="ra"), ShopFactory(code="rb")
-    products = [ProductFactory(shop=shop_a if i % 2 else shop_b) for i in range(7)]
+    products = [ProductFactory.create(shop=shop_a if i % 2 else shop_b) for i in range(7)]
     for i, product in enumerate(products):
         make_orders(product, on_time=20 + i, late=i % 3, paid_at=paid_on_d(i))
     DeliveryReportFactory(

@@ -77,11 +77,9 @@ class ComplaintSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(BasisSerializer(allow_null=True))
     def get_basis(self, obj: Complaint):
-        if obj.basis_exemption_id:
-            e = obj.basis_exemption
+        if obj.basis_exemption_id and (e := obj.basis_exemption) is not None:
             return {"kind": "exemption", "id": e.pk, "report_no": None, "title": e.title, "revoked_at": None}
-        if obj.basis_report_id:
-            r = obj.basis_report
+        if obj.basis_report_id and (r := obj.basis_report) is not None:
             return {"kind": "report", "id": r.pk, "report_no": r.report_no, "title": r.report_no, "revoked_at": r.revoked_at}
         return None
 
@@ -94,7 +92,7 @@ class ComplaintSerializer(serializers.ModelSerializer):
     )
     def get_judged_by(self, obj: Complaint):
         if self.context.get("for_ops", False):
-            return obj.judged_by.get_username() if obj.judged_by_id else None
+            return obj.judged_by.get_username() if obj.judged_by_id and obj.judged_by is not None else None
         if obj.judged_by_id:
             return MERCHANT_OPS_LABEL
         return MERCHANT_SYSTEM_LABEL if obj.judged_at else None
@@ -135,4 +133,4 @@ class AppealSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.CharField(allow_null=True, help_text="The linked report's number, if any."))
     def get_report(self, obj: Appeal):
-        return obj.report.report_no if obj.report_id else None
+        return obj.report.report_no if obj.report_id and obj.report is not None else None

@@ -70,7 +70,7 @@ def _load(request, pk: int) -> Complaint:
         complaint = selectors.complaint_get_for_user(user=request.user, complaint_id=pk)
     except NotFound:
         raise Http404 from None
-    complaint.appeal_list = list(complaint.appeals.select_related("report").order_by("-created_at", "-id"))
+    vars(complaint)["appeal_list"] = list(complaint.appeals.select_related("report").order_by("-created_at", "-id"))
     return complaint
 
 

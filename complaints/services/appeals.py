@@ -37,7 +37,7 @@ def appeal_report_refusal(*, complaint: Complaint, report: DeliveryReport | None
         return "report_does_not_cover_order"
     if not report_approved_at(report, now):
         return "report_not_approved"
-    if report.approved_at >= complaint.judged_at:
+    if report.approved_at is None or complaint.judged_at is None or report.approved_at >= complaint.judged_at:
         return "report_approved_after_judgment"
     return None
 
@@ -68,7 +68,8 @@ def appeal_refusal(*, complaint: Complaint, now: datetime, open_appeal: Appeal |
     if complaint.status != Complaint.Status.JUDGED or complaint.verdict != Verdict.MERCHANT_LIABLE:
         return "complaint_not_appealable"
     # 2. within the window after judgment
-    if now > appeal_deadline(complaint):
+    deadline = appeal_deadline(complaint)
+    if deadline is None or now > deadline:
         return "appeal_window_closed"
     # 3. no other open appeal
     if open_appeal is not None:
@@ -101,7 +102,11 @@ def appeal_create(
     # 1–3: verdict, window, no other open appeal (an identical repeat is the same appeal: 200)
     open_appeal = appeal_open_of(complaint)
     code = appeal_refusal(complaint=complaint, now=now, open_appeal=open_appeal)
-    if code == "appeal_already_open" and open_appeal.report_no == report_no and open_appeal.statement == statement:
+    if (
+        code == "appeal_already_open"
+        and open_appeal is not None
+        and (open_appeal.report_no, open_appeal.statement) == (report_no, statement)
+    ):
         return open_appeal, False
     if code:
         raise _refuse(code, status=409 if code == "appeal_already_open" else 400)

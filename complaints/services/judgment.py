@@ -254,6 +254,7 @@ def needs_rereview(complaint: Complaint) -> bool:
     return (
         complaint.verdict == Verdict.EXEMPT
         and complaint.basis_report_id is not None
+        and complaint.basis_report is not None
         and complaint.basis_report.revoked_at is not None
         and complaint.rereviewed_at is None
     )

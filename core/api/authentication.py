@@ -1,5 +1,7 @@
 """``Authorization: Token <key>`` against hashed, expiring tokens (``core.tokens``)."""
 
+from typing import Any
+
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 
@@ -12,7 +14,7 @@ class HashedTokenAuthentication(TokenAuthentication):
 
     keyword = "Token"
 
-    def authenticate_credentials(self, key):
+    def authenticate_credentials(self, key: str) -> tuple[Any, Any]:
         token = token_authenticate(key)
         if token is None:
             raise exceptions.AuthenticationFailed("Invalid or expired token.")

@@ -1,5 +1,7 @@
 """One exception handler: every error leaves the API as ``{"code", "detail"}``."""
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
@@ -10,7 +12,7 @@ from rest_framework.views import exception_handler
 from core.errors import DomainError
 
 
-def _first_message(detail) -> tuple[str, str]:
+def _first_message(detail: Any) -> tuple[str, str]:
     """Return (field path, message) of the first error in a DRF ``detail`` tree."""
     if isinstance(detail, dict):
         for key, value in detail.items():
@@ -22,7 +24,7 @@ def _first_message(detail) -> tuple[str, str]:
     return "", str(detail)
 
 
-def _first_code(detail) -> str:
+def _first_code(detail: Any) -> str:
     if isinstance(detail, dict):
         for value in detail.values():
             return _first_code(value)
@@ -56,7 +58,7 @@ _GENERIC_CODES = {
 }
 
 
-def api_exception_handler(exc, context):
+def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DomainError):
         return Response({"code": exc.code, "detail": exc.detail}, status=exc.status)
     if isinstance(exc, DjangoValidationError):
@@ -79,6 +81,8 @@ def api_exception_handler(exc, context):
         detail = f"{field}: {message}" if field else message
         response.data = {"code": code, "detail": detail, "errors": exc.detail}
         response.status_code = status.HTTP_400_BAD_REQUEST
+        return response
+    if not isinstance(exc, exceptions.APIException):  # DRF answers only its own exceptions
         return response
     code = getattr(exc, "default_code", "error")
     if isinstance(exc.detail, dict | list):

@@ -1,6 +1,7 @@
 """Serializer fields shared by the apps' APIs."""
 
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import extend_schema_field
@@ -20,7 +21,7 @@ class AwareDateTimeField(serializers.DateTimeField):
     EARLIEST = bounds.EARLIEST
     LATEST = bounds.LATEST
 
-    def to_internal_value(self, value):
+    def to_internal_value(self, value: datetime | str) -> datetime:
         if isinstance(value, str):
             try:
                 parsed = parse_datetime(value.strip())
@@ -46,7 +47,7 @@ class PlatformEventTimeField(AwareDateTimeField):
     """A platform event time (``at``, ``urged_at``, ``filed_at``, ``paid_at``): bounded like any
     datetime, and at most 5 minutes in the future (400 ``time_in_future``)."""
 
-    def to_internal_value(self, value):
+    def to_internal_value(self, value: datetime | str) -> datetime:
         parsed = super().to_internal_value(value)
         try:
             return bounds.check_not_in_future(parsed)
@@ -58,11 +59,11 @@ class BoundedListField(serializers.ListField):
     """A list field of at most ``core.bounds.MAX_LIST_ITEMS`` items (400 ``too_many_items``),
     counted before any item is validated or looked up."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", bounds.MAX_LIST_ITEMS)
         super().__init__(**kwargs)
 
-    def to_internal_value(self, data):
+    def to_internal_value(self, data: Any) -> list[Any]:
         limit = min(self.max_length or bounds.MAX_LIST_ITEMS, bounds.MAX_LIST_ITEMS)
         if isinstance(data, (list, tuple)) and len(data) > limit:
             raise refuse("too_many_items", f"At most {limit} items (got {len(data)}).")
@@ -72,13 +73,13 @@ class BoundedListField(serializers.ListField):
 class SearchField(serializers.CharField):
     """Free-text search: at most 100 characters and 10 terms (400 ``search_too_long``)."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("required", False)
         kwargs.setdefault("allow_blank", True)
         kwargs.setdefault("default", "")
         super().__init__(**kwargs)
 
-    def to_internal_value(self, data):
+    def to_internal_value(self, data: Any) -> str:
         value = super().to_internal_value(data)
         try:
             return bounds.check_search(value)
@@ -91,31 +92,38 @@ def refuse(code: str, message: str) -> serializers.ValidationError:
     return serializers.ValidationError(message, code=code)
 
 
-def refuse_nul_characters(value) -> None:
+def refuse_nul_characters(value: Any) -> None:
     """For fields that look a value up while converting it (before validators run): a NUL
     character cannot be in any code here, and PostgreSQL refuses it in a query (a 500)."""
     if isinstance(value, str) and "\x00" in value:
         raise refuse("null_characters_not_allowed", "Null characters are not allowed.")
 
 
+if TYPE_CHECKING:  # DRF's Field is generic in its stubs only
+    _FieldBase = serializers.Field[Any, Any, Any, Any]
+else:
+    _FieldBase = serializers.Field
+
+
 @extend_schema_field(
     {"type": "string", "nullable": True, "description": "Username of the caller or a colleague, else 系统 / 平台运营."}
 )
-class MerchantActorField(serializers.Field):
+class MerchantActorField(_FieldBase):
     """A user as a merchant may see it (SPEC §9): the caller's own name or a colleague's, else
     "系统" / "平台运营" — never an ops username. Read-only; null stays null."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         kwargs["read_only"] = True
         kwargs.setdefault("allow_null", True)
         super().__init__(**kwargs)
 
-    def to_representation(self, value):
+    def to_representation(self, value: Any) -> str | None:
         from core.audit import merchant_actor_label, merchant_colleague_ids
 
         request = self.context.get("request")
         viewer = getattr(request, "user", None)
-        cache = self.context.setdefault("_merchant_colleagues", {})
+        context = self.context
+        cache: dict[Any, set[int]] = context.setdefault("_merchant_colleagues", {}) if isinstance(context, dict) else {}
         key = getattr(viewer, "pk", None)
         if key not in cache:
             cache[key] = merchant_colleague_ids(viewer)

@@ -1,9 +1,16 @@
 import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
-from django.core.paginator import InvalidPage
+from django.core.paginator import InvalidPage, Paginator
+from django.db.models import QuerySet
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
 
 from core.errors import InvalidInput, NotFound
+
+if TYPE_CHECKING:
+    from rest_framework.views import APIView
 
 _POSITIVE_INT = re.compile(r"[1-9][0-9]*", re.ASCII)
 _MAX_DIGITS = 18  # a longer page number is past the last page of anything, not a malformed one
@@ -20,7 +27,7 @@ class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 100
 
-    def get_page_size(self, request) -> int:
+    def get_page_size(self, request: Request) -> int:
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:
             return self.page_size
@@ -30,7 +37,7 @@ class Pagination(PageNumberPagination):
             )
         return int(raw)
 
-    def get_page_number(self, request, paginator):
+    def get_page_number(self, request: Request, paginator: "Paginator[Any]") -> int:
         raw = request.query_params.get(self.page_query_param)
         if raw is None:
             return 1
@@ -42,7 +49,9 @@ class Pagination(PageNumberPagination):
             raise NotFound("page_not_found", f"There is no page {raw[:40]}…; the last page is {paginator.num_pages}.")
         return int(raw)
 
-    def paginate_queryset(self, queryset, request, view=None):
+    def paginate_queryset(
+        self, queryset: QuerySet[Any] | Sequence[Any], request: Request, view: "APIView | None" = None
+    ) -> list[Any]:
         self.request = request
         paginator = self.django_paginator_class(queryset, self.get_page_size(request))
         page_number = self.get_page_number(request, paginator)
@@ -52,7 +61,7 @@ class Pagination(PageNumberPagination):
             raise NotFound("page_not_found", f"There is no page {page_number}; the last page is {paginator.num_pages}.")
         return list(self.page)
 
-    def get_schema_operation_parameters(self, view):
+    def get_schema_operation_parameters(self, view: "APIView") -> list[dict[str, Any]]:
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:
             if parameter["name"] == self.page_query_param:

@@ -1,28 +1,34 @@
 """DRF permission classes, one per role (see ``core.roles``)."""
 
+from typing import TYPE_CHECKING
+
 from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
 
 from core.roles import is_merchant, is_ops_reviewer, is_platform_user
+
+if TYPE_CHECKING:
+    from rest_framework.views import APIView
 
 
 class IsPlatform(BasePermission):
     message = "Only platform service users may call this endpoint."
 
-    def has_permission(self, request, view) -> bool:
+    def has_permission(self, request: Request, view: "APIView") -> bool:
         return bool(request.user and request.user.is_authenticated and is_platform_user(request.user))
 
 
 class IsOpsReviewer(BasePermission):
     message = "Only ops reviewers may call this endpoint."
 
-    def has_permission(self, request, view) -> bool:
+    def has_permission(self, request: Request, view: "APIView") -> bool:
         return bool(request.user and request.user.is_authenticated and is_ops_reviewer(request.user))
 
 
 class IsMerchant(BasePermission):
     message = "Only merchant members of a shop may call this endpoint."
 
-    def has_permission(self, request, view) -> bool:
+    def has_permission(self, request: Request, view: "APIView") -> bool:
         return bool(request.user and request.user.is_authenticated and is_merchant(request.user))
 
 

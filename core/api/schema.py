@@ -6,6 +6,8 @@ statuses each operation can actually answer with, so clients (and schemathesis) 
 An operation that documents a status itself keeps its own description.
 """
 
+from typing import Any
+
 ERROR_COMPONENT = "Error"
 
 ERROR_SCHEMA = {
@@ -34,7 +36,7 @@ DESCRIPTIONS = {
 }
 
 
-def _statuses(method: str, operation: dict) -> list[str]:
+def _statuses(method: str, operation: dict[str, Any]) -> list[str]:
     parameters = operation.get("parameters", [])
     statuses = []
     if operation.get("requestBody") or any(p.get("in") == "query" for p in parameters):
@@ -51,7 +53,7 @@ def _statuses(method: str, operation: dict) -> list[str]:
     return sorted(statuses)
 
 
-def document_error_responses(result, generator, request, public):
+def document_error_responses(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
     """drf-spectacular ``POSTPROCESSING_HOOKS`` entry."""
     result.setdefault("components", {}).setdefault("schemas", {})[ERROR_COMPONENT] = ERROR_SCHEMA
     error = {"application/json": {"schema": {"$ref": f"#/components/schemas/{ERROR_COMPONENT}"}}}

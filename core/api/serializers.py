@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 
-class ReasonSerializer(serializers.Serializer):
+class ReasonSerializer(serializers.Serializer[None]):
     """The body of a decision action (approve / reject / revoke / withdraw / accept): an optional
     reason; services decide when a reason is required (``reason_required``)."""
 

@@ -1,6 +1,12 @@
+from typing import TYPE_CHECKING
+
+from rest_framework.request import Request
 from rest_framework.throttling import UserRateThrottle
 
 from core.roles import is_platform_user
+
+if TYPE_CHECKING:
+    from rest_framework.views import APIView
 
 
 class MerchantRateThrottle(UserRateThrottle):
@@ -8,7 +14,7 @@ class MerchantRateThrottle(UserRateThrottle):
 
     scope = "merchant"
 
-    def allow_request(self, request, view) -> bool:
+    def allow_request(self, request: Request, view: "APIView") -> bool:
         if request.user and request.user.is_authenticated and is_platform_user(request.user):
             return True
         return super().allow_request(request, view)

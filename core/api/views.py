@@ -1,10 +1,11 @@
 """Error answers for requests that never reach a DRF view, in the API's ``{"code", "detail"}`` shape."""
 
 import sys
+from typing import Any
 
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 from django.views import defaults
@@ -23,7 +24,7 @@ def _did_you_mean(path: str) -> str | None:
 
 
 @csrf_exempt  # it changes nothing; a POST to a mistyped path must get the JSON 404, not a CSRF page
-def api_not_found(request, *args, **kwargs) -> JsonResponse:
+def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
     """The last route under ``/api/``: an unknown path, or an id that is not one (``/tickets/abc/``),
     is a JSON 404 — never Django's HTML page, and never an APPEND_SLASH redirect that would turn
     a POST into a GET."""
@@ -46,11 +47,12 @@ def database_unavailable() -> bool:
     return isinstance(exc, OperationalError | InterfaceError)
 
 
-def server_error(request, *args, **kwargs):
+def server_error(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
     """``handler500``: a JSON body under ``/api/``, Django's page elsewhere; the database being
     unreachable is a 503 ``database_unavailable`` (retry later), not a 500."""
     if database_unavailable():
         detail = _("The database is unavailable; try again shortly.")
+        response: HttpResponse
         if request.path.startswith("/api/"):
             response = JsonResponse({"code": "database_unavailable", "detail": detail}, status=503)
         else:
@@ -62,7 +64,7 @@ def server_error(request, *args, **kwargs):
     return defaults.server_error(request, *args, **kwargs)
 
 
-def bad_request(request, exception=None, *args, **kwargs):
+def bad_request(request: HttpRequest, exception: Exception, *args: Any, **kwargs: Any) -> HttpResponse:
     """``handler400`` (a SuspiciousOperation, e.g. a body over ``DATA_UPLOAD_MAX_MEMORY_SIZE``):
     a JSON ``{"code", "detail"}`` under ``/api/``, Django's page elsewhere."""
     if not request.path.startswith("/api/"):

@@ -46,7 +46,7 @@ def _install() -> None:
 
         services.badge_stage_range = stage_range
     elif POINT == "sweep_batch":
-        from tickets import services
+        from tickets import services as ticket_services
         from tickets.services import overdue
 
         real_make = overdue.make_overdue
@@ -60,7 +60,7 @@ def _install() -> None:
             return result
 
         overdue.make_overdue = make_overdue
-        services.tickets_sweep_overdue = partial(overdue.tickets_sweep_overdue, batch_size=3)
+        ticket_services.tickets_sweep_overdue = partial(overdue.tickets_sweep_overdue, batch_size=3)
 
 
 _install()

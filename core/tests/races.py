@@ -44,7 +44,7 @@ def outcome(result, *errors: type[BaseException]):
     """A result as a race test compares it: an expected error by its ``code``; any other
     exception is raised (it is a bug, not an outcome)."""
     if isinstance(result, errors):
-        return result.code
+        return getattr(result, "code", result)
     if isinstance(result, BaseException):
         raise result
     return result

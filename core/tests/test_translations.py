@@ -39,7 +39,7 @@ def _msgid(node) -> tuple[str, str] | None:
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
         node = node.left
     if isinstance(node, ast.Call) and _name(node.func) in GETTEXT:
-        args = [a.value for a in node.args if isinstance(a, ast.Constant)]
+        args = [a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
         if _name(node.func).startswith("pgettext") and len(args) >= 2:
             return args[0], args[1]
         if args:

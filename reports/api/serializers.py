@@ -5,6 +5,7 @@ from rest_framework import serializers
 from core.api.fields import AwareDateTimeField, BoundedListField
 from core.audit import MERCHANT_OPS_LABEL, MERCHANT_SYSTEM_LABEL
 from reports.models import CommitmentLetter, DeliveryReport, Scenario, UnifiedExemption
+from shops.models import Shop
 
 
 class RegionRefSerializer(serializers.Serializer):
@@ -50,7 +51,7 @@ class ReportCreateSerializer(serializers.Serializer):
 
 
 class ReportSerializer(serializers.ModelSerializer):
-    shop = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    shop: "serializers.SlugRelatedField[Shop]" = serializers.SlugRelatedField(slug_field="code", read_only=True)
     products = serializers.SerializerMethodField()
     regions = RegionRefSerializer(source="region_links", many=True, read_only=True)
     expired = serializers.SerializerMethodField(help_text="ends_at has passed (derived, never stored).")

@@ -1,5 +1,7 @@
 """Reports API (SPEC §8): merchant reports, ops decisions, platform exemptions, the explainer."""
 
+from collections.abc import Callable
+
 from django.utils import timezone
 from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -15,7 +17,7 @@ from core.errors import NotFound
 from reports import selectors, services
 from reports.api import serializers as s
 from reports.explainer import coverage_explain
-from reports.models import UnifiedExemption
+from reports.models import DeliveryReport, UnifiedExemption
 from shops.selectors import order_get_for_user
 
 ERROR = OpenApiResponse(description='`{"code", "detail"}`')
@@ -87,7 +89,7 @@ class ReportWithdrawView(APIView):
 
 class _OpsDecisionView(APIView):
     permission_classes = [IsOpsReviewer]
-    service = None
+    service: Callable[..., DeliveryReport]
 
     def post(self, request, report_no: str):
         body = ReasonSerializer(data=request.data)

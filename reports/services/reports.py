@@ -40,7 +40,7 @@ TRANSITIONS: dict[str, set[str]] = {
     Status.WITHDRAWN: set(),
     Status.REVOKED: set(),
 }
-ILLEGAL_MOVE_CODES = {
+ILLEGAL_MOVE_CODES: dict[str, str] = {
     Status.APPROVED: "report_not_pending",
     Status.REJECTED: "report_not_pending",
     Status.REVOKED: "report_not_revocable",

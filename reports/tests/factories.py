@@ -8,7 +8,7 @@ from shops.tests.factories import ShopFactory, UserFactory, sh
 
 
 def current_letter() -> CommitmentLetter:
-    return CommitmentLetter.objects.order_by("-published_at").first()
+    return CommitmentLetter.objects.order_by("-published_at")[0]
 
 
 class DeliveryReportFactory(factory.django.DjangoModelFactory):

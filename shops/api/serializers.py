@@ -1,4 +1,5 @@
 from decimal import Decimal
+from typing import Any
 
 from rest_framework import serializers
 
@@ -59,7 +60,7 @@ class ProductIngestSerializer(serializers.Serializer):
 
 
 class ProductSerializer(serializers.ModelSerializer):
-    shop = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    shop: "serializers.SlugRelatedField[Shop]" = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:
         model = Product
@@ -85,8 +86,8 @@ class OrderIngestSerializer(serializers.Serializer):
 
 
 class OrderSerializer(serializers.ModelSerializer):
-    shop = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    product = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    shop: "serializers.SlugRelatedField[Shop]" = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    product: "serializers.SlugRelatedField[Product]" = serializers.SlugRelatedField(slug_field="code", read_only=True)
     receiver_region = serializers.CharField(source="receiver_region_id", read_only=True)
     sender_region = serializers.CharField(source="sender_region_id", read_only=True)
 
@@ -113,7 +114,7 @@ class OrderEventSerializer(serializers.Serializer):
 
 
 class RegionSerializer(serializers.ModelSerializer):
-    parent = serializers.CharField(source="parent_id", read_only=True, allow_null=True)
+    parent: Any = serializers.CharField(source="parent_id", read_only=True, allow_null=True)  # a field named like Field.parent
 
     class Meta:
         model = Region

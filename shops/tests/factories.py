@@ -10,9 +10,9 @@ from shops.models import Order, Product, Shop
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
-def sh(*args) -> datetime:
+def sh(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0, microsecond: int = 0) -> datetime:
     """An aware datetime in Asia/Shanghai: ``sh(2022, 12, 28, 9, 30)``."""
-    return datetime(*args, tzinfo=SHANGHAI)
+    return datetime(year, month, day, hour, minute, second, microsecond, tzinfo=SHANGHAI)
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -12,7 +12,7 @@ from storefront.adapters import adapter_for
 from storefront.models import BindingStatus, PidBinding, ShopBinding, Storefront
 from storefront.parsing import parse_pid
 
-BINDING_TRANSITIONS = {BindingStatus.ACTIVE: {BindingStatus.REVOKED}, BindingStatus.REVOKED: set()}
+BINDING_TRANSITIONS: dict[str, set[str]] = {BindingStatus.ACTIVE: {BindingStatus.REVOKED}, BindingStatus.REVOKED: set()}
 
 
 def _lock(storefront: Storefront) -> Storefront:

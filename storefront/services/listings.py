@@ -25,7 +25,7 @@ from storefront.adapters import adapter_for, token_resolver
 from storefront.models import BindingStatus, ItemPlatform, LibraryItem, Listing, PidBinding, ShopBinding, Storefront
 from storefront.parsing import ItemRef, TokenRef, parse_product_ref
 
-LISTING_TRANSITIONS = {
+LISTING_TRANSITIONS: dict[str, set[str]] = {
     Listing.Status.LISTED: {Listing.Status.REMOVED},
     Listing.Status.REMOVED: {Listing.Status.LISTED},
 }

@@ -1,3 +1,4 @@
+from datetime import timedelta
 from decimal import Decimal
 
 import factory
@@ -61,7 +62,7 @@ class ShopBindingFactory(factory.django.DjangoModelFactory):
     external_shop_name = factory.Sequence(lambda n: f"有赞小铺 {n}")
     granted_at = factory.LazyFunction(timezone.now)
     granted_by = factory.SelfAttribute("storefront.owner")
-    expires_at = factory.LazyFunction(lambda: timezone.now() + timezone.timedelta(days=365))
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=365))
 
 
 class ListingFactory(factory.django.DjangoModelFactory):

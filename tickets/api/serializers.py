@@ -1,9 +1,14 @@
+from typing import TYPE_CHECKING
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api.fields import AwareDateTimeField, PlatformEventTimeField
 from tickets.models import ReplyOption, Urge, UrgeTask
 from tickets.selectors import help_seeking_rate
+
+if TYPE_CHECKING:
+    from complaints.models import Complaint
 
 
 def inline_enum_field(choices, **kwargs) -> serializers.ChoiceField:
@@ -53,9 +58,13 @@ class ReplyOptionSerializer(serializers.ModelSerializer):
 class TicketSerializer(serializers.ModelSerializer):
     order_no = serializers.CharField(source="order.order_no", read_only=True)
     shop = serializers.CharField(source="shop.code", read_only=True)
-    reply_option = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    reply_option: "serializers.SlugRelatedField[ReplyOption]" = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
     reply_option_name = serializers.SerializerMethodField()
-    complaint = serializers.PrimaryKeyRelatedField(source="complaint_id", read_only=True)
+    complaint: "serializers.PrimaryKeyRelatedField[Complaint]" = serializers.PrimaryKeyRelatedField(
+        source="complaint_id", read_only=True
+    )
     status = inline_enum_field(UrgeTask.Status.choices, read_only=True)
 
     class Meta:
@@ -103,7 +112,7 @@ class TicketDetailSerializer(TicketSerializer):
 
     @extend_schema_field(UrgeSerializer(many=True))
     def get_urges(self, task) -> list:
-        return UrgeSerializer(task.urges.select_related("report").order_by("urged_at", "pk"), many=True).data
+        return list(UrgeSerializer(task.urges.select_related("report").order_by("urged_at", "pk"), many=True).data)
 
 
 class TicketReplySerializer(serializers.Serializer):

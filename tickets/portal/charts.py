@@ -1,6 +1,7 @@
 """Geometry for the inline SVG chart of the daily service metric (no JS, no library)."""
 
 from datetime import date, timedelta
+from typing import Any
 
 WIDTH, HEIGHT, PAD_LEFT, PAD_BOTTOM, PAD_TOP = 720, 200, 36, 24, 12
 
@@ -8,7 +9,7 @@ WIDTH, HEIGHT, PAD_LEFT, PAD_BOTTOM, PAD_TOP = 720, 200, 36, 24, 12
 def metric_chart(rows, *, first_day: date, days: int) -> dict:
     """Bars per day: tasks opened (grey) and not-replied-on-time + complaints (red); missing days are 0."""
     by_day = {row.day: row for row in rows}
-    series = []
+    series: list[dict[str, Any]] = []
     for n in range(days):
         day = first_day + timedelta(days=n)
         row = by_day.get(day)

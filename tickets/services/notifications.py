@@ -104,7 +104,7 @@ def _claim_reminders(*, now: datetime, batch_size: int) -> list[int]:
         outbox_enqueue_many(
             topic="mail",
             items=[
-                (mail_payload(subject=m.subject, body=m.body, to=m.to), f"ticket-reminder:{task_id}")
+                (mail_payload(subject=str(m.subject), body=str(m.body), to=m.to), f"ticket-reminder:{task_id}")
                 for task_id, m in _messages_by_task(ids, kind="reminder")
             ],
         )

@@ -23,6 +23,7 @@ lock, so nothing changes between it and the UPDATE.
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Case, CharField, F, Q, Value, When
@@ -92,6 +93,7 @@ def _update_returning(*, task_ids: list[int], now: datetime, waive_from: datetim
     waived_sql, waived_params = _waived_sql(waive_from)
     task_table, complaint_table = UrgeTask._meta.db_table, Complaint._meta.db_table
     if connection.vendor == "postgresql":
+        ids_params: list[Any]
         ids_sql, ids_params = "id = ANY(%s)", [list(task_ids)]
     else:
         ids_sql, ids_params = f"id IN ({', '.join(['%s'] * len(task_ids))})", list(task_ids)

@@ -121,7 +121,7 @@ def _merge(order: Order) -> UrgeTask | None:
 
 def _ingest(*, actor, event_id: str, order_no: str, urged_at: datetime) -> UrgeResult:
     order = _lock_order(order_no, event_id)
-    if order is None or order.repeat_of is not None:
+    if order is None or vars(order).get("repeat_of") is not None:  # the annotation of _lock_order
         existing = _existing(event_id)
         if existing is not None:
             return _repeat(existing, order_no=order_no, urged_at=urged_at)
@@ -135,7 +135,8 @@ def _ingest(*, actor, event_id: str, order_no: str, urged_at: datetime) -> UrgeR
         raise Conflict("urge_before_paid", _("urged_at is before the order was paid."))
 
     report = covering_report(order, urged_at)
-    task = None
+    task: UrgeTask | None = None
+    answer: dict[str, object]
     if report is not None:
         outcome = Urge.Outcome.SUPPRESSED
         answer = {"outcome": outcome.value, "report_no": report.report_no, "promised_ship_by": iso(report.promised_ship_by)}
@@ -163,7 +164,7 @@ def _ingest(*, actor, event_id: str, order_no: str, urged_at: datetime) -> UrgeR
         report=report,
         answer=answer,
     )
-    if outcome == Urge.Outcome.TASK_CREATED:
+    if task is not None and outcome == Urge.Outcome.TASK_CREATED:
         audit_record(
             actor=actor,
             target=task,
@@ -173,11 +174,11 @@ def _ingest(*, actor, event_id: str, order_no: str, urged_at: datetime) -> UrgeR
         )
         inbox.task_opened(task=task, order_no=order.order_no)
         _notify_opened_on_commit(task.pk)
-    elif outcome == Urge.Outcome.MERGED:
+    elif task is not None and outcome == Urge.Outcome.MERGED:
         audit_record(
             actor=actor, target=task, action="ticket_urge_merged", data={"event_id": event_id, "urge_count": task.urge_count}
         )
-    else:
+    elif report is not None:
         audit_record(
             actor=actor,
             target=urge,

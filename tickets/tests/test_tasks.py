@@ -40,7 +40,8 @@ def test_tasks_call_their_services(shop, merchant, mailoutbox):
     soon = UrgeTaskFactory(order__product__shop=shop, opened_at=timezone.now() - timedelta(hours=21))
     assert tasks.send_due_reminders() == 1
     assert UrgeTask.objects.get(pk=soon.pk).reminder_sent_at is not None
-    assert drain_outbox() == {"delivered": 1, "failed": 0, "pruned": 0} and len(mailoutbox) == 1
+    # the reminder, and the sweep's inbox mails (task overdue, complaint filed)
+    assert drain_outbox() == {"delivered": 3, "failed": 0, "pruned": 0} and len(mailoutbox) == 3
     assert set(JobRun.objects.values_list("name", "outcome")) == {
         (name, "success")
         for name in ("tickets.sweep_overdue", "tickets.rollup_service_metrics", "tickets.send_due_reminders", "core.outbox_drain")

@@ -25,7 +25,7 @@ DAY = date(2022, 12, 28)
 
 def auto_approved(shop, n: int, *, at=None, **kwargs) -> list[DeliveryReport]:
     at = at or sh(2022, 12, 28, 10, 0)
-    return [DeliveryReportFactory(shop=shop, approved_at=at, decided_at=at, **kwargs) for _ in range(n)]
+    return [DeliveryReportFactory.create(shop=shop, approved_at=at, decided_at=at, **kwargs) for _ in range(n)]
 
 
 def test_pick_is_reproducible_by_day_and_keeps_the_rate():

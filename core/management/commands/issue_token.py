@@ -40,7 +40,8 @@ class Command(BaseCommand):
             kind = ApiToken.Kind.OPS
         else:
             grant_role(user, MERCHANT)
-            shop_obj.memberships.get_or_create(user=user)
+            if shop_obj is not None:  # --shop is the only other choice (a required group)
+                shop_obj.memberships.get_or_create(user=user)
             kind = ApiToken.Kind.MERCHANT
         token, key = token_issue(user=user, kind=kind)
         role = "platform" if platform else "ops reviewer" if ops else f"merchant of {shop}"
