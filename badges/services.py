@@ -71,7 +71,7 @@ def _set_status(run: BadgeRun, target: str, *, actor=None, reason: str = "", dat
 def _started(run: BadgeRun) -> datetime:
     """When the running attempt began (``_begin`` sets it before any stats are written)."""
     if run.started_at is None:
-        raise Conflict("badge_run_illegal_transition", f"Badge run {run.day} has no running attempt.")
+        raise Conflict("badge_run_illegal_transition", gettext("Badge run %(day)s has no running attempt.") % {"day": run.day})
     return run.started_at
 
 
