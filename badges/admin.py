@@ -7,25 +7,14 @@ from django.utils.translation import ngettext
 
 from badges import tasks
 from badges.models import BadgeRun, ProductPickupStat
+from core.opsui import ReadOnlyAdmin
 from core.outbox import outbox_enqueue_task
 from core.paginators import EstimatedCountPaginator
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows written only by runs: viewable, never edited by hand."""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields]
-
-
 @admin.register(BadgeRun)
 class BadgeRunAdmin(ReadOnlyAdmin):
+    decided_by_actions = True  # rows written only by runs; actions call the services
     list_display = [
         "day",
         "status",
@@ -97,6 +86,7 @@ class RunDayFilter(admin.SimpleListFilter):
 
 @admin.register(ProductPickupStat)
 class ProductPickupStatAdmin(ReadOnlyAdmin):
+    decided_by_actions = True  # rows written only by runs; actions call the services
     list_display = [
         "day",
         "shop",

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db import OperationalError, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from badges import computation
 from badges.models import BadgeRun, PickupStatStage, ProductPickupStat
@@ -70,7 +71,7 @@ def _set_status(run: BadgeRun, target: str, *, actor=None, reason: str = "", dat
 def _started(run: BadgeRun) -> datetime:
     """When the running attempt began (``_begin`` sets it before any stats are written)."""
     if run.started_at is None:
-        raise Conflict("badge_run_illegal_transition", f"Badge run {run.day} has no running attempt.")
+        raise Conflict("badge_run_illegal_transition", gettext("Badge run %(day)s has no running attempt.") % {"day": run.day})
     return run.started_at
 
 
@@ -86,14 +87,17 @@ def _lock_run(day: date) -> BadgeRun:
     except OperationalError as exc:
         if getattr(exc.__cause__, "sqlstate", None) != LOCK_NOT_AVAILABLE:
             raise
-        raise Conflict("badge_run_in_progress", f"A badge run of {day} is in progress.") from exc
+        raise Conflict("badge_run_in_progress", gettext("A badge run of %(day)s is in progress.") % {"day": day}) from exc
 
 
 def _begin(*, day: date, now: datetime, actor, trigger: str, mode: str, shards: int) -> Begun:
     """Inside a transaction: lock D's row, refuse a live run, record skipped or start an attempt."""
     run = _lock_run(day)
     if run.status == Status.RUNNING and run.started_at and now - run.started_at < stale_after():
-        raise Conflict("badge_run_in_progress", f"A badge run of {day} is in progress (attempt {run.attempt}).")
+        raise Conflict(
+            "badge_run_in_progress",
+            gettext("A badge run of %(day)s is in progress (attempt %(attempt)s).") % {"day": day, "attempt": run.attempt},
+        )
     policy_at, _ = computation.day_bounds(day)
     run.policy_at, run.trigger, run.triggered_by = policy_at, trigger, actor
     run.started_at, run.finished_at, run.duration, run.error = now, None, None, ""

@@ -3,12 +3,8 @@
 Every action calls the same service as the API; nothing here holds a rule of its own.
 """
 
-from typing import TYPE_CHECKING
-
-from django.contrib import admin, messages
-from django.contrib.admin import helpers
+from django.contrib import admin
 from django.db.models import QuerySet
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -16,76 +12,16 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from complaints import selectors, services
-from complaints.admin_forms import JudgeForm, OptionalReasonForm, ReasonForm
-from complaints.explain import AUDIT_ACTION_LABELS, failure_labels
+from complaints.admin_forms import JudgeForm
 from complaints.models import Appeal, Complaint, ComplaintToReReview
-from core.audit import SYSTEM
-from core.audit_labels import status_label
 from core.duties import admin_without_conflicts, appeal_duty_conflict, complaint_duty_conflict
-from core.errors import DomainError
+from core.opsui import ReadOnlyAdmin, action_form, audit_trail_html, decide_each_action
 from core.paginators import EstimatedCountPaginator
-
-if TYPE_CHECKING:
-    from django_stubs_ext import StrOrPromise
-
-
-def _run_each(modeladmin, request, objects, call) -> None:
-    done, refused = 0, []
-    for obj in objects:
-        try:
-            call(obj)
-            done += 1
-        except DomainError as exc:
-            refused.append(f"#{obj.pk}: {exc.detail} ({exc.code})")
-    if done:
-        modeladmin.message_user(request, _("%(count)d done.") % {"count": done}, messages.SUCCESS)
-    for line in refused:
-        modeladmin.message_user(request, line, messages.ERROR)
-
-
-def _intermediate(modeladmin, request, queryset, *, form, title: "StrOrPromise", action: str, template: str, extra=None):
-    context = {
-        **modeladmin.admin_site.each_context(request),
-        "title": title,
-        "objects": queryset,
-        "form": form,
-        "action": action,
-        "opts": modeladmin.model._meta,
-        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-        **(extra or {}),
-    }
-    return TemplateResponse(request, template, context)
+from reports.coverage_texts import failure_labels
 
 
 def _fmt(value, pattern: str = "%Y-%m-%d %H:%M") -> str:
     return localtime(value).strftime(pattern) if value else "—"
-
-
-def _timeline_html(entries) -> str:
-    rows = format_html_join(
-        "",
-        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{} → {}</td><td>{}</td></tr>",
-        (
-            (
-                _fmt(e.at, "%Y-%m-%d %H:%M:%S"),
-                _("system") if e.actor_label == SYSTEM else e.actor_label,
-                AUDIT_ACTION_LABELS.get(e.action, e.action),
-                status_label(e.target_type, e.from_status) or "—",
-                status_label(e.target_type, e.to_status) or "—",
-                e.reason or "",
-            )
-            for e in entries
-        ),
-    )
-    return format_html(
-        "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table>",
-        _("time"),
-        _("by"),
-        _("action"),
-        _("status"),
-        _("reason"),
-        rows,
-    )
 
 
 class FiledDayFilter(admin.DateFieldListFilter):
@@ -105,21 +41,9 @@ class NeedsReReviewFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields] + list(self.readonly_extra)
-
-    readonly_extra: tuple = ()
-
-
 @admin.register(Complaint)
 class ComplaintAdmin(ReadOnlyAdmin):
+    decided_by_actions = True
     list_display = [
         "id",
         "order_link",
@@ -222,7 +146,7 @@ class ComplaintAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("audit trail"))
     def audit_trail(self, obj):
-        return _timeline_html(selectors.complaint_timeline(obj))
+        return audit_trail_html(entries=selectors.complaint_timeline(obj))
 
     @admin.action(description=_("Judge the selected complaints (manual review)"))
     def judge_action(self, request, queryset: QuerySet):
@@ -231,22 +155,18 @@ class ComplaintAdmin(ReadOnlyAdmin):
         )
         if not queryset.exists():
             return None
-        form = JudgeForm(request.POST if "apply" in request.POST else None)
-        if "apply" in request.POST and form.is_valid():
-            _run_each(
-                self, request, queryset, lambda c: services.complaint_judge(actor=request.user, complaint=c, **form.cleaned_data)
-            )
-            return None
-        panels = [(c, coverage_table(c)) for c in queryset]
-        return _intermediate(
+        form = action_form(request, JudgeForm)
+        applying = form.is_bound and form.is_valid()
+        return decide_each_action(
             self,
             request,
             queryset,
             form=form,
+            call=lambda c, data: services.complaint_judge(actor=request.user, complaint=c, **data),
             title=_("Judge complaints"),
             action="judge_action",
             template="admin/complaints/judge_form.html",
-            extra={"panels": panels},
+            extra=None if applying else {"panels": [(c, coverage_table(c)) for c in queryset]},
         )
 
 
@@ -331,22 +251,14 @@ class ComplaintToReReviewAdmin(ComplaintAdmin):
         queryset = admin_without_conflicts(self, request, queryset.select_related("order"), complaint_duty_conflict)
         if not queryset.exists():
             return None
-        form = ReasonForm(request.POST if "apply" in request.POST else None)
-        if "apply" in request.POST and form.is_valid():
-            _run_each(
-                self,
-                request,
-                queryset,
-                lambda c: services.complaint_rereview(
-                    actor=request.user, complaint=c, verdict=verdict, reason=form.cleaned_data["reason"]
-                ),
-            )
-            return None
-        return _intermediate(
+        return decide_each_action(
             self,
             request,
             queryset,
-            form=form,
+            form=action_form(request),
+            call=lambda c, data: services.complaint_rereview(
+                actor=request.user, complaint=c, verdict=verdict, reason=data["reason"]
+            ),
             title=title,
             action=request.POST.get("action"),
             template="admin/complaints/reason_form.html",
@@ -363,6 +275,7 @@ class ComplaintToReReviewAdmin(ComplaintAdmin):
 
 @admin.register(Appeal)
 class AppealAdmin(ReadOnlyAdmin):
+    decided_by_actions = True
     list_display = [
         "id",
         "complaint_link",
@@ -428,52 +341,31 @@ class AppealAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("audit trail"))
     def audit_trail(self, obj):
-        return _timeline_html(selectors.complaint_timeline(obj.complaint))
+        return audit_trail_html(entries=selectors.complaint_timeline(obj.complaint))
 
-    @admin.action(description=_("Accept the selected appeals (exempt, penalty voided)"))
-    def accept_action(self, request, queryset):
+    def _decide(self, request, queryset, service, *, required: bool, title, action: str):
         queryset = admin_without_conflicts(self, request, queryset, appeal_duty_conflict)
         if not queryset.exists():
             return None
-        form = OptionalReasonForm(request.POST if "apply" in request.POST else None)
-        if "apply" in request.POST and form.is_valid():
-            _run_each(
-                self,
-                request,
-                queryset,
-                lambda a: services.appeal_accept(actor=request.user, appeal=a, reason=form.cleaned_data["reason"]),
-            )
-            return None
-        return _intermediate(
+        return decide_each_action(
             self,
             request,
             queryset,
-            form=form,
-            title=_("Accept appeals"),
-            action="accept_action",
+            form=action_form(request, required=required),
+            call=lambda a, data: service(actor=request.user, appeal=a, reason=data["reason"]),
+            title=title,
+            action=action,
             template="admin/complaints/reason_form.html",
+        )
+
+    @admin.action(description=_("Accept the selected appeals (exempt, penalty voided)"))
+    def accept_action(self, request, queryset):
+        return self._decide(
+            request, queryset, services.appeal_accept, required=False, title=_("Accept appeals"), action="accept_action"
         )
 
     @admin.action(description=_("Reject the selected appeals (reason required)"))
     def reject_action(self, request, queryset):
-        queryset = admin_without_conflicts(self, request, queryset, appeal_duty_conflict)
-        if not queryset.exists():
-            return None
-        form = ReasonForm(request.POST if "apply" in request.POST else None)
-        if "apply" in request.POST and form.is_valid():
-            _run_each(
-                self,
-                request,
-                queryset,
-                lambda a: services.appeal_reject(actor=request.user, appeal=a, reason=form.cleaned_data["reason"]),
-            )
-            return None
-        return _intermediate(
-            self,
-            request,
-            queryset,
-            form=form,
-            title=_("Reject appeals"),
-            action="reject_action",
-            template="admin/complaints/reason_form.html",
+        return self._decide(
+            request, queryset, services.appeal_reject, required=True, title=_("Reject appeals"), action="reject_action"
         )

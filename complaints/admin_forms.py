@@ -7,11 +7,3 @@ from complaints.models import Complaint
 class JudgeForm(forms.Form):
     verdict = forms.ChoiceField(label=_("verdict"), choices=Complaint.Verdict.choices, widget=forms.RadioSelect)
     reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3, "cols": 60}))
-
-
-class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3, "cols": 60}))
-
-
-class OptionalReasonForm(forms.Form):
-    reason = forms.CharField(label=_("reason"), required=False, widget=forms.Textarea(attrs={"rows": 3, "cols": 60}))

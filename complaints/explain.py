@@ -1,19 +1,6 @@
-"""Human labels for the coverage rule's failure codes (shown to ops and merchants)."""
+"""Human labels for the appeal refusal codes (shown to ops and merchants)."""
 
 from django.utils.translation import gettext_lazy as _
-
-COVERAGE_FAILURE_LABELS = {
-    "other_shop": _("another shop's report"),
-    "other_scope": _("scope does not include the order"),
-    "approved_after_ship_deadline": _("approved after the order's ship deadline"),
-    "not_approved": _("not approved"),
-    "approved_after_time": _("approved after the filing time"),
-    "withdrawn": _("withdrawn"),
-    "revoked": _("revoked"),
-    "before_window": _("filing time before the validity window"),
-    "after_window": _("filing time after the validity window"),
-    "other_region": _("regions do not match the order"),
-}
 
 APPEAL_REFUSAL_LABELS = {
     "complaint_not_appealable": _("Only a complaint judged merchant-liable can be appealed."),
@@ -26,17 +13,3 @@ APPEAL_REFUSAL_LABELS = {
     "report_approved_after_judgment": _("The report was approved after the complaint was judged."),
     "appeal_evidence_required": _("Give a report number or a statement."),
 }
-
-AUDIT_ACTION_LABELS = {
-    "complaint_filed": _("Complaint filed"),
-    "complaint_judged": _("Judged"),
-    "complaint_rereviewed": _("Re-reviewed after the report was revoked"),
-    "complaint_exempted_on_appeal": _("Exempted on appeal"),
-    "appeal_filed": _("Appeal filed"),
-    "appeal_accepted": _("Appeal accepted"),
-    "appeal_rejected": _("Appeal rejected"),
-}
-
-
-def failure_labels(codes: list[str]) -> list[str]:
-    return [str(COVERAGE_FAILURE_LABELS.get(code, code)) for code in codes]

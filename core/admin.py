@@ -1,5 +1,3 @@
-from datetime import datetime
-
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
@@ -7,18 +5,14 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.audit import audit_record
-from core.audit_labels import action_label, status_label, target_label
+from core.audit_labels import action_label, reason_label, status_label, target_label
 from core.jobs import job_overview
 from core.models import ApiToken, AuditEntry, JobRun, Policy
+from core.opsui import ReadOnlyAdmin
 from core.paginators import EstimatedCountPaginator
 from core.roles import is_ops_admin
+from core.services import policy_update
 from core.tokens import token_revoke, token_status
-
-
-def _shown(value) -> str:
-    """A value as ops read it in the audit trail (datetimes in Asia/Shanghai)."""
-    return timezone.localtime(value).isoformat() if isinstance(value, datetime) else str(value)
 
 
 @admin.register(Policy)
@@ -40,10 +34,7 @@ class PolicyAdmin(admin.ModelAdmin):
         return is_ops_admin(request.user)
 
     def save_model(self, request, obj, form, change):
-        before = Policy.objects.get(pk=obj.pk) if obj.pk else None
-        super().save_model(request, obj, form, change)
-        changes = {f: [_shown(getattr(before, f)), _shown(getattr(obj, f))] for f in form.changed_data} if before else {}
-        audit_record(actor=request.user, target=obj, action="policy_changed", data=changes)
+        policy_update(actor=request.user, policy=obj, changes={f: form.cleaned_data[f] for f in form.changed_data})
 
 
 class _LabelledValuesFilter(admin.SimpleListFilter):
@@ -77,10 +68,10 @@ class TargetTypeFilter(_LabelledValuesFilter):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     paginator = EstimatedCountPaginator  # millions of rows: no COUNT(*) per page view
     show_full_result_count = False
-    list_display = ["at", "actor_label", "action_name", "target_name", "target_id", "status_change", "reason"]
+    list_display = ["at", "actor_label", "action_name", "target_name", "target_id", "status_change", "reason_shown"]
     list_filter = [ActionFilter, TargetTypeFilter]
     search_fields = ["target_id", "actor_label", "reason"]
     date_hierarchy = "at"
@@ -93,39 +84,25 @@ class AuditEntryAdmin(admin.ModelAdmin):
     def target_name(self, obj: AuditEntry) -> str:
         return target_label(obj.target_type)
 
+    @admin.display(description=_("reason"), ordering="reason")
+    def reason_shown(self, obj: AuditEntry) -> str:
+        return reason_label(obj.reason)
+
     @admin.display(description=_("status"))
     def status_change(self, obj: AuditEntry) -> str:
         if not (obj.from_status or obj.to_status):
             return ""
         return f"{status_label(obj.target_type, obj.from_status) or '—'} → {status_label(obj.target_type, obj.to_status) or '—'}"
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
 
 @admin.register(JobRun)
-class JobRunAdmin(admin.ModelAdmin):
+class JobRunAdmin(ReadOnlyAdmin):
     """任务运行: the list page is one line per periodic job (last run, last success, lag, a flag
     when it has not succeeded within twice its period); ``history/`` lists the runs themselves."""
 
     list_display = ["name", "started_at", "finished_at", "outcome", "counts", "error"]
     list_filter = ["outcome", "name"]
     ordering = ["-started_at", "-id"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     def get_urls(self):
         history = path("history/", self.admin_site.admin_view(super().changelist_view), name="core_jobrun_history")

@@ -4,9 +4,11 @@ The codes stay what services write (machine codes, stable for queries); only the
 translated. An action not listed here shows its code.
 """
 
+import re
+
 from django.apps import apps
 from django.db import models
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 #: Labels carry the context "audit action", so they never collide with an app's own msgid.
 
@@ -110,3 +112,29 @@ def status_label(target_type: str, status: str) -> str:
     except Exception:  # a model without a status field
         choices = {}
     return str(choices.get(status, status))
+
+
+#: Reasons the system writes (not typed by a person), as stored → as shown. Stored reasons stay
+#: stable English (queries and tests match them); the display translates them.
+REASON_LABELS = [
+    (
+        re.compile(r"^no complaint: taobao shop under (?P<policy>[\w.]+)$"),
+        gettext_lazy("No complaint filed: a taobao shop under the policy %(policy)s"),
+    ),
+    (
+        re.compile(r"^(?P<policy>[\w.]+) not in force on (?P<day>\d{4}-\d{2}-\d{2})$"),
+        gettext_lazy("The policy %(policy)s is not in force on %(day)s"),
+    ),
+    (re.compile(r"^complaint filed on the buyer's behalf$"), gettext_lazy("Complaint filed on the buyer's behalf")),
+    (re.compile(r"^expired$"), gettext_lazy("Binding expired")),
+    (re.compile(r"^replaced$"), gettext_lazy("Replaced by a new binding")),
+]
+
+
+def reason_label(reason: str) -> str:
+    """An audit reason as shown: a system reason translated, anything typed by a person as is."""
+    for pattern, text in REASON_LABELS:
+        match = pattern.match(reason or "")
+        if match:
+            return str(text) % match.groupdict()
+    return reason or ""

@@ -1,5 +1,7 @@
 """Domain errors: each carries a machine code that the API turns into ``{"code", "detail"}``."""
 
+from django.utils.translation import gettext
+
 
 class DomainError(Exception):
     """A rule refused the request. ``status`` is the HTTP status the API answers with."""
@@ -25,8 +27,8 @@ class Conflict(DomainError):
 class NotFound(DomainError):
     status = 404
 
-    def __init__(self, code: str = "not_found", detail: str = "Not found.") -> None:
-        super().__init__(code, detail)
+    def __init__(self, code: str = "not_found", detail: str = "") -> None:
+        super().__init__(code, detail or gettext("Not found."))
 
 
 class IllegalTransition(Conflict):

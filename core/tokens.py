@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core.audit import audit_record
 from core.errors import NotFound
@@ -107,5 +108,5 @@ def tokens_matching(*, prefix: str = "", username: str = "") -> QuerySet[ApiToke
     if username:
         qs = qs.filter(user__username=username)
     if not prefix and not username:
-        raise NotFound("token_not_found", "Name a token by its key prefix or a username.")
+        raise NotFound("token_not_found", gettext("Name a token by its key prefix or a username."))
     return qs

@@ -1,6 +1,7 @@
 """Reads of the inbox: a user sees only their own notifications."""
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 
 from core.errors import NotFound
 from notifications.models import Notification
@@ -26,5 +27,5 @@ def notification_get_for_user(*, user, pk: int) -> Notification:
     """One of the caller's notifications; anyone else's (or none) is a 404."""
     found = Notification.objects.filter(user_id=user.pk, pk=pk).select_related("shop").first()
     if found is None:
-        raise NotFound("notification_not_found", "No such notification.")
+        raise NotFound("notification_not_found", gettext("No such notification."))
     return found

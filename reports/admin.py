@@ -8,23 +8,20 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django import forms
-from django.contrib import admin, messages
-from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, IntegerField, Value, When
 from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from core.audit import audit_record, audit_trail
-from core.audit_labels import action_label, status_label
 from core.duties import CONFLICT_MESSAGE, admin_without_conflicts, report_duty_conflict
 from core.errors import DomainError
+from core.opsui import action_form, audit_trail_html, decide_each_action
 from reports import services
 from reports.coverage import in_window, reports_scope_matching, window_ended, window_ended_q
 from reports.models import CommitmentLetter, DeliveryReport, ReportAmendment, UnifiedExemption
@@ -35,46 +32,6 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 Status = DeliveryReport.Status
-
-
-def audit_table(obj) -> str:
-    rows = audit_trail(obj)
-    if not rows:
-        return "—"
-    head = format_html(
-        "<tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
-        _("at"),
-        _("actor"),
-        _("action"),
-        _("status"),
-        _("reason"),
-    )
-    body = format_html_join(
-        "",
-        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{} → {}</td><td>{}</td></tr>",
-        (
-            (
-                timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"),
-                e.actor_label,
-                action_label(e.action),
-                status_label(e.target_type, e.from_status) or "—",
-                status_label(e.target_type, e.to_status) or "—",
-                e.reason or "",
-            )
-            for e in rows
-        ),
-    )
-    return format_html("<table>{}{}</table>", head, body)
-
-
-class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3, "cols": 60}))
-
-    def __init__(self, *args, required: bool = True, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["reason"].required = required
-        if not required:
-            self.fields["reason"].help_text = _("Optional.")
 
 
 class ExpiredFilter(admin.SimpleListFilter):
@@ -225,7 +182,7 @@ class DeliveryReportAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("status history"))
     def history(self, obj):
-        return audit_table(obj)
+        return audit_trail_html(obj)
 
     @admin.display(description=_("decide"))
     def decision_links(self, obj):
@@ -271,48 +228,25 @@ class DeliveryReportAdmin(admin.ModelAdmin):
         queryset = admin_without_conflicts(self, request, queryset, report_duty_conflict)
         if not queryset.exists():
             return None
-        if request.POST.get("apply"):
-            form = ReasonForm(request.POST, required=required)
-            if form.is_valid():
-                done, failed = 0, []
-                for report in queryset.order_by("pk"):
-                    try:
-                        service(actor=request.user, report=report, reason=form.cleaned_data["reason"])
-                        done += 1
-                    except DomainError as exc:
-                        failed.append(f"{report.report_no}: {exc.detail}")
-                if done:
-                    self.message_user(
-                        request,
-                        ngettext(
-                            "%(count)d report: done (%(verb)s).",
-                            "%(count)d reports: done (%(verb)s).",
-                            done,
-                        )
-                        % {"count": done, "verb": verb},
-                        messages.SUCCESS,
-                    )
-                for line in failed:
-                    self.message_user(request, line, messages.ERROR)
-                return None
-        else:
-            form = ReasonForm(required=required)
-        title = _("Confirm: %(verb)s") % {"verb": verb}
-        return TemplateResponse(
+        return decide_each_action(
+            self,
             request,
-            "admin/reports/decision.html",
-            {
-                **self.admin_site.each_context(request),
-                "opts": self.model._meta,
-                "title": title,
-                "verb": verb,
-                "reports": list(queryset.select_related("shop")),
-                "form": form,
-                "action": action,
-                "action_checkbox_name": ACTION_CHECKBOX_NAME,
-                "form_action": "",
-                "media": self.media,
-            },
+            queryset.order_by("pk"),
+            form=action_form(request, required=required),
+            call=lambda report, data: service(actor=request.user, report=report, reason=data["reason"]),
+            title=_("Confirm: %(verb)s") % {"verb": verb},
+            action=action,
+            template="admin/reports/decision.html",
+            extra={"verb": verb, "reports": list(queryset.select_related("shop")), "form_action": ""},
+            row_label=lambda report: report.report_no,
+            done_message=lambda done: (
+                ngettext(
+                    "%(count)d report: done (%(verb)s).",
+                    "%(count)d reports: done (%(verb)s).",
+                    done,
+                )
+                % {"count": done, "verb": verb}
+            ),
         )
 
     @admin.action(description=_("Approve selected reports"), permissions=["change"])
@@ -390,7 +324,7 @@ class UnifiedExemptionAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("status history"))
     def history(self, obj):
-        return audit_table(obj)
+        return audit_trail_html(obj)
 
     def save_model(self, request, obj, form, change):
         values = {k: form.cleaned_data[k] for k in ("title", "scenario", "applies_to", "starts_at", "ends_at")}
@@ -419,8 +353,11 @@ class CommitmentLetterAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        audit_record(actor=request.user, target=obj, action="commitment_letter_published", data={"version": obj.version})
+        if change:  # every field is read-only once published
+            return
+        values = {f: form.cleaned_data[f] for f in ("version", "text", "published_at")}
+        obj.pk = services.commitment_letter_publish(actor=request.user, **values).pk
+        obj._state.adding = False
 
 
 # --- amendments (SPEC §11) ------------------------------------------------------------------
@@ -509,32 +446,17 @@ class ReportAmendmentAdmin(admin.ModelAdmin):
 
     def _decide(self, request, queryset, decision: str, *, action: str):
         service, verb, required = AMENDMENT_DECISIONS[decision]
-        if request.POST.get("apply"):
-            form = ReasonForm(request.POST, required=required)
-            if form.is_valid():
-                for amendment in queryset.order_by("pk"):
-                    try:
-                        service(actor=request.user, amendment=amendment, reason=form.cleaned_data["reason"])
-                    except DomainError as exc:
-                        self.message_user(request, f"{amendment}: {exc.detail}", messages.ERROR)
-                    else:
-                        self.message_user(request, f"{amendment}: {verb}", messages.SUCCESS)
-                return None
-        else:
-            form = ReasonForm(required=required)
-        return TemplateResponse(
+        return decide_each_action(
+            self,
             request,
-            "admin/reports/amendment_decision.html",
-            {
-                **self.admin_site.each_context(request),
-                "opts": self.model._meta,
-                "title": _("Confirm: %(verb)s") % {"verb": verb},
-                "amendments": list(queryset.select_related("report__shop")),
-                "form": form,
-                "action": action,
-                "action_checkbox_name": ACTION_CHECKBOX_NAME,
-                "media": self.media,
-            },
+            queryset.order_by("pk"),
+            form=action_form(request, required=required),
+            call=lambda amendment, data: service(actor=request.user, amendment=amendment, reason=data["reason"]),
+            title=_("Confirm: %(verb)s") % {"verb": verb},
+            action=action,
+            template="admin/reports/amendment_decision.html",
+            extra={"amendments": list(queryset.select_related("report__shop"))},
+            row_label=str,
         )
 
     @admin.action(description=_("Approve selected amendments"), permissions=["change"])

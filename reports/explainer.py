@@ -5,21 +5,13 @@ covers the order at ``at`` and, when not, every reason why — all decided by ``
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from zoneinfo import ZoneInfo
-
-from django.utils.translation import gettext as _
 
 from reports.coverage import Cover, coverage_of, covering_version, exemption_coverage_failures, report_coverage_failures, window_q
+from reports.coverage_texts import exemption_failure_detail, report_failure_detail
 from reports.models import DeliveryReport, UnifiedExemption
 from reports.selectors import with_exemption_details, with_report_details
 from shops.models import Order
 from shops.regions import region_contains_q
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-def _t(value: datetime | None) -> str:
-    return value.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S") if value else "—"
 
 
 @dataclass(frozen=True)
@@ -55,55 +47,6 @@ class Explanation:
         return next((c.version for c in self.reports if c.obj.pk == self.verdict.report.pk), None)
 
 
-def _report_reason(code: str, report: DeliveryReport, order: Order, at: datetime) -> Reason:
-    texts = {
-        "other_shop": lambda: _("The report belongs to another shop."),
-        "other_scope": lambda: (
-            _("The report's scope (%(scope)s) does not include this order.") % {"scope": report.get_scope_display()}
-        ),
-        "approved_after_ship_deadline": lambda: (
-            _("Approved at %(approved)s, after the order's ship deadline %(deadline)s.")
-            % {"approved": _t(report.approved_at), "deadline": _t(order.ship_deadline)}
-        ),
-        "not_approved": lambda: _("Not approved (status: %(status)s).") % {"status": report.get_status_display()},
-        "approved_after_time": lambda: (
-            _("Approved only at %(approved)s, after %(at)s.") % {"approved": _t(report.approved_at), "at": _t(at)}
-        ),
-        "withdrawn": lambda: _("Withdrawn at %(when)s.") % {"when": _t(report.withdrawn_at)},
-        "revoked": lambda: _("Revoked at %(when)s.") % {"when": _t(report.revoked_at)},
-        "before_window": lambda: (
-            _("Out of window: it starts at %(start)s, after %(at)s.") % {"start": _t(report.starts_at), "at": _t(at)}
-        ),
-        "after_window": lambda: (
-            _("Out of window: it ended at %(end)s, before %(at)s.") % {"end": _t(report.ends_at), "at": _t(at)}
-        ),
-    }
-    return Reason(code, texts[code]() if code in texts else code)
-
-
-def _exemption_reason(code: str, exemption: UnifiedExemption, order: Order, at: datetime) -> Reason:
-    texts = {
-        "other_region": lambda: (
-            _("None of its regions contains the order's %(which)s.")
-            % {
-                "which": {
-                    "receiver": _("receiver region %(r)s") % {"r": order.receiver_region_id},
-                    "sender": _("sender region %(s)s") % {"s": order.sender_region_id},
-                    "either": _("receiver region %(r)s or sender region %(s)s")
-                    % {"r": order.receiver_region_id, "s": order.sender_region_id},
-                }[exemption.applies_to]
-            }
-        ),
-        "before_window": lambda: (
-            _("Out of window: it starts at %(start)s, after %(at)s.") % {"start": _t(exemption.starts_at), "at": _t(at)}
-        ),
-        "after_window": lambda: (
-            _("Out of window: it ended at %(end)s, before %(at)s.") % {"end": _t(exemption.ends_at), "at": _t(at)}
-        ),
-    }
-    return Reason(code, texts[code]() if code in texts else code)
-
-
 def exemption_candidates(order: Order, at: datetime):
     """Exemptions listing a region that contains the order's receiver or sender region, plus
     those in force at ``at`` anywhere (so "an exemption exists, but for another region" shows)."""
@@ -123,13 +66,15 @@ def coverage_explain(*, order: Order, at: datetime) -> Explanation:
         at=at,
         verdict=coverage_of(order, at),
         exemptions=[
-            Candidate(e, [_exemption_reason(c, e, order, at) for c in exemption_coverage_failures(e, order, at)])
+            Candidate(
+                e, [Reason(c, exemption_failure_detail(c, e, order, at)) for c in exemption_coverage_failures(e, order, at)]
+            )
             for e in exemption_candidates(order, at)
         ],
         reports=[
             Candidate(
                 r,
-                [_report_reason(c, r, order, at) for c in report_coverage_failures(r, order, at)],
+                [Reason(c, report_failure_detail(c, r, order, at)) for c in report_coverage_failures(r, order, at)],
                 covering_version(r, order, at),
             )
             for r in reports

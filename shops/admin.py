@@ -1,24 +1,11 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from core.audit import audit_record
+from core.opsui import ReadOnlyAdmin
 from core.paginators import EstimatedCountPaginator
+from shops import services
 from shops.models import Order, Product, Region, Shop, ShopMembership
 from shops.regions import region_inside_q
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows that arrive through the platform's ingestion (its rules, its audit rows) or as
-    reference data: ops read them here, nobody edits them by hand."""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class MembershipInline(admin.TabularInline):
@@ -35,26 +22,21 @@ class ShopAdmin(admin.ModelAdmin):
     inlines = [MembershipInline]
 
     def save_model(self, request, obj, form, change):
-        before = Shop.objects.filter(pk=obj.pk).values(*form.changed_data).first() if change else None
-        super().save_model(request, obj, form, change)
-        if change and form.changed_data:
-            audit_record(
-                actor=request.user,
-                target=obj,
-                action="shop_changed",
-                data={field: [str(before[field]), str(getattr(obj, field))] for field in form.changed_data},
-            )
-        elif not change:
-            audit_record(actor=request.user, target=obj, action="shop_created", data={"kind": obj.kind})
+        if change:
+            services.shop_update(actor=request.user, shop=obj, changes={f: form.cleaned_data[f] for f in form.changed_data})
+        else:
+            obj.pk = services.shop_create(actor=request.user, **{f: form.cleaned_data[f] for f in ("code", "name", "kind")}).pk
+            obj._state.adding = False
 
     def save_formset(self, request, form, formset, change):
-        """Memberships are tenant access: every one added, moved or removed is audited on the shop."""
-        formset.save()
-        changes = [("shop_member_added", m.user) for m in formset.new_objects]
-        changes += [("shop_member_added", m.user) for m, _fields in formset.changed_objects]
-        changes += [("shop_member_removed", m.user) for m in formset.deleted_objects]
-        for action, user in changes:
-            audit_record(actor=request.user, target=form.instance, action=action, data={"user": user.get_username()})
+        """Memberships are tenant access: every one added, moved or removed goes through its service."""
+        formset.save(commit=False)
+        for membership in formset.new_objects:
+            services.shop_member_add(actor=request.user, shop=form.instance, user=membership.user)
+        for membership, _fields in formset.changed_objects:
+            services.shop_member_move(actor=request.user, membership=membership, user=membership.user)
+        for membership in formset.deleted_objects:
+            services.shop_member_remove(actor=request.user, membership=membership)
 
 
 @admin.register(Product)

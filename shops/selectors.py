@@ -1,6 +1,7 @@
 """Reads of shops, products and orders. Merchant-facing reads are scoped here, once."""
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext
 
 from core.errors import NotFound
 from shops.models import Order, Product, Shop
@@ -72,7 +73,7 @@ def order_get_for_user(*, user, order_no: str) -> Order:
         .first()
     )
     if order is None:
-        raise NotFound("order_not_found", f"Order {order_no} not found.")
+        raise NotFound("order_not_found", gettext("Order %(no)s not found.") % {"no": order_no})
     return order
 
 
@@ -80,19 +81,19 @@ def order_get(*, order_no: str) -> Order:
     """Any order by number, for platform callers (no tenant: the platform owns every order)."""
     order = Order.objects.select_related("shop", "product").filter(order_no=order_no).first()
     if order is None:
-        raise NotFound("order_not_found", f"Order {order_no} not found.")
+        raise NotFound("order_not_found", gettext("Order %(no)s not found.") % {"no": order_no})
     return order
 
 
 def shop_get(*, code: str) -> Shop:
     shop = Shop.objects.filter(code=code).first()
     if shop is None:
-        raise NotFound("shop_not_found", f"Shop {code} not found.")
+        raise NotFound("shop_not_found", gettext("Shop %(code)s not found.") % {"code": code})
     return shop
 
 
 def order_get_for_update(*, order_no: str) -> Order:
     order = Order.objects.select_for_update().filter(order_no=order_no).first()
     if order is None:
-        raise NotFound("order_not_found", f"Order {order_no} not found.")
+        raise NotFound("order_not_found", gettext("Order %(no)s not found.") % {"no": order_no})
     return order

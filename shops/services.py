@@ -6,7 +6,6 @@ the unique constraint, not by a check-then-insert.
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -15,12 +14,15 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.db.models import Field
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core.audit import audit_entry, audit_record
 from core.errors import Conflict, DomainError, InvalidInput, NotFound
 from core.models import AuditEntry
+from core.results import Ingested
+from core.services import apply_changes
 from core.setbased import audit_record_select, pk_in
-from shops.models import Order, Product, Shop
+from shops.models import Order, Product, Shop, ShopMembership
 from shops.regions import unknown_region_codes
 
 
@@ -30,12 +32,6 @@ class ProductRef(NamedTuple):
     pk: int
     shop_id: int
     code: str
-
-
-@dataclass(frozen=True)
-class Ingested:
-    obj: Any
-    created: bool
 
 
 def _create_or_match(model, *, lookup: dict, values: dict, conflict_code: str, label: str) -> Ingested:
@@ -50,7 +46,10 @@ def _create_or_match(model, *, lookup: dict, values: dict, conflict_code: str, l
             raise
     differing = sorted(k for k, v in values.items() if getattr(existing, k) != v)
     if differing:
-        raise Conflict(conflict_code, f"{label} already exists with different {', '.join(differing)}.")
+        raise Conflict(
+            conflict_code,
+            gettext("%(what)s already exists with different %(fields)s.") % {"what": label, "fields": ", ".join(differing)},
+        )
     return Ingested(existing, False)
 
 
@@ -61,7 +60,7 @@ def shop_ingest(*, actor, code: str, name: str, kind: str) -> Ingested:
         lookup={"code": code},
         values={"name": name, "kind": kind},
         conflict_code="shop_conflict",
-        label=f"Shop {code}",
+        label=gettext("Shop %(code)s") % {"code": code},
     )
     if result.created:
         audit_record(actor=actor, target=result.obj, action="shop_created", data={"kind": kind})
@@ -75,7 +74,7 @@ def product_ingest(*, actor, shop: Shop, code: str, title: str, price: Decimal) 
         lookup={"shop": shop, "code": code},
         values={"title": title, "price": price},
         conflict_code="product_conflict",
-        label=f"Product {code} of shop {shop.code}",
+        label=gettext("Product %(code)s of shop %(shop)s") % {"code": code, "shop": shop.code},
     )
     if result.created:
         audit_record(actor=actor, target=result.obj, action="product_created")
@@ -135,12 +134,15 @@ def _order_row(order: dict, unknown_regions: set[str]) -> dict:
     shop, product, paid_at = order["shop"], order["product"], order["paid_at"]
     for code in (order["receiver_region"], order["sender_region"]):
         if code in unknown_regions:
-            raise InvalidInput("region_unknown", f"Unknown or malformed region code: {code}.")
+            raise InvalidInput("region_unknown", gettext("Unknown or malformed region code: %(code)s.") % {"code": code})
     if product.shop_id != shop.pk:
-        raise InvalidInput("product_not_found", f"Product {product.code} is not a product of shop {shop.code}.")
+        raise InvalidInput(
+            "product_not_found",
+            gettext("Product %(product)s is not a product of shop %(shop)s.") % {"product": product.code, "shop": shop.code},
+        )
     deadline = order.get("ship_deadline") or paid_at + settings.ORDER_DEFAULT_SHIP_WINDOW
     if deadline < paid_at:
-        raise InvalidInput("ship_deadline_before_paid", "ship_deadline must not be before paid_at.")
+        raise InvalidInput("ship_deadline_before_paid", gettext("ship_deadline must not be before paid_at."))
     return {
         "order_no": order["order_no"],
         "shop_id": shop.pk,
@@ -239,7 +241,11 @@ def orders_ingest(*, actor, orders: Sequence[dict], objects: bool = False) -> li
         get = existing.get if isinstance(existing, dict) else existing.__dict__.get
         differing = sorted(name for name in _ORDER_COMPARED if get(name) != row[name])
         if differing:
-            results[index] = Conflict("order_conflict", f"Order {order_no} already exists with different {', '.join(differing)}.")
+            results[index] = Conflict(
+                "order_conflict",
+                gettext("Order %(no)s already exists with different %(fields)s.")
+                % {"no": order_no, "fields": ", ".join(differing)},
+            )
         else:
             results[index] = Ingested(existing, False)
     if inserted:
@@ -254,21 +260,28 @@ def _event_judge(order: Order | None, order_no: str, event_type: str, at: dateti
     """Whether the event changes ``order`` (True) or repeats what it holds (False); raises the
     domain error that refuses it. Mutates ``order`` when it applies."""
     if order is None:
-        raise NotFound("order_not_found", f"Order {order_no} not found.")
+        raise NotFound("order_not_found", gettext("Order %(no)s not found.") % {"no": order_no})
     field = EVENT_FIELDS[event_type]
     current = getattr(order, field)
     if current is not None:
         if current == at:
             return False
-        raise Conflict("event_conflict", f"Order {order_no} already has {event_type} at {current.isoformat()}.")
+        raise Conflict(
+            "event_conflict",
+            gettext("Order %(no)s already has %(event)s at %(at)s.")
+            % {"no": order_no, "event": event_type, "at": current.isoformat()},
+        )
     if at < order.paid_at:
-        raise Conflict("event_before_paid", f"{event_type} at {at.isoformat()} is before the order was paid.")
+        raise Conflict(
+            "event_before_paid",
+            gettext("%(event)s at %(at)s is before the order was paid.") % {"event": event_type, "at": at.isoformat()},
+        )
     if event_type == "shipped" and order.cancelled_at is not None:
-        raise Conflict("shipped_after_cancelled", f"Order {order_no} was cancelled; it cannot ship.")
+        raise Conflict("shipped_after_cancelled", gettext("Order %(no)s was cancelled; it cannot ship.") % {"no": order_no})
     if event_type == "picked_up" and (order.shipped_at is None or at < order.shipped_at):
-        raise Conflict("picked_up_before_shipped", "A parcel cannot be picked up before it is shipped.")
+        raise Conflict("picked_up_before_shipped", gettext("A parcel cannot be picked up before it is shipped."))
     if event_type == "cancelled" and order.shipped_at is not None:
-        raise Conflict("cancelled_after_shipped", f"Order {order_no} has shipped; it cannot be cancelled.")
+        raise Conflict("cancelled_after_shipped", gettext("Order %(no)s has shipped; it cannot be cancelled.") % {"no": order_no})
     setattr(order, field, at)
     return True
 
@@ -333,3 +346,52 @@ def order_event_apply(*, actor, order_no: str, event_type: str, at: datetime) ->
     if isinstance(result, DomainError):
         raise result
     return result
+
+
+# --- ops writes (the admin calls these) ------------------------------------------------------
+
+SHOP_EDITABLE_FIELDS = ("code", "name", "kind")
+
+
+@transaction.atomic
+def shop_create(*, actor, code: str, name: str, kind: str) -> Shop:
+    """A shop added by ops by hand (the platform's way in is ``shop_ingest``)."""
+    shop = Shop.objects.create(code=code, name=name, kind=kind)
+    audit_record(actor=actor, target=shop, action="shop_created", data={"kind": kind})
+    return shop
+
+
+@transaction.atomic
+def shop_update(*, actor, shop: Shop, changes: dict) -> Shop:
+    """Change a shop's fields; the audit row holds each changed field's before → after."""
+    shop = Shop.objects.select_for_update().get(pk=shop.pk)
+    diff = apply_changes(shop, changes, editable=SHOP_EDITABLE_FIELDS, shown=str)
+    if changes:
+        shop.save(update_fields=list(changes))
+        audit_record(actor=actor, target=shop, action="shop_changed", data=diff)
+    return shop
+
+
+@transaction.atomic
+def shop_member_add(*, actor, shop: Shop, user) -> ShopMembership:
+    """Give ``user`` access to ``shop`` (tenant access: audited on the shop)."""
+    membership, _ = ShopMembership.objects.get_or_create(shop=shop, user=user)
+    audit_record(actor=actor, target=shop, action="shop_member_added", data={"user": user.get_username()})
+    return membership
+
+
+@transaction.atomic
+def shop_member_move(*, actor, membership: ShopMembership, user) -> ShopMembership:
+    """Point an existing membership row at another user (audited as that user's addition)."""
+    membership.user = user
+    membership.save(update_fields=["user"])
+    audit_record(actor=actor, target=membership.shop, action="shop_member_added", data={"user": user.get_username()})
+    return membership
+
+
+@transaction.atomic
+def shop_member_remove(*, actor, membership: ShopMembership) -> None:
+    """Take ``membership.user``'s access to the shop away (audited on the shop)."""
+    shop, user = membership.shop, membership.user
+    membership.delete()
+    audit_record(actor=actor, target=shop, action="shop_member_removed", data={"user": user.get_username()})

@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.opsui import ReadOnlyAdminMixin
 from core.roles import is_ops_reviewer
 from storefront.models import LibraryItem, Listing, PidBinding, ShareToken, ShopBinding, Storefront
 from storefront.services import library_item_set_recommended
@@ -21,15 +22,8 @@ class OpsAdmin(admin.ModelAdmin):
         return is_ops_reviewer(request.user)
 
 
-class ReadOnlyAdmin(OpsAdmin):
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+class ReadOnlyAdmin(ReadOnlyAdminMixin, OpsAdmin):
+    """Rows the creators' services write: ops read them."""
 
 
 @admin.register(LibraryItem)

@@ -4,31 +4,18 @@ from django import forms
 from django.contrib import admin
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from core.audit import audit_record, audit_trail
-from core.audit_labels import action_label, status_label
 from core.models import Policy
+from core.opsui import ReadOnlyAdminMixin, audit_trail_html
 from core.paginators import EstimatedCountPaginator
 from core.roles import is_ops_admin
+from tickets import services
 from tickets.models import ReplyOption, ServiceMetricDaily, Urge, UrgeTask
 from tickets.options import reply_option_retirement, reply_option_state
 from tickets.services.metrics import day_bounds, shanghai_today
-
-
-class ReadOnlyAdminMixin:
-    """Tasks, urges and metrics change only through the services; the admin shows them."""
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
+from tickets.services.options import REPLY_OPTION_FIELDS, reply_option_window_error
 
 URGE_FIELDS = ("event_id", "urged_at", "outcome", "report", "received_at")
 
@@ -136,30 +123,7 @@ class UrgeTaskAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("audit trail"))
     def audit_trail_table(self, task):
-        rows = format_html_join(
-            "",
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{} → {}</td><td>{}</td></tr>",
-            (
-                (
-                    timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"),
-                    e.actor_label,
-                    action_label(e.action),
-                    status_label(e.target_type, e.from_status) or "—",
-                    status_label(e.target_type, e.to_status) or "—",
-                    e.reason,
-                )
-                for e in audit_trail(task)
-            ),
-        )
-        return format_html(
-            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table>",
-            _("at"),
-            _("by"),
-            _("action"),
-            _("status"),
-            _("reason"),
-            rows,
-        )
+        return audit_trail_html(task)
 
 
 class ReplyOptionForm(forms.ModelForm):
@@ -177,9 +141,9 @@ class ReplyOptionForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        retired_at, effective_from = cleaned.get("retired_at"), cleaned.get("effective_from")
-        if retired_at and effective_from and retired_at <= effective_from:
-            self.add_error("retired_at", _("Must be later than the effective time."))
+        error = reply_option_window_error(effective_from=cleaned.get("effective_from"), retired_at=cleaned.get("retired_at"))
+        if error is not None:
+            self.add_error("retired_at", error.detail)
         return cleaned
 
 
@@ -213,13 +177,13 @@ class ReplyOptionAdmin(admin.ModelAdmin):
         return reply_option_state(option, timezone.now()) == "active"
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        audit_record(
-            actor=request.user,
-            target=obj,
-            action="reply_option_changed" if change else "reply_option_added",
-            data={f: str(form.cleaned_data.get(f)) for f in form.changed_data},
-        )
+        if change:
+            changes = {f: form.cleaned_data[f] for f in form.changed_data if f in REPLY_OPTION_FIELDS}
+            services.reply_option_update(actor=request.user, option=obj, changes=changes)
+        else:
+            values = {f: form.cleaned_data[f] for f in REPLY_OPTION_FIELDS if f in form.cleaned_data}
+            obj.pk = services.reply_option_create(actor=request.user, values=values).pk
+            obj._state.adding = False
 
 
 @admin.register(ServiceMetricDaily)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.errors import DomainError
-from reports.admin import audit_table
+from core.opsui import audit_trail_html
 from workbench.models import SpotCheck, SpotCheckDay
 from workbench.spotchecks import spot_check_decide
 
@@ -86,7 +86,7 @@ class SpotCheckAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("history"))
     def history(self, obj: SpotCheck):
-        return audit_table(obj)
+        return audit_trail_html(obj)
 
     @admin.display(description=_("decide"))
     def decision_links(self, obj: SpotCheck):

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
@@ -31,6 +32,6 @@ class ProductBadgeListView(generics.ListAPIView):
         if "fast_ship_badge" in params:
             value = _BOOLEANS.get(params["fast_ship_badge"].strip().lower())
             if value is None:
-                raise InvalidInput("invalid", "fast_ship_badge: must be true or false.")
+                raise InvalidInput("invalid", gettext("fast_ship_badge: must be true or false."))
             qs = qs.filter(badged_q(value))
         return qs

@@ -11,6 +11,7 @@ from badges.computation import default_day
 from badges.models import BadgeRun, ProductPickupStat
 from badges.schedule import BEAT_SCHEDULE
 from badges.tests.factories import make_orders
+from core.tests.clock import frozen_now
 from shops.tests.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db
@@ -62,10 +63,10 @@ def test_run_badges_before_policy_records_skipped():
     assert BadgeRun.objects.get().status == BadgeRun.Status.SKIPPED
 
 
-def test_scheduled_task_runs_today_minus_3(shop, monkeypatch):
+def test_scheduled_task_runs_today_minus_3(shop):
     make_orders(ProductFactory(shop=shop), on_time=1)
-    monkeypatch.setattr("badges.tasks.timezone.now", lambda: datetime(2022, 12, 31, 2, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
-    tasks.run_scheduled.apply()
+    with frozen_now(tasks, datetime(2022, 12, 31, 2, 0, tzinfo=ZoneInfo("Asia/Shanghai"))):
+        tasks.run_scheduled.apply()
     run = BadgeRun.objects.get()
     assert (run.day, run.status, run.badged_count) == (date(2022, 12, 28), "succeeded", 1)
 

@@ -15,6 +15,7 @@ from badges.tests.factories import mixed_catalogue as catalogue
 from badges.tests.factories import stats_snapshot as snapshot
 from core.errors import Conflict
 from core.outbox import outbox_drain
+from core.tests.races import outcome, run_together
 from shops.tests.factories import ProductFactory
 
 DAY = date(2022, 12, 28)
@@ -153,23 +154,11 @@ def test_two_runs_of_the_same_day_cannot_both_write(monkeypatch):
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_runs_of_the_same_day_leave_one_consistent_result():
     catalogue()
-    barrier = threading.Barrier(4)
-    results = []
 
     def worker():
-        try:
-            barrier.wait(5)
-            results.append(services.badge_run_day(day=DAY, now=RUN_AT).status)
-        except Conflict as exc:
-            results.append(exc.code)
-        finally:
-            connection.close()
+        return services.badge_run_day(day=DAY, now=RUN_AT).status
 
-    threads = [threading.Thread(target=worker) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(20)
+    results = [outcome(r, Conflict) for r in run_together(*[worker] * 4)]
     assert len(results) == 4 and "succeeded" in results
     assert set(results) <= {"succeeded", "badge_run_in_progress"}
     run = BadgeRun.objects.get(day=DAY)

@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics, status
+from rest_framework import generics
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -10,11 +10,8 @@ from complaints.api.filters import AppealFilter, ComplaintFilter
 from complaints.models import Appeal, Complaint
 from core.api.csv_export import CSVExportMixin
 from core.api.permissions import IsMerchant, IsOpsReviewer, IsPlatform
+from core.api.responses import created_or_existing
 from core.api.serializers import ReasonSerializer
-
-
-def _created_or_existing(obj, created: bool, serializer_class) -> Response:
-    return Response(serializer_class(obj).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
 class ComplaintIngestView(APIView):
@@ -38,7 +35,7 @@ class ComplaintIngestView(APIView):
             evidence=values["evidence"],
         )
         complaint = selectors.complaint_get(complaint_id=complaint.pk)
-        return _created_or_existing(complaint, created, s.ComplaintSerializer)
+        return created_or_existing(s.ComplaintSerializer(complaint).data, created=created)
 
 
 def _basis(complaint) -> str:
@@ -124,7 +121,7 @@ class AppealListCreateView(generics.ListCreateAPIView):
             statement=values["statement"],
         )
         appeal = selectors.appeal_get(appeal_id=appeal.pk)
-        return _created_or_existing(appeal, created, s.AppealSerializer)
+        return created_or_existing(s.AppealSerializer(appeal).data, created=created)
 
 
 class AppealDetailView(generics.RetrieveAPIView):

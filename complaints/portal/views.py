@@ -1,6 +1,5 @@
 """Merchant portal (Chinese): complaints, their judgment and timeline, appeals."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -12,10 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from complaints import selectors, services
-from complaints.explain import APPEAL_REFUSAL_LABELS, AUDIT_ACTION_LABELS
+from complaints.explain import APPEAL_REFUSAL_LABELS
 from complaints.models import Appeal, Complaint
 from complaints.portal.forms import AppealForm, ComplaintFilterForm
 from core.audit import merchant_actor_label, merchant_colleague_ids
+from core.audit_labels import action_label, reason_label
 from core.errors import DomainError, NotFound
 from core.roles import is_merchant
 
@@ -54,16 +54,15 @@ def complaint_list(request):
 
 
 def _appeal_state(complaint: Complaint, user) -> dict:
-    deadline = complaint.judged_at + settings.APPEAL_WINDOW if complaint.judged_at else None
-    open_appeal = next((a for a in vars(complaint)["appeal_list"] if a.status == Appeal.Status.PENDING_REVIEW), None)
-    can_appeal = (
-        is_merchant(user)
-        and complaint.verdict == Complaint.Verdict.MERCHANT_LIABLE
-        and deadline is not None
-        and timezone.now() <= deadline
-        and open_appeal is None
-    )
-    return {"deadline": deadline, "open_appeal": open_appeal, "can_appeal": can_appeal}
+    """What the appeals service answers for this complaint now (checks 1–3 of §5); shown only."""
+    open_appeal = services.appeal_open_of(complaint)
+    refusal = services.appeal_refusal(complaint=complaint, now=timezone.now(), open_appeal=open_appeal)
+    return {
+        "deadline": services.appeal_deadline(complaint),
+        "open_appeal": open_appeal,
+        "appeal_refusal": refusal,
+        "can_appeal": is_merchant(user) and refusal is None,
+    }
 
 
 def _load(request, pk: int) -> Complaint:
@@ -82,7 +81,8 @@ def complaint_detail(request, pk: int):
     timeline = [
         {
             "entry": e,
-            "label": AUDIT_ACTION_LABELS.get(e.action, e.action),
+            "label": action_label(e.action),
+            "reason": reason_label(e.reason),
             "who": merchant_actor_label(e.actor, label=e.actor_label, colleagues=colleagues),
         }
         for e in selectors.complaint_timeline(complaint)

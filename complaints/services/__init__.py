@@ -1,6 +1,13 @@
 """Complaint and appeal writes (SPEC §5). Import from here: ``complaints.services.<name>``."""
 
-from complaints.services.appeals import appeal_accept, appeal_create, appeal_reject
+from complaints.services.appeals import (
+    appeal_accept,
+    appeal_create,
+    appeal_deadline,
+    appeal_open_of,
+    appeal_refusal,
+    appeal_reject,
+)
 from complaints.services.filing import complaint_file, complaint_file_bulk, complaint_file_from_rows
 from complaints.services.judgment import (
     JudgeRun,
@@ -14,6 +21,9 @@ __all__ = [
     "JudgeRun",
     "appeal_accept",
     "appeal_create",
+    "appeal_deadline",
+    "appeal_open_of",
+    "appeal_refusal",
     "appeal_reject",
     "complaint_file",
     "complaint_file_bulk",

@@ -46,6 +46,37 @@ def _refuse(code: str, status: int = 400) -> AppealRefused:
     return AppealRefused(code, str(APPEAL_REFUSAL_LABELS[code]), status=status)
 
 
+def appeal_deadline(complaint: Complaint) -> datetime | None:
+    """The last instant an appeal may be filed (judgment + ``APPEAL_WINDOW``); None before judgment."""
+    return complaint.judged_at + settings.APPEAL_WINDOW if complaint.judged_at else None
+
+
+def appeal_open_of(complaint: Complaint) -> Appeal | None:
+    """The complaint's appeal waiting for ops (from ``complaint.appeal_list`` when the caller
+    loaded it, else one query)."""
+    loaded = getattr(complaint, "appeal_list", None)
+    if loaded is not None:
+        return next((a for a in loaded if a.status == Appeal.Status.PENDING_REVIEW), None)
+    return complaint.appeals.filter(status=Appeal.Status.PENDING_REVIEW).first()
+
+
+def appeal_refusal(*, complaint: Complaint, now: datetime, open_appeal: Appeal | None) -> str | None:
+    """Checks 1–3 of §5, in order: the code that refuses an appeal on ``complaint`` at ``now``,
+    or ``None`` (then only the cited report, check 4, can refuse it). The portal shows the
+    appeal form only when this is ``None``; ``appeal_create`` raises it."""
+    # 1. a merchant-liable verdict
+    if complaint.status != Complaint.Status.JUDGED or complaint.verdict != Verdict.MERCHANT_LIABLE:
+        return "complaint_not_appealable"
+    # 2. within the window after judgment
+    deadline = appeal_deadline(complaint)
+    if deadline is None or now > deadline:
+        return "appeal_window_closed"
+    # 3. no other open appeal
+    if open_appeal is not None:
+        return "appeal_already_open"
+    return None
+
+
 @transaction.atomic
 def appeal_create(
     *,
@@ -68,18 +99,17 @@ def appeal_create(
     report_no = (report_no or "").strip()
     statement = (statement or "").strip()
     complaint = Complaint.objects.select_for_update(of=("self",)).select_related("order").get(pk=complaint.pk)
-    # 1. a merchant-liable verdict
-    if complaint.status != Complaint.Status.JUDGED or complaint.verdict != Verdict.MERCHANT_LIABLE:
-        raise _refuse("complaint_not_appealable")
-    # 2. within the window after judgment
-    if complaint.judged_at is None or now > complaint.judged_at + settings.APPEAL_WINDOW:
-        raise _refuse("appeal_window_closed")
-    # 3. no other open appeal (an identical repeat is the same appeal: 200)
-    open_appeal = complaint.appeals.filter(status=Appeal.Status.PENDING_REVIEW).first()
-    if open_appeal is not None:
-        if open_appeal.report_no == report_no and open_appeal.statement == statement:
-            return open_appeal, False
-        raise _refuse("appeal_already_open", status=409)
+    # 1–3: verdict, window, no other open appeal (an identical repeat is the same appeal: 200)
+    open_appeal = appeal_open_of(complaint)
+    code = appeal_refusal(complaint=complaint, now=now, open_appeal=open_appeal)
+    if (
+        code == "appeal_already_open"
+        and open_appeal is not None
+        and (open_appeal.report_no, open_appeal.statement) == (report_no, statement)
+    ):
+        return open_appeal, False
+    if code:
+        raise _refuse(code, status=409 if code == "appeal_already_open" else 400)
     # 4. the cited report, where the policy held at the complaint's filing time
     requires_report = policy_in_force(APPEAL_REQUIRES_PRIOR_REPORT, complaint.filed_at)
     report = DeliveryReport.objects.filter(report_no=report_no).first() if report_no else None

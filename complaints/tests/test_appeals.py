@@ -9,6 +9,7 @@ from django.utils import timezone
 from complaints.models import Appeal, Complaint
 from complaints.tests.factories import AppealFactory, JudgedComplaintFactory
 from core.models import AuditEntry
+from core.tests.races import outcome, run_together
 from reports.tests.factories import DeliveryReportFactory
 from shops.tests.factories import OrderFactory, ProductFactory, sh
 
@@ -326,31 +327,18 @@ def test_platform_cannot_file_appeals(platform_api, complaint, report):
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_appeals_open_only_one(merchant, shop):
-    import threading
-
-    from django.db import connection
 
     from complaints.services import appeal_create
     from core.errors import DomainError
 
     complaint = JudgedComplaintFactory(order=OrderFactory(product=ProductFactory(shop=shop), paid_at=sh(2022, 12, 26)))
     report = DeliveryReportFactory(shop=shop)
-    barrier, outcomes = threading.Barrier(2), []
 
     def file(statement):
-        try:
-            barrier.wait()
-            appeal_create(actor=merchant, complaint=complaint, report_no=report.report_no, statement=statement)
-            outcomes.append("created")
-        except DomainError as exc:
-            outcomes.append(exc.code)
-        finally:
-            connection.close()
+        appeal_create(actor=merchant, complaint=complaint, report_no=report.report_no, statement=statement)
+        return "created"
 
-    threads = [threading.Thread(target=file, args=(s,)) for s in ("说明一", "说明二")]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = run_together(lambda: file("说明一"), lambda: file("说明二"))
+    outcomes = [outcome(r, DomainError) for r in results]
     assert sorted(outcomes) == ["appeal_already_open", "created"]
     assert Appeal.objects.filter(complaint=complaint).count() == 1

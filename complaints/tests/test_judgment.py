@@ -1,6 +1,5 @@
 """Automatic judgment by exemptions and reports, the penalty, and manual review."""
 
-import threading
 from datetime import timedelta
 from decimal import Decimal
 
@@ -15,6 +14,7 @@ from complaints.tests.factories import ComplaintFactory
 from core.errors import Conflict, InvalidInput
 from core.models import AuditEntry, Policy
 from core.policies import JUDGE_BY_REPORTS
+from core.tests.races import run_together
 from reports.tests.factories import DeliveryReportFactory, UnifiedExemptionFactory
 from shops.tests.factories import OrderFactory, ProductFactory, sh
 
@@ -281,23 +281,13 @@ def test_judge_complaints_command(order, capsys):
 def test_two_concurrent_runs_judge_each_complaint_once(shop):
     order = OrderFactory(product=ProductFactory(shop=shop))
     ComplaintFactory.create_batch(300, order=order)
-    results, errors = [], []
-    barrier = threading.Barrier(3)
 
     def run():
-        try:
-            barrier.wait()
-            results.append(complaints_judge_pending(batch_size=20).judged)
-        except Exception as exc:  # pragma: no cover - surfaced below
-            errors.append(exc)
-        finally:
-            connection.close()
+        return complaints_judge_pending(batch_size=20).judged
 
-    threads = [threading.Thread(target=run) for _ in range(3)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    answers = run_together(run, run, run)
+    errors = [a for a in answers if isinstance(a, BaseException)]
+    results = [a for a in answers if not isinstance(a, BaseException)]
     assert not errors
     assert sum(results) == 300
     assert Complaint.objects.filter(status="judged").count() == 300

@@ -127,3 +127,38 @@ def test_ops_reviewers_cannot_appeal_for_a_merchant_in_the_portal(client, ops_us
     assert client.get(url).status_code in (403, 404)
     assert client.post(url, {"report_no": report.report_no, "statement": "x"}).status_code == 403
     assert not Appeal.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("case", "refusal", "shown"),
+    [
+        ("liable", None, "申诉截止"),
+        ("exempt", "complaint_not_appealable", "该投诉不可申诉"),
+        ("pending", "complaint_not_appealable", "该投诉不可申诉"),
+        ("window_closed", "appeal_window_closed", "申诉期已过"),
+        ("open_appeal", "appeal_already_open", "该投诉的申诉正在等待运营审核"),
+    ],
+)
+def test_portal_offers_an_appeal_only_when_the_service_would_take_it(merchant_client, order, case, refusal, shown):
+    """The portal asks ``appeal_refusal`` (checks 1–3 of §5) and only shows its answer: removing
+    any one check from the service makes one of these pages offer an appeal it would refuse."""
+    # given a complaint in each state
+    judged_at = timezone.now() - (timedelta(days=7, minutes=1) if case == "window_closed" else timedelta(hours=1))
+    complaint = JudgedComplaintFactory(order=order, judged_at=judged_at)
+    if case == "exempt":
+        complaint.verdict, complaint.penalty = "exempt", 0
+        complaint.save(update_fields=["verdict", "penalty"])
+    if case == "pending":
+        complaint = ComplaintFactory(order=OrderFactory(product=order.product))
+    if case == "open_appeal":
+        AppealFactory(complaint=complaint)
+    appeal_url = reverse("complaints:portal-appeal", args=[complaint.pk])
+    # when the merchant opens the detail and the appeal page
+    detail = merchant_client.get(reverse("complaints:portal-detail", args=[complaint.pk]))
+    form_page = merchant_client.get(appeal_url)
+    # then the appeal is offered exactly when the service has no refusal
+    assert detail.context["appeal_refusal"] == refusal
+    assert detail.context["can_appeal"] is (refusal is None)
+    assert (f'href="{appeal_url}"' in detail.content.decode()) is (refusal is None)
+    assert ('id="appeal"' in form_page.content.decode()) is (refusal is None)
+    assert shown in (detail.content.decode() + form_page.content.decode())

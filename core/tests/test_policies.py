@@ -59,3 +59,17 @@ def test_policy_moved_by_ops_applies_from_the_new_date():
 def test_unknown_policy_key_is_an_error_not_a_silent_false():
     with pytest.raises(UnknownPolicy):
         policy_in_force("no.such.policy", sh(2023, 1, 1))
+
+
+@pytest.mark.django_db
+def test_policy_update_is_audited_with_before_and_after(ops_admin_user):
+    from core.models import AuditEntry
+    from core.services import policy_update
+
+    policy = Policy.objects.order_by("pk").first()
+    before = policy.enabled
+    policy_update(actor=ops_admin_user, policy=policy, changes={"enabled": not before})
+    entry = AuditEntry.objects.get(action="policy_changed", target_id=str(policy.pk))
+    assert entry.data == {"enabled": [str(before), str(not before)]}
+    policy.refresh_from_db()
+    assert policy.enabled is (not before)

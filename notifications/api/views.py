@@ -1,3 +1,4 @@
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
 from rest_framework.response import Response
@@ -20,7 +21,7 @@ class NotificationListView(generics.ListAPIView):
     def get_queryset(self):
         raw = self.request.query_params.get("unread")
         if raw is not None and raw.lower() not in _BOOLEANS:
-            raise InvalidInput("invalid_unread", "unread: must be true or false.")
+            raise InvalidInput("invalid_unread", gettext("unread: must be true or false."))
         unread = None if raw is None else _BOOLEANS[raw.lower()]
         return selectors.notification_list_for_user(user=self.request.user, unread=unread)
 

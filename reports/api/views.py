@@ -3,6 +3,7 @@
 from collections.abc import Callable
 
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
@@ -12,6 +13,7 @@ from rest_framework.views import APIView
 
 from core.api.csv_export import CSVExportMixin
 from core.api.permissions import IsMerchant, IsOpsReviewer, IsPlatform
+from core.api.responses import created_or_existing, created_or_ok
 from core.api.serializers import ReasonSerializer
 from core.errors import NotFound
 from reports import selectors, services
@@ -91,7 +93,7 @@ class ReportListCreateView(CSVExportMixin, generics.ListAPIView):
         data["request_id"] = data["request_id"] or request.headers.get("Idempotency-Key", "")[:64]
         data["shop"] = selectors.shop_get_for_merchant(user=request.user, code=data["shop"])
         result = services.report_submit(actor=request.user, **data)
-        return _report_answer(result.report, status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
+        return _report_answer(result.report, created_or_ok(result.created))
 
 
 @extend_schema(
@@ -203,7 +205,7 @@ class CommitmentLetterView(APIView):
     def get(self, request):
         letter = selectors.commitment_letter_current()
         if letter is None:
-            raise NotFound("commitment_letter_missing", "No commitment letter is published yet.")
+            raise NotFound("commitment_letter_missing", gettext("No commitment letter is published yet."))
         return Response(s.CommitmentLetterSerializer(letter).data)
 
 
@@ -236,7 +238,7 @@ class PlatformExemptionView(APIView):
             actor=request.user, source=UnifiedExemption.Source.PLATFORM, **body.validated_data
         )
         exemption = selectors.with_exemption_details(UnifiedExemption.objects.filter(pk=exemption.pk)).get()
-        return Response(s.ExemptionSerializer(exemption).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        return created_or_existing(s.ExemptionSerializer(exemption).data, created=created)
 
 
 @extend_schema(

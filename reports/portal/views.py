@@ -8,10 +8,10 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.audit import audit_trail, merchant_actor_label, merchant_colleague_ids
+from core.audit_labels import action_label, reason_label
 from core.bounds import parse_bounded_datetime
 from core.errors import DomainError, NotFound
 from core.roles import is_merchant
@@ -22,16 +22,6 @@ from reports.portal.forms import AMEND_ERROR_FIELDS, ERROR_FIELDS, AmendForm, Re
 from shops.selectors import order_get_for_user
 
 PAGE_SIZE = 20
-ACTION_LABELS = {
-    "report_submitted": gettext_lazy("Submitted"),
-    "report_approved": gettext_lazy("Approved"),
-    "report_rejected": gettext_lazy("Rejected"),
-    "report_revoked": gettext_lazy("Revoked"),
-    "report_withdrawn": gettext_lazy("Withdrawn"),
-    "report_amended": gettext_lazy("Amendment filed"),
-    "report_amendment_approved": gettext_lazy("Amendment approved"),
-    "report_amendment_rejected": gettext_lazy("Amendment rejected"),
-}
 
 
 def _can_amend(user, report: DeliveryReport) -> bool:
@@ -111,10 +101,11 @@ def report_detail(request, report_no: str, amend_form=None):
     history = []
     colleagues = merchant_colleague_ids(request.user)
     for entry in audit_trail(report):
-        label = str(ACTION_LABELS.get(entry.action, entry.action))
+        label = action_label(entry.action)
         to = str(DeliveryReport.Status(entry.to_status).label) if entry.to_status in DeliveryReport.Status.values else ""
         who = merchant_actor_label(entry.actor, label=entry.actor_label, colleagues=colleagues)
-        history.append({"entry": entry, "label": label, "to": to if to != label else "", "who": who})
+        reason = reason_label(entry.reason)
+        history.append({"entry": entry, "label": label, "to": to if to != label else "", "who": who, "reason": reason})
     current = services.report_current_version(report)
     amend_form = amend_form or AmendForm(report=report, current=current)
     return render(

@@ -2,6 +2,7 @@
 
 from reports.services.amendments import amendment_approve, amendment_reject, report_amend, report_current_version
 from reports.services.exemptions import exemption_create, exemption_update
+from reports.services.letters import commitment_letter_publish
 from reports.services.numbering import report_no_next
 from reports.services.preview import CoveragePreview, report_preview
 from reports.services.reports import (
@@ -22,6 +23,7 @@ __all__ = [
     "Submitted",
     "amendment_approve",
     "amendment_reject",
+    "commitment_letter_publish",
     "exemption_create",
     "exemption_update",
     "report_amend",

@@ -1,13 +1,12 @@
 """Report services: auto-approval by the policy in force at submission, numbering, transitions."""
 
-import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.db import close_old_connections
 
 from core.audit import audit_trail
 from core.errors import IllegalTransition, InvalidInput
+from core.tests.races import outcome, run_together
 from reports import coverage, services
 from reports.models import CommitmentLetter, DeliveryReport, ReportSequence
 from reports.services.reports import ILLEGAL_MOVE_CODES, TRANSITIONS
@@ -161,21 +160,13 @@ def test_exemption_update_keeps_prefixes_and_audits(ops_user):
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_submissions_get_distinct_consecutive_numbers(merchant, shop):
     at = sh(2022, 12, 27, 9)
-    numbers, errors = [], []
 
     def worker():
-        try:
-            numbers.append(submit(merchant, shop, at).report_no)
-        except Exception as exc:  # noqa: BLE001 - surfaced by the assertion below
-            errors.append(exc)
-        finally:
-            close_old_connections()
+        return submit(merchant, shop, at).report_no
 
-    threads = [threading.Thread(target=worker) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    answers = run_together(*[worker] * 8)
+    errors = [a for a in answers if isinstance(a, BaseException)]
+    numbers = [a for a in answers if not isinstance(a, BaseException)]
     assert errors == []
     assert sorted(numbers) == [f"BB20221227{n:05d}" for n in range(1, 9)]
 
@@ -192,25 +183,24 @@ def test_no_letter_at_all_is_refused(merchant, shop):
 @pytest.mark.django_db(transaction=True)
 def test_two_reviewers_deciding_at_once_end_in_one_decision(merchant, ops_user, ops_admin_user, shop):
     report = submit(merchant, shop, sh(2022, 12, 27, 9), scenario="major_event")
-    outcomes = []
 
     def decide(service, user, **kwargs):
-        try:
-            outcomes.append(service(actor=user, report=report, **kwargs).status)
-        except IllegalTransition as exc:
-            outcomes.append(exc.code)
-        finally:
-            close_old_connections()
+        return service(actor=user, report=report, **kwargs).status
 
-    threads = [
-        threading.Thread(target=decide, args=(services.report_approve, ops_user)),
-        threading.Thread(target=decide, args=(services.report_reject, ops_admin_user), kwargs={"reason": "x"}),
-    ]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = run_together(
+        lambda: decide(services.report_approve, ops_user),
+        lambda: decide(services.report_reject, ops_admin_user, reason="x"),
+    )
+    outcomes = [outcome(r, IllegalTransition) for r in results]
     assert sorted(outcomes) in (["approved", "report_not_pending"], ["rejected", "report_not_pending"])
     report.refresh_from_db()
     assert report.status in ("approved", "rejected")
     assert len(audit_trail(report)) == 2  # submitted + one decision
+
+
+def test_commitment_letter_publish_is_audited(ops_admin_user):
+    from core.models import AuditEntry
+    from reports.services import commitment_letter_publish
+
+    letter = commitment_letter_publish(actor=ops_admin_user, version="v9", text="承诺", published_at=sh(2023, 1, 1))
+    assert AuditEntry.objects.get(action="commitment_letter_published", target_id=str(letter.pk)).data == {"version": "v9"}

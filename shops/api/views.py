@@ -7,17 +7,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.permissions import IsPlatform
+from core.api.responses import created_or_existing
 from shops import services
 from shops.api import bulk
 from shops.api import serializers as s
 from shops.models import Region
-
-
-def _ingest_response(result, serializer_class) -> Response:
-    return Response(
-        serializer_class(result.obj).data,
-        status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
-    )
 
 
 class ShopIngestView(APIView):
@@ -27,7 +21,8 @@ class ShopIngestView(APIView):
     def post(self, request):
         data = s.ShopIngestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return _ingest_response(services.shop_ingest(actor=request.user, **data.validated_data), s.ShopSerializer)
+        result = services.shop_ingest(actor=request.user, **data.validated_data)
+        return created_or_existing(s.ShopSerializer(result.obj).data, created=result.created)
 
 
 class ProductIngestView(APIView):
@@ -37,7 +32,8 @@ class ProductIngestView(APIView):
     def post(self, request):
         data = s.ProductIngestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return _ingest_response(services.product_ingest(actor=request.user, **data.validated_data), s.ProductSerializer)
+        result = services.product_ingest(actor=request.user, **data.validated_data)
+        return created_or_existing(s.ProductSerializer(result.obj).data, created=result.created)
 
 
 class OrderIngestView(APIView):
@@ -49,7 +45,8 @@ class OrderIngestView(APIView):
         if isinstance(outcome, ValidationError):
             raise outcome
         outcome.setdefault("ship_deadline", None)
-        return _ingest_response(services.order_ingest(actor=request.user, **outcome), s.OrderSerializer)
+        result = services.order_ingest(actor=request.user, **outcome)
+        return created_or_existing(s.OrderSerializer(result.obj).data, created=result.created)
 
 
 class OrderEventView(APIView):

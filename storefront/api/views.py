@@ -1,22 +1,20 @@
 """Storefront API (SPEC §7, §8). Views parse input, call a selector or service, and answer;
 tenant scoping lives in ``storefront.selectors``, rules in ``storefront.services``."""
 
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.permissions import IsPlatform
+from core.api.responses import created_or_existing
 from core.errors import InvalidInput, NotFound
 from storefront import selectors, services
 from storefront.api import serializers as s
 from storefront.models import LibraryItem, Listing
 
 _ERROR = OpenApiResponse(description='`{"code", "detail"}`')
-
-
-def _created_or_ok(result) -> int:
-    return status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
 
 
 class StorefrontView(APIView):
@@ -26,7 +24,7 @@ class StorefrontView(APIView):
     def get(self, request):
         storefront = selectors.storefront_for_user(user=request.user)
         if storefront is None:
-            raise NotFound("storefront_not_found", "You have no storefront yet.")
+            raise NotFound("storefront_not_found", gettext("You have no storefront yet."))
         return Response(s.StorefrontSerializer(storefront).data)
 
     @extend_schema(
@@ -36,7 +34,7 @@ class StorefrontView(APIView):
         data = s.StorefrontCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         result = services.storefront_create(actor=request.user, name=data.validated_data["name"])
-        return Response(s.StorefrontSerializer(result.obj).data, status=_created_or_ok(result))
+        return created_or_existing(s.StorefrontSerializer(result.obj).data, created=result.created)
 
 
 # --- shop bindings ----------------------------------------------------------------------------
@@ -58,7 +56,7 @@ class ShopBindingListView(generics.ListAPIView):
         data = s.ShopBindSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         result = services.shop_bind(actor=request.user, storefront=storefront, **data.validated_data)
-        return Response(s.ShopBindingSerializer(result.obj, context={"request": request}).data, status=_created_or_ok(result))
+        return created_or_existing(s.ShopBindingSerializer(result.obj, context={"request": request}).data, created=result.created)
 
 
 class ShopBindingDetailView(APIView):
@@ -100,7 +98,7 @@ class PidBindingListView(generics.ListAPIView):
         data = s.PidBindSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         result = services.pid_bind(actor=request.user, storefront=storefront, pid=data.validated_data["pid"])
-        return Response(s.PidBindingSerializer(result.obj, context={"request": request}).data, status=_created_or_ok(result))
+        return created_or_existing(s.PidBindingSerializer(result.obj, context={"request": request}).data, created=result.created)
 
 
 class PidBindingDetailView(APIView):
@@ -133,7 +131,9 @@ class ListingListView(generics.ListAPIView):
     def get_queryset(self):
         wanted = self.request.query_params.get("status") or None
         if wanted and wanted not in Listing.Status.values:
-            raise InvalidInput("invalid", f"status: must be one of {', '.join(Listing.Status.values)}.")
+            raise InvalidInput(
+                "invalid", gettext("status: must be one of %(values)s.") % {"values": ", ".join(Listing.Status.values)}
+            )
         return selectors.listings_for_user(user=self.request.user, status=wanted)
 
     @extend_schema(
@@ -221,7 +221,7 @@ class LibraryItemIngestView(APIView):
         data = s.LibraryItemIngestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         result = services.library_item_ingest(actor=request.user, **data.validated_data)
-        return Response(s.LibraryItemSerializer(result.obj).data, status=_created_or_ok(result))
+        return created_or_existing(s.LibraryItemSerializer(result.obj).data, created=result.created)
 
 
 class ShareTokenIngestView(APIView):
@@ -239,8 +239,8 @@ class ShareTokenIngestView(APIView):
         values = data.validated_data
         item = LibraryItem.objects.filter(platform=values["platform"], item_id=values["item_id"]).first()
         if item is None:
-            raise InvalidInput("library_item_not_found", "The item is not in the content library.")
+            raise InvalidInput("library_item_not_found", gettext("The item is not in the content library."))
         result = services.share_token_ingest(
             actor=request.user, code=values["code"], library_item=item, expires_at=values["expires_at"]
         )
-        return Response(s.ShareTokenSerializer(result.obj).data, status=_created_or_ok(result))
+        return created_or_existing(s.ShareTokenSerializer(result.obj).data, created=result.created)

@@ -1,5 +1,6 @@
 """Domain writes of the storefront (SPEC §7). Each is ``@transaction.atomic`` and audited."""
 
+from core.results import Ingested
 from storefront.services.bindings import pid_bind, pid_unbind, shop_bind, shop_unbind, storefront_create
 from storefront.services.library import library_item_ingest, library_item_set_recommended, share_token_ingest
 from storefront.services.listings import (
@@ -9,7 +10,6 @@ from storefront.services.listings import (
     listing_readd,
     listing_remove,
 )
-from storefront.services.results import Ingested
 
 __all__ = [
     "Ingested",

@@ -6,11 +6,11 @@ from django.utils.translation import gettext as _
 
 from core.audit import audit_record
 from core.errors import Conflict
+from core.results import Ingested
 from core.transitions import guard_transition
 from storefront.adapters import adapter_for
 from storefront.models import BindingStatus, PidBinding, ShopBinding, Storefront
 from storefront.parsing import parse_pid
-from storefront.services.results import Ingested
 
 BINDING_TRANSITIONS: dict[str, set[str]] = {BindingStatus.ACTIVE: {BindingStatus.REVOKED}, BindingStatus.REVOKED: set()}
 

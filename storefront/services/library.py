@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 
 from core.audit import audit_record
 from core.errors import Conflict, InvalidInput
+from core.results import Ingested
 from storefront.models import LibraryItem, ShareToken
 from storefront.parsing import is_token_code
-from storefront.services.results import Ingested
 from storefront.text import search_key
 
 CONTENT_FIELDS = ("title", "price", "image_url", "sales_7d", "clicks")

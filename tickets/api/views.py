@@ -1,14 +1,16 @@
 from datetime import timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics, status
+from rest_framework import generics
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.csv_export import CSVExportMixin
 from core.api.permissions import IsMerchant, IsPlatform
+from core.api.responses import created_or_existing
 from core.errors import InvalidInput
 from tickets import selectors, services
 from tickets.api import serializers as s
@@ -28,7 +30,7 @@ class UrgeIngestView(APIView):
         data.is_valid(raise_exception=True)
         result = services.urge_ingest(actor=request.user, **data.validated_data)
         created = result.created and result.outcome == "task_created"
-        return Response(result.answer, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        return created_or_existing(result.answer, created=created)
 
 
 @extend_schema(
@@ -65,7 +67,9 @@ class TicketListView(CSVExportMixin, generics.ListAPIView):
         params = self.request.query_params
         status_filter = params.get("status") or None
         if status_filter and status_filter not in UrgeTask.Status.values:
-            raise InvalidInput("invalid", f"status: must be one of {', '.join(UrgeTask.Status.values)}.")
+            raise InvalidInput(
+                "invalid", gettext("status: must be one of %(values)s.") % {"values": ", ".join(UrgeTask.Status.values)}
+            )
         return selectors.ticket_list_for_user(
             user=self.request.user, status=status_filter, order_no=params.get("order_no") or None
         )
@@ -125,9 +129,9 @@ class ServiceMetricView(generics.ListAPIView):
         try:
             days = int(raw)
         except ValueError:
-            raise InvalidInput("invalid", "days: must be an integer.")
+            raise InvalidInput("invalid", gettext("days: must be an integer."))
         if not 1 <= days <= 90:
-            raise InvalidInput("invalid", "days: must be between 1 and 90.")
+            raise InvalidInput("invalid", gettext("days: must be between 1 and 90."))
         last_day = shanghai_today()
         return days, last_day - timedelta(days=days - 1), last_day
 

@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError, NotFound
-from core.roles import is_merchant
 from tickets import selectors, services
 from tickets.models import UrgeTask
 from tickets.portal.charts import metric_chart
@@ -62,10 +61,6 @@ def ticket_list(request):
     )
 
 
-def _can_reply(user, task) -> bool:
-    return task.status in UrgeTask.AWAITING_REPLY and is_merchant(user) and task.shop.memberships.filter(user=user).exists()
-
-
 @login_required
 def ticket_detail(request, pk: int):
     task = _task_or_404(selectors.ticket_get_for_user, user=request.user, pk=pk)
@@ -79,7 +74,7 @@ def _detail(request, task, form, status=200):
         {
             "task": task,
             "form": form,
-            "can_reply": _can_reply(request.user, task),
+            "can_reply": services.ticket_reply_refusal(actor=request.user, task=task) is None,
             "urges": selectors.urges_of_task(task=task).select_related("report"),
         },
         status=status,

@@ -8,8 +8,9 @@ from django.utils.translation import gettext as _
 
 from core.audit import audit_record
 from core.errors import Conflict, InvalidInput
+from core.roles import is_merchant
 from core.transitions import guard_transition
-from shops.selectors import require_member
+from shops.selectors import require_member, user_is_member
 from tickets.models import TASK_TRANSITIONS, ReplyOption, UrgeTask
 from tickets.options import reply_option_state
 from tickets.services.overdue import mark_overdue
@@ -35,6 +36,20 @@ def _option_for_reply(code: str, at: datetime) -> ReplyOption:
     return option
 
 
+def _status_refusal(task: UrgeTask) -> str | None:
+    return None if task.status in UrgeTask.AWAITING_REPLY else "ticket_already_replied"
+
+
+def ticket_reply_refusal(*, actor, task: UrgeTask) -> str | None:
+    """Why ``actor`` may not reply to ``task`` now, or ``None`` (the portal shows the reply form
+    only then): ``ticket_not_found`` — not a merchant member of the task's shop (replying is the
+    members' act; ``ticket_reply`` requires the same membership);
+    ``ticket_already_replied`` — the task no longer awaits a reply (``ticket_reply`` refuses it)."""
+    if not is_merchant(actor) or not user_is_member(user=actor, shop_id=task.shop_id):
+        return "ticket_not_found"
+    return _status_refusal(task)
+
+
 @transaction.atomic
 def ticket_reply(
     *,
@@ -56,7 +71,7 @@ def ticket_reply(
     )
     at = at or timezone.now()
     task = UrgeTask.objects.select_for_update().get(pk=task.pk)
-    if task.status not in UrgeTask.AWAITING_REPLY:
+    if _status_refusal(task):
         raise Conflict("ticket_already_replied", _("Task #%(id)s has already been replied to.") % {"id": task.pk})
     reply_option = _option_for_reply(option, at)
     if len(message) > MESSAGE_MAX_LENGTH:

@@ -1,13 +1,15 @@
 """Merchant ticket endpoints (SPEC §8): tenant scoping, filters, reply, constant queries."""
 
 from datetime import timedelta
-from unittest import mock
 
 import pytest
 from django.utils import timezone
 
+from core.tests.clock import frozen_now
 from shops.tests.factories import ProductFactory, sh
+from tickets.api import views as ticket_views
 from tickets.models import UrgeTask
+from tickets.services import replies
 from tickets.tests.factories import UrgeTaskFactory
 
 pytestmark = pytest.mark.django_db
@@ -94,7 +96,7 @@ def test_reply_refusals_are_400_and_change_nothing(merchant_api, task, body, cod
 
 
 def test_reply_late_via_api_when_the_clock_has_passed_the_due_time(merchant_api, task):
-    with mock.patch("tickets.services.replies.timezone.now", return_value=task.reply_due_at + timedelta(minutes=5)):
+    with frozen_now(replies, task.reply_due_at + timedelta(minutes=5)):
         response = merchant_api.post(f"/api/v1/tickets/{task.pk}/reply/", {"option": "cannot_ship"}, format="json")
     assert response.json()["status"] == "replied_late"
     assert response.json()["complaint"] is not None  # the shop is tmall
@@ -108,7 +110,7 @@ def test_ops_neither_read_nor_reply_through_merchant_endpoints(ops_api, task):
 def test_reply_options_lists_those_active_now(merchant_api):
     codes = [o["code"] for o in merchant_api.get("/api/v1/reply-options/").json()["results"]]
     assert codes == ["shipped", "ship_later", "cannot_ship", "negotiated_exchange"]
-    with mock.patch("tickets.api.views.timezone.now", return_value=sh(2022, 12, 26, 23, 59, 59)):
+    with frozen_now(ticket_views, sh(2022, 12, 26, 23, 59, 59)):
         assert merchant_api.get("/api/v1/reply-options/").json()["count"] == 7
 
 

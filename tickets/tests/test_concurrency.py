@@ -2,15 +2,14 @@
 concurrent duplicate urges. Each round starts its threads together behind a barrier."""
 
 import json
-import threading
 from collections import Counter
 from datetime import timedelta
 
 import pytest
-from django.db import connections
 
 from complaints.models import Complaint
 from core.errors import DomainError
+from core.tests.races import run_together
 from shops.tests.factories import OrderFactory, ProductFactory, ShopFactory, UserFactory, sh
 from tickets.models import Urge, UrgeTask
 from tickets.services import ticket_reply, tickets_sweep_overdue, urge_ingest
@@ -19,28 +18,6 @@ from tickets.tests.factories import UrgeTaskFactory
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("reference_data")]
 ROUNDS = 25
 DUE = sh(2022, 12, 29, 12, 0)
-
-
-def run_together(*functions) -> list:
-    """Run the functions in threads released at once; return their results (or exceptions)."""
-    barrier = threading.Barrier(len(functions))
-    results: list = [None] * len(functions)
-
-    def worker(index, function):
-        try:
-            barrier.wait()
-            results[index] = function()
-        except Exception as exc:  # noqa: BLE001 — reported to the test
-            results[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i, f)) for i, f in enumerate(functions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    return results
 
 
 def test_reply_racing_the_sweep_ends_in_exactly_one_outcome_and_never_loses_the_reply():

@@ -91,3 +91,47 @@ def test_metrics_page_draws_the_daily_series(client, merchant, shop):
     assert "<svg" in body and body.count("<rect") == 60  # 30 days × 2 bars
     assert "4.00%" in body  # (1 + 1) / 50
     assert "求助率" in body
+
+
+@pytest.mark.parametrize(
+    ("who", "status", "refusal"),
+    [
+        ("member", "open", None),
+        ("member", "overdue", None),
+        ("member", "replied", "ticket_already_replied"),
+        ("member", "replied_late", "ticket_already_replied"),
+        ("ops", "open", "ticket_not_found"),
+        ("ops_merchant_elsewhere", "open", "ticket_not_found"),  # a merchant, but of another shop
+        ("member_without_merchant_role", "open", "ticket_not_found"),
+    ],
+)
+def test_reply_form_is_shown_only_when_the_service_would_take_the_reply(client, merchant, ops_user, task, who, status, refusal):
+    """The portal shows ``ticket_reply_refusal``'s answer; removing any of its checks shows a reply
+    form the service (or its selector) would refuse."""
+    from conftest import make_merchant
+    from shops.tests.factories import ShopFactory, UserFactory
+    from tickets.services import ticket_reply_refusal
+
+    # given the task in ``status`` and a viewer who can read it
+    task.status = status
+    task.save(update_fields=["status"])
+    user = {"member": merchant, "ops": ops_user}.get(who)
+    if who == "ops_merchant_elsewhere":
+        user = make_merchant(ShopFactory(code="shop-c"), "ops-and-merchant")
+        from core.roles import OPS_REVIEWER, grant_role
+
+        grant_role(user, OPS_REVIEWER)
+    if who == "member_without_merchant_role":  # a membership row alone does not make a merchant
+        user = UserFactory(username="member-only")
+        task.shop.memberships.create(user=user)
+    client.force_login(user)
+    # when they open the task
+    response = client.get(reverse("tickets:portal-detail", args=[task.pk]))
+    assert ticket_reply_refusal(actor=user, task=task) == refusal
+    if who.startswith("ops"):  # the portal is the members' (SPEC §9): not even shown
+        assert response.status_code == 404
+        return
+    # then the form is there exactly when the service has no refusal
+    assert response.status_code == 200
+    assert response.context["can_reply"] is (refusal is None)
+    assert ('id="reply-form"' in response.content.decode()) is (refusal is None)

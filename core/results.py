@@ -1,3 +1,5 @@
+"""Result classes the services of every app share."""
+
 from dataclasses import dataclass
 from typing import Any
 
