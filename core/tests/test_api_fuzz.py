@@ -119,3 +119,37 @@ def test_fuzz_as_ops(case, api_data, ops_user):
 @pytest.mark.django_db
 def test_fuzz_as_merchant(case, api_data, merchant):
     _call_and_check(case, merchant)
+
+
+def _operations(subset) -> set[str]:
+    return {f"{op.method.upper()} {op.path}" for op in (result.ok() for result in subset.get_all_operations())}
+
+
+def test_every_operation_is_fuzzed_by_the_role_that_may_call_it():
+    """The role mapping above reaches every operation — today's bulk ingestion, delivery notice,
+    share tokens, preview, amendments and the inbox included — as a role that may call it (a
+    role that may not only meets 403s, which cannot find a 500 behind the permission check)."""
+    everything = _operations(schema)
+    by_role = {
+        "platform": _operations(PLATFORM_OPERATIONS),
+        "ops": _operations(OPS_OPERATIONS),
+        "merchant": _operations(MERCHANT_OPERATIONS),
+    }
+    for operation in everything:
+        path = operation.split(" ", 1)[1]
+        role = "platform" if path.startswith("/api/v1/platform/") else "ops" if path.startswith("/api/v1/ops/") else "merchant"
+        assert operation in by_role[role], operation
+    for operation in (
+        "POST /api/v1/platform/orders/bulk/",
+        "POST /api/v1/platform/order-events/bulk/",
+        "GET /api/v1/platform/orders/{order_no}/delivery-notice/",
+        "POST /api/v1/platform/share-tokens/",
+    ):
+        assert operation in by_role["platform"], operation
+    for operation in (
+        "POST /api/v1/reports/preview/",
+        "POST /api/v1/reports/{report_no}/amend/",
+        "GET /api/v1/notifications/",
+        "POST /api/v1/notifications/{id}/read/",
+    ):
+        assert operation in by_role["merchant"], operation

@@ -277,6 +277,13 @@ def test_json_nested_too_deeply_is_400_parse_error(merchant_api):
     _error(merchant_api.generic("POST", REPORTS, deep, content_type="application/json"), 400, "parse_error")
 
 
+def test_an_unpaired_surrogate_anywhere_in_json_is_400_parse_error(merchant_api):
+    # "\\ud800" is valid JSON but no character: echoed in an error it was a 500 (UnicodeEncodeError)
+    for body in ('{"order_no": "\\ud800"}', '{"x\\udfff": 1}', '[{"a": ["ok", "\\udc00"]}]'):
+        _error(merchant_api.generic("POST", REPORTS, body, content_type="application/json"), 400, "parse_error")
+    assert not DeliveryReport.objects.exists()
+
+
 def test_a_body_over_the_upload_limit_is_a_json_400(merchant, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
     client = APIClient(raise_request_exception=False)
