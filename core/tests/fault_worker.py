@@ -14,7 +14,7 @@ import time
 from functools import partial
 from pathlib import Path
 
-from backoffice.celery import app  # noqa: F401 - the app celery -A loads
+from backoffice.celery import app  # the app celery -A loads
 
 POINT = os.environ.get("FAULT_POINT", "")
 MARKER = Path(os.environ.get("FAULT_MARKER", "/nonexistent/fault-marker"))
@@ -64,3 +64,12 @@ def _install() -> None:
 
 
 _install()
+
+# kombu's Redis transport scans for unacknowledged messages past the visibility timeout only every
+# unacked_restore_interval × unacked_restore_throttle seconds (10 × 10 by default): longer than the
+# test waits. Scan every second so the killed worker's message is re-delivered within the test.
+app.conf.broker_transport_options = {
+    **(app.conf.broker_transport_options or {}),
+    "unacked_restore_interval": 1,
+    "unacked_restore_throttle": 1,
+}

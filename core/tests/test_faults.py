@@ -166,9 +166,13 @@ def test_broker_outage_delays_notifications_and_loses_none(tmp_path, platform_ap
     assert AuditEntry.objects.filter(action="ticket_opened_mail_sent").count() == 5
     assert set(OutboxMessage.objects.values_list("attempts", flat=True)) == {1}
     sent = [p.read_text(errors="replace") for p in mail_dir.iterdir()] if mail_dir.exists() else []
-    assert len(sent) == 5
+    opening = [text for text in sent if any(task.order.order_no in text for task in tasks)]
+    assert len(opening) == 5
     for task in tasks:
-        assert sum(task.order.order_no in text for text in sent) == 1
+        assert sum(task.order.order_no in text for text in opening) == 1
+    # … and nothing else (the complaint's inbox mails) went out twice either
+    message_ids = [line for text in sent for line in text.splitlines() if line.lower().startswith("message-id:")]
+    assert len(message_ids) == len(sent) == len(set(message_ids))
 
 
 # --- a worker killed mid-task -----------------------------------------------------------------------
