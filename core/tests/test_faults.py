@@ -21,6 +21,7 @@ import httpx
 import pytest
 from django.db import connection
 from django.utils import timezone
+from kombu import pools as kombu_pools
 
 from backoffice.celery import app
 from core.models import AuditEntry, OutboxMessage
@@ -97,6 +98,9 @@ def app_broker(url: str):
             app._pool.force_close_all()
             app._pool = None
         app.amqp._producer_pool = None
+        # kombu's process-wide producer pools are keyed by broker URL: once the URL is restored, the
+        # cached pool would hand later tests (the real-worker ones) the connections closed above.
+        kombu_pools.reset()
 
     reset()
     app.conf.broker_url = url
