@@ -16,6 +16,7 @@ shares the machine with the server, so it takes CPU from it: the figures are a f
 import asyncio
 import io
 import os
+import secrets
 import statistics
 import subprocess
 import sys
@@ -92,7 +93,7 @@ def _start_server(port: int) -> subprocess.Popen:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "bench._api_settings",
-        "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY", "bench-only-secret-key-0123456789abcdefghijklmnop"),
+        "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY") or secrets.token_urlsafe(50),  # production wants >= 50 chars
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "MERCHANT_API_RATE": "100000000/min",
         "GUNICORN_BIND": f"127.0.0.1:{port}",

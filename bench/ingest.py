@@ -19,6 +19,7 @@ import io
 import json
 import os
 import random
+import secrets
 import socket
 import subprocess
 import sys
@@ -84,7 +85,7 @@ def _bodies(n: int) -> list[bytes]:
 
 def _start_gunicorn(port: int) -> subprocess.Popen:
     env = {**os.environ, "DJANGO_DEBUG": "0", "DATABASE_CONN_MAX_AGE": "600"}
-    env.setdefault("DJANGO_SECRET_KEY", "bench-only-not-secret")
+    env.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))  # production settings want >= 50 chars
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "backoffice.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning"],
         cwd=ROOT,
