@@ -99,17 +99,11 @@ def audit_record(
     at: datetime | None = None,
 ) -> AuditEntry:
     """Write one audit row; call it inside the transaction that makes the change."""
-    return AuditEntry.objects.create(
-        at=at or timezone.now(),
-        target_type=target_type_of(target),
-        target_id=str(target.pk),
-        action=action,
-        from_status=from_status,
-        to_status=to_status,
-        reason=reason,
-        data=data or {},
-        **_actor_fields(actor),
+    entry = audit_entry(
+        actor=actor, target=target, action=action, from_status=from_status, to_status=to_status, reason=reason, data=data, at=at
     )
+    entry.save(force_insert=True)
+    return entry
 
 
 def audit_record_bulk(
