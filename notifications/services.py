@@ -22,13 +22,15 @@ the "task opened" and "4 hours left" mails keep the claimed, audited path of
 """
 
 import re
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import CharField, Expression, F, QuerySet, Value
+from django.db.models.expressions import Combinable
 from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -46,13 +48,13 @@ MAIL_TOPIC = "notifications.mail"
 
 
 @contextmanager
-def inbox_language():
+def inbox_language() -> Iterator[None]:
     """Render notification texts in the site language (zh-hans), not the actor's."""
     with translation.override(settings.LANGUAGE_CODE):
         yield
 
 
-def text_sql(template: str, **parts: Any) -> Expression:
+def text_sql(template: str, **parts: str | Combinable) -> Expression:
     """``template`` (already translated, with ``%(name)s`` placeholders) as one SQL text
     expression: its literal pieces and each named part (a field name or an expression over the
     rows) cast to text, concatenated."""
@@ -82,7 +84,7 @@ def url_template(viewname: str, **placeholders: str) -> str:
     return url
 
 
-def _plain(value) -> str | None:
+def _plain(value: object) -> str | None:
     return None if value is None else str(value)
 
 
@@ -99,14 +101,22 @@ def notify(*, shop: Shop, kind: str, title: str, body: str, link: str = "", dedu
     )
 
 
-def notify_members(*, members: QuerySet, kind: str, title: Any, body: Any, link: Any = "", dedupe_key: Any = None) -> int:
+def notify_members(
+    *,
+    members: QuerySet[ShopMembership],
+    kind: str,
+    title: str | Combinable,
+    body: str | Combinable,
+    link: str | Combinable = "",
+    dedupe_key: str | Combinable | None = None,
+) -> int:
     """Set-based ``notify``: one inbox row per row of ``members`` (a ``ShopMembership`` queryset,
     typically joined to the events, one row per member and event). ``title``, ``body``, ``link``
     and ``dedupe_key`` are strings or expressions over those rows. Returns the rows written."""
     if kind not in Kind.values:
         raise ValueError(f"unknown notification kind {kind!r}")
-    columns: dict[str, Any] = {"user": F("user_id"), "shop": F("shop_id")}
-    values: dict[str, Any] = {"kind": kind}
+    columns: dict[str, Combinable] = {"user": F("user_id"), "shop": F("shop_id")}
+    values: dict[str, str | None] = {"kind": kind}
     for name, value in (("title", title), ("body", body), ("link", link), ("dedupe_key", dedupe_key)):
         if value is None or isinstance(value, str):
             values[name] = value
@@ -132,7 +142,7 @@ def notification_mail_messages(*, ids: list[int], message_id_prefix: str = "") -
         .order_by("pk")
         .values_list("shop_id", "kind", "title", "body", "link", "user__email")
     )
-    groups: dict[tuple, list[str]] = {}
+    groups: dict[tuple[int, str, str, str, str], list[str]] = {}
     for shop_id, kind, title, body, link, email in rows:
         groups.setdefault((shop_id, kind, title, body, link), []).append(email)
     domain = getattr(settings, "OUTBOX_MESSAGE_ID_DOMAIN", "backoffice.local")
@@ -153,7 +163,7 @@ def notification_mail_send(*, ids: list[int], message_id_prefix: str = "") -> in
 
 
 @transaction.atomic
-def notification_mark_read(*, user, notification: Notification) -> Notification:
+def notification_mark_read(*, user: User, notification: Notification) -> Notification:
     """Mark one of the caller's notifications read (already read: unchanged). Reading is not a
     domain state change: no audit row."""
     if notification.user_id != user.pk:
@@ -166,6 +176,6 @@ def notification_mark_read(*, user, notification: Notification) -> Notification:
 
 
 @transaction.atomic
-def notifications_mark_all_read(*, user) -> int:
+def notifications_mark_all_read(*, user: User) -> int:
     """Mark every unread notification of the caller read; returns how many."""
     return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
