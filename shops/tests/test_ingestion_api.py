@@ -108,7 +108,7 @@ class TestOrders:
             ("product", "nope", "product_not_found"),
             ("shop", "nope", "shop_not_found"),
             ("amount", "0.00", "invalid"),
-            ("paid_at", "yesterday", "invalid"),
+            ("paid_at", "yesterday", "datetime_invalid"),
             ("ship_deadline", "2022-12-27T10:00:00+08:00", "ship_deadline_before_paid"),
             # Was a 500 (OverflowError computing paid_at + 48h); out of range is refused at the edge.
             ("paid_at", "9999-12-31T23:00:00+08:00", "datetime_out_of_range"),

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import Actor, audit_record
+from core.bounds import check_list_size
 from core.errors import Conflict, InvalidInput
 from core.results import Ingested
 from storefront.models import LibraryItem, ShareToken
@@ -58,6 +59,7 @@ def library_item_ingest(
     stats_at: datetime | None = None,
     share_tokens: list[ShareTokenPush] | None = None,
 ) -> Ingested[LibraryItem]:
+    check_list_size(share_tokens or [], field="share_tokens")  # SPEC §9, before any database work
     values: dict[str, ContentValue] = {
         "title": title,
         "price": price,
