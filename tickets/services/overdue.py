@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from complaints.models import Complaint
 from complaints.services import complaint_file_from_rows
+from core.audit import Actor
 from core.policies import NO_AUTO_COMPLAINT_TAOBAO, policy_effective_from
 from core.setbased import audit_record_select, pk_in
 from notifications import events as inbox
@@ -59,12 +60,13 @@ class SweepResult:
         self.complaints_waived += other.complaints_waived
 
 
-def complaint_event_id_sql():
+def complaint_event_id_sql() -> Concat:
     """A task's complaint event id, ``ticket-overdue:<task id>``, as an expression over task rows."""
     return Concat(Value(COMPLAINT_EVENT_PREFIX), Cast("pk", CharField()), output_field=CharField())
 
 
-def _dt(value: datetime):
+def _dt(value: datetime) -> object:
+    """``value`` as the database driver takes it (text on SQLite, a datetime on PostgreSQL)."""
     return connection.ops.adapt_datetimefield_value(value)
 
 
@@ -77,7 +79,7 @@ def complaint_waived_q(waive_from: datetime | None) -> Q:
     return Q(shop__kind=Shop.Kind.TAOBAO, reply_due_at__gte=waive_from)
 
 
-def _waived_sql(waive_from: datetime | None) -> tuple[str, list]:
+def _waived_sql(waive_from: datetime | None) -> tuple[str, list[object]]:
     if waive_from is None:
         return "FALSE", []
     return (
@@ -118,7 +120,7 @@ def _update_returning(*, task_ids: list[int], now: datetime, waive_from: datetim
         return [(pk, bool(waived)) for pk, waived in cursor.fetchall()]
 
 
-def make_overdue(*, actor, task_ids: list[int], now: datetime, waive_from: datetime | None) -> SweepResult:
+def make_overdue(*, actor: Actor, task_ids: list[int], now: datetime, waive_from: datetime | None) -> SweepResult:
     """Turn the still open and due tasks among ``task_ids`` overdue, with their consequences: a
     complaint per task not waived (filed first, so that one UPDATE writes each task row once —
     status, waiver and complaint link), an audit row per task. Call it in a transaction holding the
@@ -154,7 +156,7 @@ def make_overdue(*, actor, task_ids: list[int], now: datetime, waive_from: datet
     return SweepResult(overdue=len(changed), complaints_filed=len(changed) - waived, complaints_waived=waived)
 
 
-def mark_overdue(*, actor, task_ids: list[int], now: datetime) -> SweepResult:
+def mark_overdue(*, actor: Actor, task_ids: list[int], now: datetime) -> SweepResult:
     """``make_overdue`` with the policy read now (the reply path: the caller holds the row's lock)."""
     return make_overdue(actor=actor, task_ids=task_ids, now=now, waive_from=policy_effective_from(NO_AUTO_COMPLAINT_TAOBAO))
 

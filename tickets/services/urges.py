@@ -17,6 +17,7 @@ inserts — no savepoint):
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NotRequired, TypedDict
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -24,7 +25,7 @@ from django.db.models import Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.audit import audit_record
+from core.audit import Actor, audit_record
 from core.errors import Conflict, InvalidInput
 from core.outbox import outbox_enqueue
 from notifications import events as inbox
@@ -34,14 +35,36 @@ from tickets.models import Urge, UrgeTask
 from tickets.services.notifications import OPENED_MAIL_TOPIC
 
 
+class TaskSnapshot(TypedDict):
+    """The task an urge opened or merged into, as its answer shows it."""
+
+    id: int
+    order_no: str
+    status: str
+    opened_at: str | None
+    reply_due_at: str | None
+    urge_count: int
+
+
+class UrgeAnswer(TypedDict):
+    """What the platform is answered (``Urge.answer``, JSON): the outcome, and the covering
+    report (``suppressed``) or the task (``merged``, ``task_created``)."""
+
+    outcome: str
+    report_no: NotRequired[str]
+    promised_ship_by: NotRequired[str | None]
+    ticket: NotRequired[TaskSnapshot]
+
+
 @dataclass(frozen=True)
 class UrgeResult:
     urge: Urge
     created: bool  # False: a repeat of an event already ingested
 
     @property
-    def answer(self) -> dict:
-        return self.urge.answer
+    def answer(self) -> UrgeAnswer:
+        stored: UrgeAnswer = self.urge.answer  # a JSONField: the answer as first given
+        return stored
 
     @property
     def outcome(self) -> str:
@@ -53,7 +76,7 @@ def iso(value: datetime | None) -> str | None:
     return timezone.localtime(value).isoformat() if value is not None else None
 
 
-def task_snapshot(task: UrgeTask, order_no: str) -> dict:
+def task_snapshot(task: UrgeTask, order_no: str) -> TaskSnapshot:
     return {
         "id": task.pk,
         "order_no": order_no,
@@ -76,7 +99,7 @@ def _existing(event_id: str) -> Urge | None:
     return next(iter(Urge.objects.select_related("order").filter(event_id=event_id).order_by()[:1]), None)
 
 
-def urge_ingest(*, actor, event_id: str, order_no: str, urged_at: datetime) -> UrgeResult:
+def urge_ingest(*, actor: Actor, event_id: str, order_no: str, urged_at: datetime) -> UrgeResult:
     """Record a buyer's urge and answer with its outcome. See the module docstring.
     Atomic: the work runs in one ``transaction.atomic`` block (a savepoint when nested)."""
     try:
@@ -119,7 +142,7 @@ def _merge(order: Order) -> UrgeTask | None:
     )
 
 
-def _ingest(*, actor, event_id: str, order_no: str, urged_at: datetime) -> UrgeResult:
+def _ingest(*, actor: Actor, event_id: str, order_no: str, urged_at: datetime) -> UrgeResult:
     order = _lock_order(order_no, event_id)
     if order is None or vars(order).get("repeat_of") is not None:  # the annotation of _lock_order
         existing = _existing(event_id)
