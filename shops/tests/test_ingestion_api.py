@@ -4,7 +4,7 @@ import pytest
 
 from core.models import AuditEntry
 from shops.models import Order, Product, Shop
-from shops.tests.factories import OrderFactory, ProductFactory
+from shops.tests.factories import OrderFactory, ProductFactory, order_body
 
 pytestmark = pytest.mark.django_db
 
@@ -15,19 +15,6 @@ ORDERS = "/api/v1/platform/orders/"
 
 def events_url(order_no: str) -> str:
     return f"/api/v1/platform/orders/{order_no}/events/"
-
-
-def order_body(**overrides) -> dict:
-    body = {
-        "order_no": "T0001",
-        "shop": "shop-a",
-        "product": "P1",
-        "amount": "88.00",
-        "paid_at": "2022-12-28T10:00:00+08:00",
-        "receiver_region": "330102",
-        "sender_region": "440305",
-    }
-    return {**body, **overrides}
 
 
 @pytest.fixture
