@@ -358,3 +358,26 @@ def test_both_forms_agree(platform_user, shop, monkeypatch):
     assert len(orm["tasks"]) == 5 and len(orm["inbox"]) == 5 and len(orm["outbox"]) == 5
     for key in orm:
         assert statement[key] == orm[key], key
+
+
+@pytest.mark.postgres
+def test_a_task_replied_after_the_lock_statement_saw_it_awaiting_gets_a_new_task(platform_user, order, monkeypatch):
+    """The statement form reads "a task awaits a reply" in its lock statement; if the task was
+    replied before the merge, the merge finds nothing and the urge opens a task, with an id drawn
+    then (the lock statement drew none: a task was awaiting)."""
+    from tickets.services import urges
+
+    urge_ingest(actor=platform_user, event_id="e1", order_no=order.order_no, urged_at=sh(2022, 12, 28, 12, 0))
+    real_lock = urges._lock_order_one_statement
+
+    def lock_then_reply(*args):
+        locked = real_lock(*args)
+        assert (locked.awaiting, locked.next_task_id) == (True, None)
+        UrgeTask.objects.update(status=UrgeTask.Status.REPLIED)  # a reply lands between the two statements
+        return locked
+
+    monkeypatch.setattr(urges, "_lock_order_one_statement", lock_then_reply)
+    result = urge_ingest(actor=platform_user, event_id="e2", order_no=order.order_no, urged_at=sh(2022, 12, 28, 18, 0))
+    assert result.outcome == "task_created"
+    opened = UrgeTask.objects.get(status="open")
+    assert result.answer["ticket"]["id"] == opened.pk and opened.urges.get().event_id == "e2"
