@@ -279,10 +279,10 @@ def main(smoke: bool) -> None:
         f"  {'server p50/p95/p99 ms':>22}  errors"
     )
     for name, r in results.items():
-        server = "/".join(f"{x:.1f}" for x in r["server"])
+        server_times = "/".join(f"{x:.1f}" for x in r["server"])
         print(
             f"   {name:<34} {r['n']:>8} {r['rps']:>8.1f} {r['p50']:>8.1f} {r['p95']:>8.1f} {r['p99']:>8.1f}"
-            f"  {server:>22}  {r['errors'] or 0}"
+            f"  {server_times:>22}  {r['errors'] or 0}"
         )
     bare, urges, listing, open_loop = results.values()
     ratio = urges["rps"] / bare["rps"]
