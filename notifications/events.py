@@ -90,11 +90,8 @@ def tasks_overdue(*, task_ids: list[int]) -> int:
 
 
 def _complaint_members(complaint_ids: Iterable[int]):
-    from complaints.models import Complaint
-
-    return ShopMembership.objects.filter(
-        shop__orders__complaints__in=Complaint.objects.filter(pk_in(list(complaint_ids))).values("pk")
-    )
+    # As ``_task_members``: the complaints matched by id directly, not through a subquery of ids.
+    return ShopMembership.objects.filter(pk_in(list(complaint_ids), field="shop__orders__complaints__pk"))
 
 
 _C = "shop__orders__complaints__"
