@@ -284,11 +284,16 @@ def _loaded(n_tasks: int, n_due: int):
     return first + timedelta(days=3)  # the load's now: paid_at is now − 3 days
 
 
+def _no_publish(*args, **kwargs) -> None:
+    """The stub of the judgment job's publish (broker I/O): a plain function, not a ``Mock`` —
+    a mock records every call, which the backlog's memory trace would count."""
+
+
 def _sweep_once(now, audit_floor: int, *, progress=None):
     """One timed sweep and one timed baseline UPDATE at ``now``, then the reset."""
     from tickets.services import tickets_sweep_overdue
 
-    with mock.patch("complaints.tasks.judge_pending_complaints.apply_async"):
+    with mock.patch("complaints.tasks.judge_pending_complaints.apply_async", new=_no_publish):
         started = time.perf_counter()
         result = tickets_sweep_overdue(now=now, progress=progress)
         sweep = time.perf_counter() - started
