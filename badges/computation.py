@@ -150,11 +150,6 @@ def stage_range(*, run_id: int, attempt: int, day: date, product_range: tuple[in
     return _execute(sql, [run_id, attempt, *agg_params])
 
 
-def _sql_of(queryset: QuerySet) -> tuple[str, list]:
-    sql, params = queryset.query.sql_with_params()
-    return sql, list(params)
-
-
 @dataclass(frozen=True)
 class Totals:
     """A run's counts, from the rows it wrote."""
@@ -172,8 +167,8 @@ def _insert_stats(*, run_id: int, attempt: int, day: date, at: datetime, source_
     PostgreSQL the counts come back from the same statement (``RETURNING`` into an aggregate)."""
     num, den = threshold_ratio()
     meets = f"(a.picked * {den:d} > a.paid * {num:d})"
-    per_shop, per_product = withholding_sources(at=at)  # the rule and its tie-break: reports.coverage
-    (shop_sql, shop_params), (product_sql, product_params) = _sql_of(per_shop), _sql_of(per_product)
+    # the rule (the version in force at ``at``) and its tie-break: reports.coverage
+    (shop_sql, shop_params), (product_sql, product_params) = withholding_sources(at=at)
     product_first = earlier_sql("wp", "ws")
     sql = (
         f"INSERT INTO {_table(ProductPickupStat)} (run_id, attempt, day, product_id, shop_id, paid_orders, "

@@ -23,7 +23,7 @@ from core.duties import CONFLICT_MESSAGE, admin_without_conflicts, report_duty_c
 from core.errors import DomainError
 from core.opsui import action_form, audit_trail_html, decide_each_action
 from reports import services
-from reports.coverage import in_window, reports_scope_matching, window_ended, window_ended_q
+from reports.coverage import in_window, report_window_ended, report_window_ended_q, reports_scope_matching
 from reports.models import CommitmentLetter, DeliveryReport, ReportAmendment, UnifiedExemption
 from reports.services.validation import clean_region_codes, validate_window
 from shops.models import Order, Region
@@ -43,9 +43,9 @@ class ExpiredFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
-            return queryset.filter(window_ended_q(timezone.now()))
+            return queryset.filter(report_window_ended_q(timezone.now()))
         if self.value() == "no":
-            return queryset.exclude(window_ended_q(timezone.now()))
+            return queryset.exclude(report_window_ended_q(timezone.now()))
         return queryset
 
 
@@ -120,9 +120,9 @@ class DeliveryReportAdmin(admin.ModelAdmin):
     ]
 
     def get_queryset(self, request):
-        return self.model._default_manager.prefetch_related("product_links__product", "region_links__region").order_by(
-            *self.get_ordering(request)
-        )
+        return self.model._default_manager.prefetch_related(
+            "product_links__product", "region_links__region", "amendments"
+        ).order_by(*self.get_ordering(request))
 
     def get_ordering(self, request):
         # An expression, not an annotation: Django also orders other admins' related-field
@@ -162,7 +162,9 @@ class DeliveryReportAdmin(admin.ModelAdmin):
     def status_badge(self, obj):
         colour = {Status.APPROVED: "#2ea121", Status.PENDING_REVIEW: "#b26a00"}.get(obj.status, "#d83931")
         expired = (
-            format_html(' <span style="color:#646a73">({})</span>', _("expired")) if window_ended(obj, timezone.now()) else ""
+            format_html(' <span style="color:#646a73">({})</span>', _("expired"))
+            if report_window_ended(obj, timezone.now())
+            else ""
         )
         return format_html('<b style="color:{}">{}</b>{}', colour, obj.get_status_display(), expired)
 

@@ -13,10 +13,15 @@
   ``report_standing_failures`` / ``report_standing_q``; appeals ask ``report_approved_at``), and
   inside the window. Python: ``report_in_force_failures``; SQL: ``report_in_force_q``.
 * **Window** (reports and exemptions) — ``starts_at ≤ t ≤ ends_at``; "expired" = ended before t.
-  Python: ``in_window`` / ``window_ended``; SQL: ``window_q`` / ``window_ended_q``.
+  Python: ``in_window`` / ``window_ended``; SQL: ``window_q`` / ``window_ended_q``. A report's
+  window is that of its version in force at t (the latest approved by t; versions only extend):
+  ``report_window_ended`` / ``report_window_ended_q`` (the "expired" filters).
 * **Product-level scope match** (badge withholding, SPEC §6) — a shop- or region-scope report
-  reaches every product of its shop, a product-scope report the products it lists. Python:
-  ``report_scope_matches_product`` / ``withholding_report``; SQL: ``withholding_sources``.
+  reaches every product of its shop, a product-scope report the products it lists (any approved
+  version's list). Python: ``report_scope_matches_product``. **Withholding** — of the reports
+  whose version in force at t reaches the product (approved by t, window, scope: each version on
+  its own, as coverage asks them), the earliest: ``withholding_report``; SQL:
+  ``withholding_sources``.
 * **Earliest wins** — where several reports qualify, the earliest approved, ties on the lower id:
   ``EARLIEST_REPORT_ORDER`` (ORM), ``earliest_key`` (Python), ``earlier_sql`` (raw SQL).
 
@@ -140,18 +145,35 @@ def report_in_force_failures(report: DeliveryReport, at: datetime) -> list[str]:
     return report_standing_failures(report, at) + window_failures(report, at)
 
 
+def _version_in_force_failures(version: Any, report: DeliveryReport, at: datetime) -> list[str]:
+    """One version on its own at ``at``: its approval (version 1: the report's standing), its
+    window; withdrawing or revoking the report ends every version."""
+    standing = report_standing_failures(report, at)
+    if version is not report:
+        standing = [f for f in standing if f in ("withdrawn", "revoked")]
+        if version.approved_at > at:
+            standing.insert(0, "approved_after_time")
+    return standing + window_failures(version, at)
+
+
 def _version_coverage_failures(version: Any, report: DeliveryReport, order: Order, at: datetime) -> list[str]:
     """One version on its own: its scope, its approval (by the ship deadline and by ``at``), its
     window; withdrawing or revoking the report ends every version."""
     failures = [] if _version_scope_matches(version, order) else ["other_scope"]
     if version.approved_at is not None and version.approved_at > order.ship_deadline:
         failures.append("approved_after_ship_deadline")
-    standing = report_standing_failures(report, at)
-    if version is not report:
-        standing = [f for f in standing if f in ("withdrawn", "revoked")]
-        if version.approved_at > at:
-            standing.insert(0, "approved_after_time")
-    return failures + standing + window_failures(version, at)
+    return failures + _version_in_force_failures(version, report, at)
+
+
+def _versions_approved_by(report: DeliveryReport, at: datetime) -> list[Any]:
+    """Version 1 (the report itself, whatever its state) and the amendments approved by ``at``."""
+    return [report, *(a for a in approved_amendments(report) if a.approved_at is not None and a.approved_at <= at)]
+
+
+def report_window_ended(report: DeliveryReport, at: datetime) -> bool:
+    """ "Expired" for a report: the window of its version in force at ``at`` (the latest approved
+    by then; versions only extend) ended before ``at``. Uses ``amendments`` (prefetch for many)."""
+    return all(window_ended(version, at) for version in _versions_approved_by(report, at))
 
 
 def report_coverage_failures(report: DeliveryReport, order: Order, at: datetime) -> list[str]:
@@ -186,26 +208,39 @@ def earliest_key(report: DeliveryReport) -> tuple[datetime | None, int]:
     return (report.approved_at, report.pk)
 
 
+def _version_reaches_product(version: Any, product_id: int) -> bool:
+    if version.scope == Scope.PRODUCT:
+        return any(link.product_id == product_id for link in version.product_links.all())
+    return True
+
+
 def report_scope_matches_product(report: DeliveryReport, *, product_id: int, shop_id: int) -> bool:
     """Product-level scope match (badges, SPEC §6): shop and region scope reach every product of
-    the shop, product scope the listed products. Uses ``product_links`` (prefetch for many)."""
+    the shop, product scope the products listed by the report or an approved amendment. Uses
+    ``product_links`` and ``amendments__product_links`` (prefetch for many)."""
     if report.shop_id != shop_id:
         return False
-    if report.scope == Scope.PRODUCT:
-        return any(link.product_id == product_id for link in report.product_links.all())
-    return True
+    return any(_version_reaches_product(v, product_id) for v in [report, *approved_amendments(report)])
+
+
+def report_withholds(report: DeliveryReport, *, product_id: int, shop_id: int, at: datetime) -> bool:
+    """The report's version in force at ``at`` reaches the product: some approved version, on its
+    own, is in force at ``at`` (approval, window; the report not withdrawn/revoked) and its scope
+    reaches the product. Versions are supersets, so that is the latest one approved by ``at``."""
+    if report.shop_id != shop_id:
+        return False
+    return any(
+        _version_reaches_product(v, product_id) and not _version_in_force_failures(v, report, at)
+        for v in [report, *approved_amendments(report)]
+    )
 
 
 def withholding_report(
     reports: Iterable[DeliveryReport], *, product_id: int, shop_id: int, at: datetime
 ) -> DeliveryReport | None:
-    """Python twin of the badge withholding join: of ``reports``, the earliest in force at ``at``
-    whose scope reaches the product."""
-    reaching = [
-        r
-        for r in reports
-        if report_scope_matches_product(r, product_id=product_id, shop_id=shop_id) and not report_in_force_failures(r, at)
-    ]
+    """Python twin of the badge withholding join: of ``reports``, the earliest whose version in
+    force at ``at`` reaches the product (``report_withholds``)."""
+    reaching = [r for r in reports if report_withholds(r, product_id=product_id, shop_id=shop_id, at=at)]
     return min(reaching, key=earliest_key, default=None)
 
 
@@ -281,6 +316,18 @@ def window_ended_q(at: TimeRef) -> Q:
     return Q(ends_at__lt=at)
 
 
+def _amendment_in_force_q(at: TimeRef) -> Q:
+    """On ``DeliveryReport`` rows: an approved amendment is, on its own terms, in force at ``at``
+    (approved by then, its window) — the report's standing is asked separately."""
+    return Q(Exists(_approved_amendments_q().filter(approved_at__lte=_inner(at)).filter(window_q(_inner(at)))))
+
+
+def report_window_ended_q(at: TimeRef) -> Q:
+    """SQL twin of ``report_window_ended`` on ``DeliveryReport`` rows."""
+    extended = Exists(_approved_amendments_q().filter(approved_at__lte=_inner(at), ends_at__gte=_inner(at)))
+    return window_ended_q(at) & ~Q(extended)
+
+
 def report_standing_q(at: TimeRef) -> Q:
     """SQL twin of ``report_standing_failures`` being empty."""
     return (
@@ -312,33 +359,31 @@ def report_coverage_q(*, shop: IdRef, product: IdRef, receiver_region: RegionRef
     return Q(shop_id=shop) & (first | (report_standing_q(at) & Q(later)))
 
 
-def withholding_sources(*, at: datetime) -> tuple[QuerySet[Any, Any], QuerySet[Any, Any]]:
-    """SQL twin of ``withholding_report``, as two small row sources for a join (SPEC §6):
+def withholding_sources(*, at: datetime) -> tuple[tuple[str, list[Any]], tuple[str, list[Any]]]:
+    """SQL twin of ``withholding_report``, as two small row sources for a join (SPEC §6), each
+    ``(sql, params)``:
 
-    * per shop, its earliest shop- or region-scope report in force at ``at`` (``w_shop, w_id,
-      w_scope, w_at``) — reaches every product of the shop;
-    * per listed product and shop, the earliest product-scope report in force listing it
-      (``w_product, w_shop, w_id, w_scope, w_at``).
+    * per shop, its earliest shop- or region-scope report whose version 1 or an approved
+      amendment is in force at ``at`` (``w_shop, w_id, w_scope, w_at``) — reaches every product
+      of the shop;
+    * per listed product and shop, the earliest product-scope report with a version in force at
+      ``at`` that lists it — version 1's list or an amendment's (``w_product, w_shop, w_id,
+      w_scope, w_at``).
 
+    ``w_at`` is the report's approval (the earliest-wins order is the report's, as in coverage).
     The caller keeps, of the two rows that meet a product, the one ``earlier_sql`` names."""
-    in_force = DeliveryReport.objects.filter(report_in_force_q(at)).order_by()
+    standing = DeliveryReport.objects.filter(report_standing_q(at)).order_by()
     per_shop = (
-        in_force.filter(scope__in=[Scope.SHOP, Scope.REGION])
+        standing.filter(window_q(at) | _amendment_in_force_q(at))
+        .filter(scope__in=[Scope.SHOP, Scope.REGION])
         .annotate(w_rank=Window(RowNumber(), partition_by=[F("shop_id")], order_by=[F("approved_at").asc(), F("pk").asc()]))
         .filter(w_rank=1)
         .values(w_shop=F("shop_id"), w_id=F("pk"), w_scope=F("scope"), w_at=F("approved_at"))
     )
-    per_product = (
-        ReportProduct.objects.filter(report__in=in_force.filter(scope=Scope.PRODUCT).values("pk"))
+    by_product = standing.filter(scope=Scope.PRODUCT)
+    listed_by_first = (
+        ReportProduct.objects.filter(report__in=by_product.filter(window_q(at)).values("pk"))
         .order_by()
-        .annotate(
-            w_rank=Window(
-                RowNumber(),
-                partition_by=[F("product_id"), F("report__shop_id")],
-                order_by=[F("report__approved_at").asc(), F("report_id").asc()],
-            )
-        )
-        .filter(w_rank=1)
         .values(
             w_product=F("product_id"),
             w_shop=F("report__shop_id"),
@@ -347,7 +392,33 @@ def withholding_sources(*, at: datetime) -> tuple[QuerySet[Any, Any], QuerySet[A
             w_at=F("report__approved_at"),
         )
     )
-    return per_shop, per_product
+    listed_by_amendment = (
+        AmendmentProduct.objects.filter(
+            amendment__report__in=by_product.values("pk"),
+            amendment__status=ReportAmendment.Status.APPROVED,
+            amendment__approved_at__lte=at,
+            amendment__starts_at__lte=at,
+            amendment__ends_at__gte=at,
+        )
+        .order_by()
+        .values(
+            w_product=F("product_id"),
+            w_shop=F("amendment__report__shop_id"),
+            w_id=F("amendment__report_id"),
+            w_scope=F("amendment__report__scope"),
+            w_at=F("amendment__report__approved_at"),
+        )
+    )
+    first_sql, first_params = listed_by_first.query.sql_with_params()
+    amended_sql, amended_params = listed_by_amendment.query.sql_with_params()
+    per_product = (
+        "SELECT w_product, w_shop, w_id, w_scope, w_at FROM ("
+        "SELECT u.w_product, u.w_shop, u.w_id, u.w_scope, u.w_at, ROW_NUMBER() OVER "
+        "(PARTITION BY u.w_product, u.w_shop ORDER BY u.w_at, u.w_id) AS w_rank "
+        f"FROM ({first_sql} UNION ALL {amended_sql}) u) r WHERE r.w_rank = 1"
+    )
+    shop_sql, shop_params = per_shop.query.sql_with_params()
+    return (shop_sql, list(shop_params)), (per_product, [*first_params, *amended_params])
 
 
 def earlier_sql(first: str, second: str) -> str:

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import NotFound
-from reports.coverage import reports_scope_matching, window_ended_q, window_q
+from reports.coverage import report_window_ended_q, reports_scope_matching, window_q
 from reports.models import (
     AmendmentProduct,
     AmendmentRegion,
@@ -66,7 +66,7 @@ def shop_get_for_merchant(*, user, code: str) -> Shop:
 
 def report_list_for_merchant(*, user, filters: dict | None = None) -> QuerySet[DeliveryReport]:
     """The caller's reports, newest first. ``filters``: ``status``, ``scenario``, ``scope``,
-    ``shop`` (code), ``expired`` (bool, derived from ``ends_at``), ``order_no`` (every report
+    ``shop`` (code), ``expired`` (bool, derived from the ``ends_at`` of the version in force), ``order_no`` (every report
     whose scope matches that order — empty when the order is not the caller's)."""
     filters = {k: v for k, v in (filters or {}).items() if v not in (None, "")}
     qs = reports_for_user(user=user)
@@ -77,7 +77,7 @@ def report_list_for_merchant(*, user, filters: dict | None = None) -> QuerySet[D
         qs = qs.filter(shop__code=filters["shop"])
     if "expired" in filters:
         now = timezone.now()
-        qs = qs.filter(window_ended_q(now)) if filters["expired"] else qs.exclude(window_ended_q(now))
+        qs = qs.filter(report_window_ended_q(now)) if filters["expired"] else qs.exclude(report_window_ended_q(now))
     if "order_no" in filters:
         order = orders_for_user(user=user).filter(order_no=filters["order_no"]).first()
         if order is None:

@@ -144,3 +144,60 @@ def test_same_approval_instant_ties_break_on_the_lower_report_id(shop, products)
     DeliveryReportFactory(shop=shop, scope=DeliveryReport.Scope.PRODUCT, products=[products["listed"]], approved_at=at)
     badge_run_day(day=DAY, now=RUN_AT)
     assert ProductPickupStat.objects.get(product=products["listed"]).withheld_report_id == by_shop.pk
+
+
+# --- amended reports (SPEC §11): the version in force at run time withholds, not version 1 ---
+
+
+def _amend(report, merchant, at, **kwargs):
+    """Version 2 of ``report``, approved at ``at`` (an epidemic report: approved on submission)."""
+    from reports.services import report_amend
+
+    amendment = report_amend(actor=merchant, report=report, at=at, **kwargs)
+    assert amendment.approved_at == at
+    return amendment
+
+
+def test_an_amendment_adding_a_product_withholds_it_from_its_approval(shop, merchant, products):
+    report = DeliveryReportFactory(shop=shop, scope=DeliveryReport.Scope.PRODUCT, products=[products["listed"]])
+    _amend(report, merchant, sh(2022, 12, 29), products=[products["unlisted"].code])
+    run = badge_run_day(day=DAY, now=RUN_AT)
+    assert outcome(products) == {
+        "listed": (False, "product"),
+        "unlisted": (False, "product"),
+        "third": (True, ""),
+        "other": (True, ""),
+    }
+    assert set(ProductPickupStat.objects.filter(withheld_report=report).values_list("product_id", flat=True)) == {
+        products["listed"].pk,
+        products["unlisted"].pk,
+    }
+    assert run.withheld_count == 2
+
+
+def test_an_amendment_approved_after_run_time_does_not_withhold_yet(shop, merchant, products):
+    report = DeliveryReportFactory(shop=shop, scope=DeliveryReport.Scope.PRODUCT, products=[products["listed"]])
+    _amend(report, merchant, RUN_AT + timedelta(seconds=1), products=[products["unlisted"].code])
+    badge_run_day(day=DAY, now=RUN_AT)
+    assert outcome(products)["listed"] == (False, "product")
+    assert outcome(products)["unlisted"] == (True, "")
+
+
+def test_an_extended_window_keeps_withholding_after_version_1_ended(shop, merchant, products):
+    # version 1 ended on 12-30; version 2 (approved 12-29) runs to 01-05, past the run at 12-31 02:00
+    report = DeliveryReportFactory(shop=shop, scope=DeliveryReport.Scope.SHOP, ends_at=sh(2022, 12, 30))
+    _amend(report, merchant, sh(2022, 12, 29), ends_at=sh(2023, 1, 5))
+    run = badge_run_day(day=DAY, now=RUN_AT)
+    assert outcome(products)["listed"] == (False, "shop")
+    assert ProductPickupStat.objects.get(product=products["third"]).withheld_report_id == report.pk
+    assert run.withheld_count == 3
+
+
+def test_withdrawing_an_amended_report_ends_every_version(shop, merchant, products):
+    from reports.services import report_withdraw
+
+    report = DeliveryReportFactory(shop=shop, scope=DeliveryReport.Scope.PRODUCT, products=[products["listed"]])
+    _amend(report, merchant, sh(2022, 12, 29), products=[products["unlisted"].code])
+    report_withdraw(actor=merchant, report=report, at=sh(2022, 12, 30))
+    run = badge_run_day(day=DAY, now=RUN_AT)
+    assert run.withheld_count == 0

@@ -123,3 +123,26 @@ def test_report_admin_is_read_only(ops_client, shop):
     assert ops_client.get(reverse("admin:reports_deliveryreport_add")).status_code == 403
     assert ops_client.post(reverse("admin:reports_deliveryreport_delete", args=[report.pk])).status_code == 403
     assert DeliveryReport.objects.count() == 1
+
+
+def test_expired_filter_and_label_read_the_version_in_force(ops_client, shop, merchant):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from reports.services import report_amend
+
+    now = timezone.now()
+    window = {"starts_at": now - timedelta(days=10), "submitted_at": now - timedelta(days=10)}
+    ended = DeliveryReportFactory(shop=shop, ends_at=now - timedelta(days=1), **window)
+    extended = DeliveryReportFactory(shop=shop, ends_at=now - timedelta(days=1), **window)
+    report_amend(actor=merchant, report=extended, ends_at=now + timedelta(days=5), at=now - timedelta(days=2))
+    live = DeliveryReportFactory(shop=shop, ends_at=now + timedelta(days=1), **window)
+
+    def listed(**params):
+        return {r.pk for r in ops_client.get(CHANGELIST, params).context["cl"].result_list}
+
+    assert listed(expired="yes") == {ended.pk}
+    assert listed(expired="no") == {extended.pk, live.pk}
+    body = ops_client.get(CHANGELIST).content.decode()
+    assert body.count("(已过期)") == 1

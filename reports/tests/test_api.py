@@ -183,6 +183,18 @@ def test_list_filters(merchant_api, shop):
     assert (response.status_code, response.json()["code"]) == (400, "invalid")
 
 
+def test_expired_filter_reads_the_version_in_force(merchant_api, merchant, shop):
+    from reports.services import report_amend
+
+    now = timezone.now()
+    window = {"starts_at": now - timedelta(days=10), "submitted_at": now - timedelta(days=10)}
+    extended = DeliveryReportFactory(shop=shop, ends_at=now - timedelta(days=1), **window)
+    report_amend(actor=merchant, report=extended, ends_at=now + timedelta(days=5), at=now - timedelta(days=2))
+    assert merchant_api.get(URL, {"expired": "true"}).json()["count"] == 0
+    live = merchant_api.get(URL, {"expired": "false"}).json()["results"]
+    assert [(r["report_no"], r["expired"], r["version"]) for r in live] == [(extended.report_no, False, 2)]
+
+
 def test_order_no_lookup_finds_scope_matching_reports_only_for_my_orders(
     merchant_api,
     other_merchant_api,

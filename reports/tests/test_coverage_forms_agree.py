@@ -146,6 +146,74 @@ def test_product_level_python_form_agrees_with_badge_withholding(shop, other_sho
     assert any(python.values())
 
 
+def _amended_report_kinds(shop, products, merchant):
+    """Amended reports: a product list widened before the run, one widened after it, a window
+    extended past version 1's end, a withdrawn one, and a later-approved shop report whose
+    version 1 has ended but whose version 2 runs on (it must lose to the earlier ones)."""
+    from badges.tests.factories import RUN_AT
+    from reports.services import report_amend, report_withdraw
+
+    listed, second, third = products
+    widened = DeliveryReportFactory(shop=shop, scope="product", products=[listed], approved_at=sh(2022, 12, 27, 3))
+    report_amend(actor=merchant, report=widened, products=[second.code], at=sh(2022, 12, 29))
+    too_late = DeliveryReportFactory(shop=shop, scope="product", products=[second], approved_at=sh(2022, 12, 27, 4))
+    report_amend(actor=merchant, report=too_late, products=[third.code], at=RUN_AT + timedelta(seconds=1))
+    extended = DeliveryReportFactory(
+        shop=shop, scope="product", products=[third], approved_at=sh(2022, 12, 27, 2), ends_at=sh(2022, 12, 30)
+    )
+    report_amend(actor=merchant, report=extended, ends_at=sh(2023, 1, 5), at=sh(2022, 12, 29, 12))
+    withdrawn = DeliveryReportFactory(shop=shop, scope="product", products=[third], approved_at=sh(2022, 12, 27, 1))
+    report_amend(actor=merchant, report=withdrawn, ends_at=sh(2023, 1, 6), at=sh(2022, 12, 28))
+    report_withdraw(actor=merchant, report=withdrawn, at=sh(2022, 12, 30))
+    shop_wide = DeliveryReportFactory(shop=shop, scope="shop", approved_at=sh(2022, 12, 27, 5), ends_at=sh(2022, 12, 30))
+    report_amend(actor=merchant, report=shop_wide, ends_at=sh(2023, 1, 5), at=sh(2022, 12, 29, 13))
+    return [widened, too_late, extended, withdrawn, shop_wide]
+
+
+@pytest.mark.parametrize("drop", [None, 0, 2, 4])
+def test_product_level_forms_agree_on_amended_reports(shop, merchant, drop):
+    from badges.computation import default_day
+    from badges.models import ProductPickupStat
+    from badges.services import badge_run_day
+    from badges.tests.factories import RUN_AT, make_orders
+
+    products = [ProductFactory(shop=shop) for _ in range(4)]
+    for product in products:
+        make_orders(product, on_time=10)
+    reports = _amended_report_kinds(shop, products[:3], merchant)
+    if drop is not None:  # take one winner away: the next one must win in both forms
+        dropped = reports.pop(drop)
+        dropped.amendments.all().delete()
+        dropped.delete()
+    badge_run_day(day=default_day(RUN_AT), now=RUN_AT)
+
+    sql = dict(ProductPickupStat.objects.values_list("product_id", "withheld_report_id"))
+    every = list(DeliveryReport.objects.prefetch_related("product_links", "amendments__product_links"))
+    python = {
+        p.pk: getattr(coverage.withholding_report(every, product_id=p.pk, shop_id=p.shop_id, at=RUN_AT), "pk", None)
+        for p in products
+    }
+    assert sql == python
+    assert any(python.values())
+
+
+def test_report_window_ended_forms_agree(shop, merchant):
+    from reports.services import report_amend
+
+    ended = DeliveryReportFactory(shop=shop, ends_at=sh(2022, 12, 30))
+    extended = DeliveryReportFactory(shop=shop, ends_at=sh(2022, 12, 30))
+    report_amend(actor=merchant, report=extended, ends_at=sh(2023, 1, 5), at=sh(2022, 12, 29))
+    pending = DeliveryReportFactory(shop=shop, status="pending_review", ends_at=sh(2022, 12, 30))
+    reports = [ended, extended, pending]
+    for at in (sh(2022, 12, 28, 23), sh(2022, 12, 29, 12), sh(2022, 12, 30, 0, 0, 1), sh(2023, 1, 5, 0, 0, 1)):
+        python = {r.pk for r in DeliveryReport.objects.prefetch_related("amendments") if coverage.report_window_ended(r, at)}
+        sql = set(DeliveryReport.objects.filter(coverage.report_window_ended_q(at)).values_list("pk", flat=True))
+        assert sql == python, at
+    # version 2 (approved 12-29) keeps the extended report open after version 1 ended, and not before its approval
+    at = sh(2022, 12, 30, 0, 0, 1)
+    assert {r.pk for r in reports if coverage.report_window_ended(r, at)} == {ended.pk, pending.pk}
+
+
 def test_product_scope_match_is_scope_only():
     shop_report = DeliveryReportFactory(scope="shop")
     product = ProductFactory(shop=shop_report.shop)
