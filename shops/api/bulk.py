@@ -17,12 +17,10 @@ from rest_framework.settings import api_settings
 
 from core.api.exception_handler import validation_error_code_detail
 from core.api.fields import AwareDateTimeField, PlatformEventTimeField, refuse
-from core.bounds import check_not_in_future
+from core.bounds import MAX_LIST_ITEMS, check_not_in_future, datetime_bounds_error
 from core.errors import DomainError
 from core.results import Ingested
 from shops.api.serializers import IngestRefs, OrderIngestSerializer
-
-MAX_ITEMS = 1000
 
 
 def batch_items(data, key: str) -> list:
@@ -32,8 +30,8 @@ def batch_items(data, key: str) -> list:
     items = data[key]
     if not isinstance(items, list):
         raise ValidationError({key: [serializers.ErrorDetail("Expected a list of items.", code="invalid")]})
-    if len(items) > MAX_ITEMS:
-        raise refuse("too_many_items", f"At most {MAX_ITEMS} {key} per request; got {len(items)}.")
+    if len(items) > MAX_LIST_ITEMS:
+        raise refuse("too_many_items", f"At most {MAX_LIST_ITEMS} {key} per request; got {len(items)}.")
     return items
 
 
@@ -95,14 +93,12 @@ class _PlainOrder:
     def _when(self, text: str) -> datetime:
         """``AwareDateTimeField`` for a string with an offset: Django's ``parse_datetime`` is
         ``fromisoformat`` first, DRF then converts an aware value to the current time zone;
-        anything else (no offset, out of range) raises and goes to the serializer."""
+        anything else (no offset, out of range, an offset beyond ±14:00) raises and goes to the
+        serializer, which refuses it with its code."""
         value = datetime.fromisoformat(text)
-        if value.tzinfo is None:
+        if value.tzinfo is None or datetime_bounds_error(value) is not None:
             raise ValueError(text)
-        value = value.astimezone(self.zone)
-        if not AwareDateTimeField.EARLIEST <= value < AwareDateTimeField.LATEST:
-            raise ValueError(text)
-        return value
+        return value.astimezone(self.zone)
 
     def __call__(self, item) -> dict | None:
         if type(item) is not dict:

@@ -369,6 +369,8 @@ PLAIN_TABLE = [
     order("A27", amount="-1.00"),
     order("A28", amount="12345678901.00"),
     order("A29", paid_at="2090-01-01T00:00:00+08:00"),
+    order("A30", paid_at="2022-12-28T10:00:00+20:00"),  # an offset beyond ±14:00: datetime_invalid
+    order("A31", paid_at="2022-12-28T10:00:00+14:00"),
 ]
 
 
