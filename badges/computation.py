@@ -222,9 +222,7 @@ def stats_partition_swap(*, run_id: int, attempt: int) -> None:
     for old in _partitions_of(run_id):
         if old != new:
             _execute(f"DROP TABLE {_table_name(old)}", [])
-    _execute(
-        f"ALTER TABLE {_table(ProductPickupStat)} ATTACH PARTITION {_table_name(new)} FOR VALUES IN ({int(run_id)})", []
-    )
+    _execute(f"ALTER TABLE {_table(ProductPickupStat)} ATTACH PARTITION {_table_name(new)} FOR VALUES IN ({int(run_id)})", [])
 
 
 def stats_clear(*, run_id: int) -> None:
