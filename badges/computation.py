@@ -114,14 +114,22 @@ def _table(model) -> str:
 
 
 def _set_local(values: dict[str, str]) -> dict[str, str]:
-    """PostgreSQL ``SET LOCAL`` of each setting (until the transaction ends); returns the values
-    they had, to set them back."""
+    """PostgreSQL ``SET LOCAL`` of each setting (until the transaction ends), in one statement
+    that first reads the values they had (to set them back with ``_restore_local``)."""
+    names = list(values)
+    olds = ", ".join(f"current_setting(%s) AS v{n}" for n in range(len(names)))
+    sets = ", ".join(["set_config(%s, %s, true)"] * len(names))
+    pairs = [item for name in names for item in (name, str(values[name]))]
     with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(["current_setting(%s)"] * len(values)), list(values))
-        previous = dict(zip(values, cursor.fetchone(), strict=True))
-        pairs = [item for name, value in values.items() for item in (name, str(value))]
-        cursor.execute("SELECT " + ", ".join(["set_config(%s, %s, true)"] * len(values)), pairs)
+        cursor.execute(f"WITH old AS MATERIALIZED (SELECT {olds}) SELECT old.*, {sets} FROM old", [*names, *pairs])
+        previous = dict(zip(names, cursor.fetchone()[: len(names)], strict=True))
     return previous
+
+
+def _restore_local(values: dict[str, str]) -> None:
+    pairs = [item for name, value in values.items() for item in (name, str(value))]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(["set_config(%s, %s, true)"] * len(values)), pairs)
 
 
 def aggregate_pg_settings() -> dict[str, str]:
@@ -144,7 +152,7 @@ def _aggregate_source(queryset: QuerySet) -> tuple[str, list]:
     previous = _set_local(tuned) if tuned else {}
     _execute(f"CREATE TEMP TABLE badge_aggregate ON COMMIT DROP AS {agg_sql}", agg_params)
     if previous:  # the rest of the transaction runs with the session's values
-        _set_local(previous)
+        _restore_local(previous)
     return "SELECT product_id, shop_id, paid, picked FROM badge_aggregate", []
 
 
@@ -193,7 +201,6 @@ def _create_partition(run_id: int, attempt: int) -> str:
     """A new, empty, unattached table shaped like the stats (columns, NOT NULL and CHECK
     constraints) with ``CHECK (run_id = …)``, so attaching it needs no validation scan."""
     part, parent = _table_name(_partition(run_id, attempt)), _table(ProductPickupStat)
-    _execute(f"DROP TABLE IF EXISTS {part}", [])  # an attempt's leftover (never attached)
     _execute(
         f"CREATE TABLE {part} (LIKE {parent} INCLUDING DEFAULTS INCLUDING CONSTRAINTS, "
         f"CONSTRAINT {_table_name(_partition(run_id, attempt) + '_run')} CHECK (run_id = {int(run_id)}))",
@@ -206,10 +213,9 @@ def _index_partition(run_id: int, attempt: int) -> None:
     """The parent's two unique indexes, built on the filled table in one sorted pass each (the
     attach adopts them instead of building its own)."""
     name = _partition(run_id, attempt)
-    part = _table_name(name)
-    _execute(f"ALTER TABLE {part} ADD CONSTRAINT {_table_name(name + '_pkey')} PRIMARY KEY (id, run_id)", [])
     _execute(
-        f"ALTER TABLE {part} ADD CONSTRAINT {_table_name(name + '_uniq')} UNIQUE (run_id, product_id, attempt)",
+        f"ALTER TABLE {_table_name(name)} ADD CONSTRAINT {_table_name(name + '_pkey')} PRIMARY KEY (id, run_id), "
+        f"ADD CONSTRAINT {_table_name(name + '_uniq')} UNIQUE (run_id, product_id, attempt)",
         [],
     )
 
@@ -234,6 +240,19 @@ def stats_clear(*, run_id: int) -> None:
         ProductPickupStat.objects.filter(run_id=run_id).delete()
 
 
+_SEQUENCES: dict[str, str] = {}
+
+
+def _id_sequence() -> str:
+    """The stats' id sequence (looked up once per database)."""
+    database = str(connection.settings_dict["NAME"])
+    if database not in _SEQUENCES:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [ProductPickupStat._meta.db_table])
+            _SEQUENCES[database] = cursor.fetchone()[0]
+    return _SEQUENCES[database]
+
+
 def _table_name(name: str) -> str:
     return connection.ops.quote_name(name)
 
@@ -253,10 +272,7 @@ def _insert_stats(*, run_id: int, attempt: int, day: date, at: datetime, source_
     target, id_column, id_value = _table(ProductPickupStat), "", ""
     if partitioned():
         target = _create_partition(run_id, attempt)
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [ProductPickupStat._meta.db_table])
-            sequence = cursor.fetchone()[0]
-        id_column, id_value = "id, ", f"nextval('{sequence}'::regclass), "
+        id_column, id_value = "id, ", f"nextval('{_id_sequence()}'::regclass), "
     sql = (
         f"INSERT INTO {target} ({id_column}run_id, attempt, day, product_id, shop_id, paid_orders, "
         f"picked_up_48h, rate, meets_threshold, badged, ranking_boost, withheld_reason, withheld_report_id) "
