@@ -485,8 +485,7 @@ def _start_workers(concurrency: int) -> subprocess.Popen:
 def _stop_workers(proc: subprocess.Popen) -> None:
     import signal
 
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGTERM)
+    proc.send_signal(signal.SIGTERM)  # warm shutdown of the main process; it stops its pool
     try:
         proc.wait(30)
     except subprocess.TimeoutExpired:
