@@ -128,7 +128,7 @@ class Order(models.Model):
             models.Index(fields=["paid_at"], name="order_paid_at_idx"),
             models.Index(fields=["shop", "paid_at"], name="order_shop_paid_idx"),
             models.Index(fields=["product", "paid_at"], name="order_product_paid_idx"),
-        ]  # PostgreSQL also has a BRIN index on paid_at (migration 0003; a day of a month of orders)
+        ]
         verbose_name = _("order")
         verbose_name_plural = _("orders")
 
