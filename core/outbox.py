@@ -63,16 +63,23 @@ def outbox_enqueue(*, topic: str, payload: Payload, dedupe_key: str | None = Non
 
 def outbox_enqueue_many(*, topic: str, items: Iterable[tuple[Payload, str | None]]) -> None:
     """``outbox_enqueue`` for a batch (one INSERT): ``items`` are ``(payload, dedupe_key)``."""
+    rows = outbox_messages(topic=topic, items=items)
+    if rows:
+        OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+def outbox_messages(*, topic: str, items: Iterable[tuple[Payload, str | None]]) -> list[OutboxMessage]:
+    """The unsaved rows ``outbox_enqueue_many`` writes, for a caller that writes them with its
+    other rows in one statement (``ON CONFLICT DO NOTHING``, as here). The topic must have a
+    handler."""
     if topic not in _HANDLERS:
         _load_handlers()
         if topic not in _HANDLERS:
             raise ValueError(f"no outbox handler for topic {topic!r}")
     now = timezone.now()
-    rows = [
+    return [
         OutboxMessage(topic=topic, payload=payload, dedupe_key=key, created_at=now, available_at=now) for payload, key in items
     ]
-    if rows:
-        OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True)
 
 
 @dataclass

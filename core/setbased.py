@@ -95,13 +95,42 @@ def insert_select(
     (``ON CONFLICT (…) DO NOTHING``).
     Returns the new primary keys, or with ``returning=False`` the number of rows inserted.
     """
+    sql, params = insert_select_sql(
+        model, rows, columns=columns, values=values, ignore_conflicts_on=ignore_conflicts_on, returning=returning
+    )
+    with connections[rows.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()] if returning else cursor.rowcount
+
+
+def insert_select_source(model: type[models.Model], rows: QuerySet[Any], *, columns: dict[str, Any]) -> QuerySet[Any]:
+    """The ``SELECT`` that ``insert_select`` inserts from (one ``ins_<column>`` per mapped column)."""
+    from_rows = {_column(model, name): expr for name, expr in columns.items()}
+    return rows.order_by().values(
+        **{f"ins_{column}": F(expr) if isinstance(expr, str) else expr for column, expr in from_rows.items()}
+    )
+
+
+def insert_select_sql(
+    model: type[models.Model],
+    rows: QuerySet[Any],
+    *,
+    columns: dict[str, Any],
+    values: dict[str, Any] | None = None,
+    ignore_conflicts_on: str | tuple[str, ...] | None = None,
+    returning: bool = True,
+    compiled_source: tuple[str, list[Any]] | None = None,
+) -> tuple[str, list[Any]]:
+    """The statement ``insert_select`` runs, not run: for a caller that sends it with others
+    (``chain_statements``). ``compiled_source``: the SQL of ``insert_select_source(model, rows,
+    columns)`` when the caller compiled it once (``CompiledQuery``)."""
     connection = connections[rows.db]
     quote = connection.ops.quote_name
     from_rows = {_column(model, name): expr for name, expr in columns.items()}  # name or attname
-    source = rows.order_by().values(
-        **{f"ins_{column}": F(expr) if isinstance(expr, str) else expr for column, expr in from_rows.items()}
-    )
-    source_sql, source_params = source.query.get_compiler(using=rows.db).as_sql()
+    if compiled_source is None:
+        source = insert_select_source(model, rows, columns=columns)
+        compiled_source = source.query.get_compiler(using=rows.db).as_sql()
+    source_sql, source_params = compiled_source
 
     instance = model(**(values or {}))
     targets, select_list, params = [], [], []
@@ -125,9 +154,7 @@ def insert_select(
         sql += f" ON CONFLICT ({conflict}) DO NOTHING"
     if returning:
         sql += f" RETURNING {quote(_column(model, 'pk'))}"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *source_params])
-        return [row[0] for row in cursor.fetchall()] if returning else cursor.rowcount
+    return sql, [*params, *source_params]
 
 
 def audit_record_select(
@@ -157,3 +184,90 @@ def audit_record_select(
     else:
         columns["reason"] = reason
     return insert_select(AuditEntry, rows, columns=columns, values=values, returning=False)
+
+
+# --- several writes in one round trip (PostgreSQL) -----------------------------------------------
+
+
+def insert_row_sql(
+    instance: models.Model, *, using: str = DEFAULT_DB_ALIAS, ignore_conflicts: bool = False
+) -> tuple[str, list[Any]]:
+    """``INSERT … VALUES`` of one unsaved instance, every concrete field as ``save()`` would write
+    it (``pre_save``: ``auto_now_add`` is set); its primary key too when the caller has set it
+    (``sequence_next``). Not run: for ``chain_statements``."""
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    opts = instance._meta
+    targets, params = [], []
+    for field in opts.concrete_fields:
+        if field.primary_key and instance.pk is None:
+            continue
+        targets.append(quote(field.column or ""))
+        params.append(field.get_db_prep_save(field.pre_save(instance, add=True), connection))
+    sql = f"INSERT INTO {quote(opts.db_table)} ({', '.join(targets)}) VALUES ({', '.join(['%s'] * len(targets))})"
+    if ignore_conflicts:
+        sql += " ON CONFLICT DO NOTHING"
+    return sql, params
+
+
+def chain_statements(statements: list[tuple[str, list[Any]]], *, using: str = DEFAULT_DB_ALIAS) -> list[tuple[Any, ...]]:
+    """Run several independent writes as one statement (one round trip): on PostgreSQL
+    ``WITH s0 AS (…), s1 AS (…) <last>`` — data-modifying ``WITH`` members run exactly once each,
+    whether or not anything reads them; elsewhere one after the other. Returns the last
+    statement's rows (when it has ``RETURNING``). Statements must not depend on each other's
+    effects within the chain (they share one snapshot); foreign keys are checked at commit."""
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql" or len(statements) == 1:
+            for sql, params in statements:
+                cursor.execute(sql, params)
+        else:
+            *first, (last_sql, last_params) = statements
+            members = ", ".join(f"s{i} AS ({sql})" for i, (sql, _params) in enumerate(first))
+            params = [p for _sql, ps in first for p in ps]
+            cursor.execute(f"WITH {members} {last_sql}", [*params, *last_params])
+        rows: list[tuple[Any, ...]] = cursor.fetchall() if cursor.description else []
+        return rows
+
+
+class CompiledQuery:
+    """A queryset compiled to SQL once per process and database, then run with other values.
+
+    Compiling a queryset with correlated subqueries (the coverage rule) costs more in Django than
+    running it costs in PostgreSQL. ``build(**values)`` returns the queryset for some values; it is
+    compiled once with ``samples`` — one distinct value per name, which must not occur in the
+    query otherwise — and each parameter equal to a sample becomes that name's slot. The SQL must
+    not depend on the values (no ``None``, no lists): ``test_compiled_query_*`` checks this for
+    each use against a fresh compile."""
+
+    def __init__(self, build: Any, **samples: Any) -> None:
+        self._build = build
+        self._samples = samples
+        self._compiled: dict[str, tuple[str, list[tuple[bool, Any]]]] = {}
+
+    def sql(self, *, using: str = DEFAULT_DB_ALIAS, **values: Any) -> tuple[str, list[Any]]:
+        compiled = self._compiled.get(using)
+        if compiled is None:
+            compiled = self._compile(using)
+            self._compiled[using] = compiled
+        sql, slots = compiled
+        return sql, [values[slot] if named else slot for named, slot in slots]
+
+    def _compile(self, using: str) -> tuple[str, list[tuple[bool, Any]]]:
+        sql, params = self._build(**self._samples).query.get_compiler(using=using).as_sql()
+        by_value = {(type(v), v): name for name, v in self._samples.items()}
+        slots: list[tuple[bool, Any]] = []
+        for param in params:
+            name = by_value.get((type(param), param))
+            slots.append((True, name) if name is not None else (False, param))
+        missing = set(self._samples) - {slot for named, slot in slots if named}
+        if missing:
+            raise ValueError(f"CompiledQuery: the samples {sorted(missing)} do not appear as parameters")
+        return sql, slots
+
+    def rows(self, *, using: str = DEFAULT_DB_ALIAS, **values: Any) -> list[tuple[Any, ...]]:
+        sql, params = self.sql(using=using, **values)
+        with connections[using].cursor() as cursor:
+            cursor.execute(sql, params)
+            rows: list[tuple[Any, ...]] = cursor.fetchall()
+            return rows

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from core.setbased import pk_in
 from notifications.models import Notification
-from notifications.services import inbox_language, notify, notify_members, text_sql, url_template
+from notifications.services import inbox_language, notify, notify_members, notify_statement, text_sql, url_template
 from shops.models import ShopMembership
 
 Kind = Notification.Kind
@@ -24,17 +24,26 @@ def _due(value) -> str:
 # --- urge tasks -------------------------------------------------------------------------------
 
 
-def task_opened(*, task, order_no: str) -> int:
+def _task_opened(*, task, order_no: str) -> dict:
     with inbox_language():
-        return notify(
-            shop=task.shop_id,
-            kind=Kind.TASK_OPENED,
-            title=_("New urge-shipment task #%(id)s for order %(order)s") % {"id": task.pk, "order": order_no},
-            body=_("Please reply before %(due)s (Asia/Shanghai), or the task becomes overdue.")
+        return {
+            "shop": task.shop_id,
+            "kind": Kind.TASK_OPENED,
+            "title": _("New urge-shipment task #%(id)s for order %(order)s") % {"id": task.pk, "order": order_no},
+            "body": _("Please reply before %(due)s (Asia/Shanghai), or the task becomes overdue.")
             % {"due": _due(task.reply_due_at)},
-            link=url_template("tickets:portal-detail", pk="id") % {"id": task.pk},
-            dedupe_key=f"task-opened:{task.pk}",
-        )
+            "link": url_template("tickets:portal-detail", pk="id") % {"id": task.pk},
+            "dedupe_key": f"task-opened:{task.pk}",
+        }
+
+
+def task_opened(*, task, order_no: str) -> int:
+    return notify(**_task_opened(task=task, order_no=order_no))
+
+
+def task_opened_statement(*, task, order_no: str) -> tuple[str, list]:
+    """``task_opened`` as a statement not yet run (urge ingestion sends it with the task's rows)."""
+    return notify_statement(**_task_opened(task=task, order_no=order_no))
 
 
 def _task_members(task_ids: Iterable[int]):

@@ -34,7 +34,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from core.outbox import outbox_enqueue
-from core.setbased import insert_select
+from core.setbased import CompiledQuery, insert_select, insert_select_source, insert_select_sql
 from notifications.models import Notification
 from shops.models import Shop, ShopMembership
 
@@ -99,25 +99,61 @@ def notify(*, shop: Shop, kind: str, title: str, body: str, link: str = "", dedu
     )
 
 
-def notify_members(*, members: QuerySet, kind: str, title: Any, body: Any, link: Any = "", dedupe_key: Any = None) -> int:
-    """Set-based ``notify``: one inbox row per row of ``members`` (a ``ShopMembership`` queryset,
-    typically joined to the events, one row per member and event). ``title``, ``body``, ``link``
-    and ``dedupe_key`` are strings or expressions over those rows. Returns the rows written."""
+def notify_statement(
+    *, shop: Shop | int, kind: str, title: str, body: str, link: str = "", dedupe_key: str | None = None
+) -> tuple[str, list[Any]]:
+    """``notify``'s inbox insert as a statement not yet run, for a caller that sends it with its
+    own writes in one round trip (``core.setbased.chain_statements``). Only for inbox-only kinds:
+    a kind in ``NOTIFICATION_MAIL_KINDS`` also needs the mail row of the new ids — use ``notify``."""
+    if kind in settings.NOTIFICATION_MAIL_KINDS:
+        raise ValueError(f"{kind!r} is mailed: use notify()")
+    columns, values = _columns_values(
+        kind=kind, title=str(title)[:TITLE_MAX], body=str(body), link=str(link), dedupe_key=_plain(dedupe_key)
+    )
+    assert columns == _MEMBER_COLUMNS, "plain texts only: the compiled rows carry the member columns alone"
+    return insert_select_sql(
+        Notification,
+        ShopMembership.objects.all(),  # the rows: ``compiled_source``
+        columns=columns,
+        values=values,
+        ignore_conflicts_on=("user", "dedupe_key"),
+        compiled_source=_SHOP_MEMBERS.sql(shop=shop if isinstance(shop, int) else shop.pk),
+    )
+
+
+_MEMBER_COLUMNS: dict[str, Any] = {"user": F("user_id"), "shop": F("shop_id")}
+#: ``notify``'s rows for one shop, compiled once (``notify_statement`` runs on every new urge task).
+_SHOP_MEMBERS = CompiledQuery(
+    lambda shop: insert_select_source(Notification, _active(ShopMembership.objects.filter(shop=shop)), columns=_MEMBER_COLUMNS),
+    shop=-_URL_SAMPLE,
+)
+
+
+def _active(members: QuerySet) -> QuerySet:
+    return members.filter(user__is_active=True)
+
+
+def _columns_values(*, kind: str, title: Any, body: Any, link: Any, dedupe_key: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The inbox row's columns taken from the member rows (expressions) and its plain values."""
     if kind not in Kind.values:
         raise ValueError(f"unknown notification kind {kind!r}")
-    columns: dict[str, Any] = {"user": F("user_id"), "shop": F("shop_id")}
+    columns: dict[str, Any] = dict(_MEMBER_COLUMNS)
     values: dict[str, Any] = {"kind": kind}
     for name, value in (("title", title), ("body", body), ("link", link), ("dedupe_key", dedupe_key)):
         if value is None or isinstance(value, str):
             values[name] = value
         else:
             columns[name] = value
+    return columns, values
+
+
+def notify_members(*, members: QuerySet, kind: str, title: Any, body: Any, link: Any = "", dedupe_key: Any = None) -> int:
+    """Set-based ``notify``: one inbox row per row of ``members`` (a ``ShopMembership`` queryset,
+    typically joined to the events, one row per member and event). ``title``, ``body``, ``link``
+    and ``dedupe_key`` are strings or expressions over those rows. Returns the rows written."""
+    columns, values = _columns_values(kind=kind, title=title, body=body, link=link, dedupe_key=dedupe_key)
     ids = insert_select(
-        Notification,
-        members.filter(user__is_active=True),
-        columns=columns,
-        values=values,
-        ignore_conflicts_on=("user", "dedupe_key"),
+        Notification, _active(members), columns=columns, values=values, ignore_conflicts_on=("user", "dedupe_key")
     )
     if ids and kind in settings.NOTIFICATION_MAIL_KINDS:
         outbox_enqueue(topic=MAIL_TOPIC, payload={"ids": sorted(ids)})

@@ -117,6 +117,8 @@ class UrgeTask(models.Model):
         indexes = [
             models.Index(fields=["reply_due_at"], condition=Q(status="open"), name="task_open_due_idx"),
             models.Index(fields=["shop", "status", "reply_due_at"], name="task_shop_status_due_idx"),
+            # The merchant's ticket list: one shop's tasks, soonest due first (ties on the id).
+            models.Index(fields=["shop", "reply_due_at", "id"], name="task_shop_due_idx"),
             models.Index(fields=["shop", "opened_at"], name="task_shop_opened_idx"),
             models.Index(fields=["shop", "replied_at"], name="task_shop_replied_idx"),
             models.Index(fields=["order"], name="task_order_idx"),

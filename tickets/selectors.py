@@ -15,8 +15,13 @@ from tickets.models import ServiceMetricDaily, Urge, UrgeTask
 
 
 def ticket_list_for_user(*, user, status: str | None = None, order_no: str | None = None) -> QuerySet[UrgeTask]:
-    """The caller's shops' tasks (ops reviewers: every shop's), soonest due first."""
-    qs = UrgeTask.objects.filter(shop__in=shop_ids_for_user(user=user)).select_related(
+    """The caller's shops' tasks, soonest due first.
+
+    The caller's shop ids are read first (one small query) and passed as constants: PostgreSQL
+    then reads one shop's page in ``task_shop_due_idx`` order and stops at the page's end, where
+    ``shop_id IN (subquery)`` made it join and sort every task of the shop (160 ms for 20,000)."""
+    shop_ids = list(shop_ids_for_user(user=user).values_list("pk", flat=True))
+    qs = UrgeTask.objects.filter(shop_id__in=shop_ids).select_related(
         "order",
         "shop",
         "reply_option",

@@ -297,3 +297,21 @@ def test_the_project_urlconf_uses_the_json_bad_request_handler():
     from backoffice import urls
 
     assert urls.handler400 == "core.api.views.bad_request"
+
+
+def test_the_surrogate_walk_runs_only_when_the_body_has_a_surrogate_escape(merchant_api, monkeypatch):
+    """The parsed document is walked for lone surrogates only when the UTF-8 body holds a
+    ``\\uD8xx``–``\\uDFxx`` escape (the only way one gets in); other encodings are always walked."""
+    from core.api import parsers
+
+    walked = []
+    real = parsers._has_unpaired_surrogate
+    monkeypatch.setattr(parsers, "_has_unpaired_surrogate", lambda data: walked.append(data) or real(data))
+    merchant_api.generic("POST", REPORTS, '{"note": "好 \\u597d \\u00e9"}', content_type="application/json")
+    assert walked == []
+    _error(merchant_api.generic("POST", REPORTS, '{"note": "\\uDBFF"}', content_type="application/json"), 400, "parse_error")
+    assert len(walked) == 1
+    utf16 = '{"note": "\\ud800"}'.encode("utf-16")
+    response = merchant_api.generic("POST", REPORTS, utf16, content_type="application/json; charset=utf-16")
+    _error(response, 400, "parse_error")
+    assert len(walked) == 2

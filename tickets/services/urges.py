@@ -1,7 +1,6 @@
 """Urge ingestion (SPEC §4): suppressed → merged → task_created, idempotent by event id.
 
-One transaction, few statements (a new urge: lock the order, coverage, merge-or-nothing, the
-inserts — no savepoint):
+One transaction, few statements, no savepoint:
 
 * The order row is locked first (``SELECT … FOR UPDATE``, which also looks up the event id), so
   urges of one order are serialised: two different events cannot both open a task, and urge
@@ -13,22 +12,39 @@ inserts — no savepoint):
   answered from the stored answer; a duplicate that commits while we wait for the lock (or one
   posted for another order at the same moment) makes our insert fail, the whole transaction rolls
   back, and we answer from the winner's stored answer.
+
+Two forms of the same steps (``test_urges.py::test_both_forms_agree`` runs a table of cases
+through both and compares answers and every row written):
+
+* the **ORM form** (SQLite): lock, coverage (``reports.coverage.covering_report``), merge, then
+  one insert per row — 5–8 statements;
+* the **statement form** (PostgreSQL, the production database): the lock statement also carries
+  the covering report (``covering_reports_subquery``, the same rule on the locked row), whether a
+  task awaits a reply and ``nextval`` ids for the urge and the task it may open — compiled once per
+  process (``core.setbased.CompiledQuery``); then every row (task, urge, audit row, inbox rows,
+  outbox row) is written by one statement (``chain_statements``): a new task costs two statements,
+  a merge three. Its "a task awaits a reply" is read as of the lock statement's start: when
+  another urge of the order opened a task while we waited for the lock, our task insert fails on
+  the one-awaiting-task index, the attempt rolls back and is judged again (at most three times).
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import Subquery
+from django.db import IntegrityError, connection, models, transaction
+from django.db.models import Case, DateTimeField, Exists, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.audit import audit_record
+from core.audit import audit_entry
 from core.errors import Conflict, InvalidInput
-from core.outbox import outbox_enqueue
+from core.outbox import outbox_enqueue, outbox_messages
+from core.setbased import CompiledQuery, chain_statements, insert_row_sql
 from notifications import events as inbox
-from reports.coverage import covering_report
+from reports.coverage import covering_report, covering_reports_subquery
+from reports.models import DeliveryReport
 from shops.models import Order
 from tickets.models import Urge, UrgeTask
 from tickets.services.notifications import OPENED_MAIL_TOPIC
@@ -79,14 +95,31 @@ def _existing(event_id: str) -> Urge | None:
 def urge_ingest(*, actor, event_id: str, order_no: str, urged_at: datetime) -> UrgeResult:
     """Record a buyer's urge and answer with its outcome. See the module docstring.
     Atomic: the work runs in one ``transaction.atomic`` block (a savepoint when nested)."""
-    try:
-        with transaction.atomic():
-            return _ingest(actor=actor, event_id=event_id, order_no=order_no, urged_at=urged_at)
-    except IntegrityError:
-        existing = _existing(event_id)
-        if existing is None:  # some other constraint: a genuine error
-            raise
-        return _repeat(existing, order_no=order_no, urged_at=urged_at)
+    statement_form = _statement_form()
+    for attempt in range(1, _ATTEMPTS + 1):
+        try:
+            with transaction.atomic():
+                return _ingest(
+                    actor=actor, event_id=event_id, order_no=order_no, urged_at=urged_at, statement_form=statement_form
+                )
+        except IntegrityError:
+            existing = _existing(event_id)
+            if existing is not None:
+                return _repeat(existing, order_no=order_no, urged_at=urged_at)
+            # The statement form judged "no task awaits a reply" before the order lock was granted;
+            # a task opened meanwhile by another urge of the order fails our insert: judge again.
+            if not statement_form or attempt == _ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _statement_form() -> bool:
+    """PostgreSQL takes the statement form (data-modifying ``WITH``); other databases the ORM form."""
+    return connection.vendor == "postgresql"
+
+
+#: Attempts of the statement form when a racing urge of the same order opened a task first.
+_ATTEMPTS = 3
 
 
 def _lock_order(order_no: str, event_id: str) -> Order | None:
@@ -101,6 +134,72 @@ def _lock_order(order_no: str, event_id: str) -> Order | None:
         ),
         None,
     )
+
+
+def _next_id(model: type[models.Model]) -> RawSQL:
+    return RawSQL("nextval(pg_get_serial_sequence(%s, 'id'))", [model._meta.db_table])
+
+
+def _locked_query(*, order_no: str, event_id: str, urged_at: datetime) -> QuerySet:
+    """The statement form's first statement: ``_lock_order``'s lock and event-id look-up, plus the
+    covering report (``reports.coverage``'s SQL form, evaluated on the locked row), whether a task
+    awaits a reply, and the ids of the urge and of the task it may open (``nextval``)."""
+    awaiting = Exists(UrgeTask.objects.filter(order=OuterRef("pk"), status__in=UrgeTask.AWAITING_REPLY))
+    return (
+        Order.objects.select_for_update(of=("self",))
+        .filter(order_no=order_no)
+        .order_by()
+        .annotate(
+            urge_at=Value(urged_at, output_field=DateTimeField()),
+            repeat_of=Subquery(Urge.objects.filter(event_id=event_id).order_by().values("pk")[:1]),
+            awaiting=awaiting,
+        )
+        .annotate(
+            covering_report_id=covering_reports_subquery(at="urge_at"),
+            next_urge_id=_next_id(Urge),
+            next_task_id=Case(When(awaiting=False, then=_next_id(UrgeTask)), default=None),
+        )
+        .values_list(*_LOCKED_COLUMNS)[:1]
+    )
+
+
+_LOCKED_COLUMNS = (
+    "pk",
+    "shop_id",
+    "paid_at",
+    "cancelled_at",
+    "shipped_at",
+    "repeat_of",
+    "covering_report_id",
+    "awaiting",
+    "next_urge_id",
+    "next_task_id",
+)
+_LOCKED = CompiledQuery(
+    _locked_query,
+    order_no="\x1border_no-sample",
+    event_id="\x1bevent_id-sample",
+    urged_at=datetime(2001, 2, 3, 4, 5, 6, 789, tzinfo=UTC),
+)
+
+
+def _lock_order_one_statement(order_no: str, event_id: str, urged_at: datetime) -> Order | None:
+    """``_lock_order`` of the statement form (``_locked_query``, compiled once per process)."""
+    rows = _LOCKED.rows(order_no=order_no, event_id=event_id, urged_at=urged_at)
+    if not rows:
+        return None
+    values = dict(zip(_LOCKED_COLUMNS, rows[0], strict=True))
+    order = Order(
+        pk=values["pk"],
+        order_no=order_no,
+        shop_id=values["shop_id"],
+        paid_at=values["paid_at"],
+        cancelled_at=values["cancelled_at"],
+        shipped_at=values["shipped_at"],
+    )
+    for name in _LOCKED_COLUMNS[5:]:
+        setattr(order, name, values[name])
+    return order
 
 
 def _merge(order: Order) -> UrgeTask | None:
@@ -119,9 +218,15 @@ def _merge(order: Order) -> UrgeTask | None:
     )
 
 
-def _ingest(*, actor, event_id: str, order_no: str, urged_at: datetime) -> UrgeResult:
-    order = _lock_order(order_no, event_id)
-    if order is None or vars(order).get("repeat_of") is not None:  # the annotation of _lock_order
+def _ingest(*, actor, event_id: str, order_no: str, urged_at: datetime, statement_form: bool) -> UrgeResult:
+    """Two forms, one rule: the ORM form (any database) writes row by row; the statement form
+    (PostgreSQL) reads in one statement and writes the urge's rows in one more (a merge: two).
+    ``test_urges.py::test_both_forms_agree`` runs a table of cases through each."""
+    if statement_form:
+        order = _lock_order_one_statement(order_no, event_id, urged_at)
+    else:
+        order = _lock_order(order_no, event_id)
+    if order is None or vars(order).get("repeat_of") is not None:  # the annotation of the lock query
         existing = _existing(event_id)
         if existing is not None:
             return _repeat(existing, order_no=order_no, urged_at=urged_at)
@@ -134,60 +239,88 @@ def _ingest(*, actor, event_id: str, order_no: str, urged_at: datetime) -> UrgeR
     if urged_at < order.paid_at:
         raise Conflict("urge_before_paid", _("urged_at is before the order was paid."))
 
-    report = covering_report(order, urged_at)
+    if statement_form:
+        report_id = vars(order)["covering_report_id"]
+        report = DeliveryReport.objects.only("report_no", "promised_ship_by").get(pk=report_id) if report_id else None
+    else:
+        report = covering_report(order, urged_at)
     task: UrgeTask | None = None
+    opened: UrgeTask | None = None  # a task this urge opens
     answer: dict[str, object]
     if report is not None:
         outcome = Urge.Outcome.SUPPRESSED
         answer = {"outcome": outcome.value, "report_no": report.report_no, "promised_ship_by": iso(report.promised_ship_by)}
     else:
-        task = _merge(order)
+        task = _merge(order) if not statement_form or vars(order)["awaiting"] else None
         if task is not None:
             outcome = Urge.Outcome.MERGED
         else:
             outcome = Urge.Outcome.TASK_CREATED
-            task = UrgeTask.objects.create(
+            task = opened = UrgeTask(
                 order=order,
                 shop_id=order.shop_id,
                 opened_at=urged_at,
                 reply_due_at=urged_at + settings.TICKET_REPLY_WINDOW,
             )
+            if statement_form:
+                opened.pk = vars(order)["next_task_id"] or _sequence_next(UrgeTask)
+            else:
+                opened.save(force_insert=True)
         answer = {"outcome": outcome.value, "ticket": task_snapshot(task, order.order_no)}
 
     # ``answer`` holds JSON values only (str, int, None): what a repeat reads back, as is.
-    urge = Urge.objects.create(
-        event_id=event_id,
-        order=order,
-        urged_at=urged_at,
-        outcome=outcome,
-        task=task,
-        report=report,
-        answer=answer,
-    )
-    if task is not None and outcome == Urge.Outcome.TASK_CREATED:
-        audit_record(
+    urge = Urge(event_id=event_id, order=order, urged_at=urged_at, outcome=outcome, task=task, report=report, answer=answer)
+    if statement_form:
+        urge.pk = vars(order)["next_urge_id"]
+    else:
+        urge.save(force_insert=True)
+    if opened is not None:
+        entry = audit_entry(
             actor=actor,
-            target=task,
+            target=opened,
             action="ticket_opened",
-            to_status=task.status,
+            to_status=opened.status,
             data={"event_id": event_id, "urged_at": iso(urged_at)},
         )
-        inbox.task_opened(task=task, order_no=order.order_no)
-        _notify_opened_on_commit(task.pk)
-    elif task is not None and outcome == Urge.Outcome.MERGED:
-        audit_record(
+    elif task is not None:
+        entry = audit_entry(
             actor=actor, target=task, action="ticket_urge_merged", data={"event_id": event_id, "urge_count": task.urge_count}
         )
-    elif report is not None:
-        audit_record(
+    else:
+        assert report is not None
+        entry = audit_entry(
             actor=actor,
             target=urge,
             action="urge_suppressed",
             data={"event_id": event_id, "report_no": report.report_no, "order_no": order.order_no},
         )
+    if not statement_form:
+        entry.save(force_insert=True)
+        if opened is not None:
+            inbox.task_opened(task=opened, order_no=order.order_no)
+            outbox_enqueue(topic=OPENED_MAIL_TOPIC, payload=_opened_mail(opened.pk)[0], dedupe_key=_opened_mail(opened.pk)[1])
+        return UrgeResult(urge, True)
+
+    rows: list[models.Model] = [urge, entry]
+    statements = []
+    if opened is not None:
+        rows.insert(0, opened)
+        statements.append(inbox.task_opened_statement(task=opened, order_no=order.order_no))
+        statements += [
+            insert_row_sql(message, ignore_conflicts=True)
+            for message in outbox_messages(topic=OPENED_MAIL_TOPIC, items=[_opened_mail(opened.pk)])
+        ]
+    chain_statements([insert_row_sql(row) for row in rows] + statements)
     return UrgeResult(urge, True)
 
 
-def _notify_opened_on_commit(task_id: int) -> None:
-    """The opening mail goes through the outbox: written with the task, sent by the drain."""
-    outbox_enqueue(topic=OPENED_MAIL_TOPIC, payload={"task_id": task_id}, dedupe_key=f"ticket-opened:{task_id}")
+def _sequence_next(model: type[models.Model]) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [model._meta.db_table])
+        return cursor.fetchone()[0]
+
+
+def _opened_mail(task_id: int) -> tuple[dict, str]:
+    """The opening mail goes through the outbox (payload, dedupe key): written with the task,
+    sent by the drain."""
+    return {"task_id": task_id}, f"ticket-opened:{task_id}"

@@ -1,5 +1,6 @@
 """Urge ingestion (SPEC §4): outcomes in order, refusals, idempotency by event id."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -203,14 +204,17 @@ def test_a_duplicate_stored_while_waiting_for_the_order_lock_rolls_back_and_answ
     from tickets.services import urges
 
     first = urges.urge_ingest(actor=platform_user, event_id="e1", order_no=order.order_no, urged_at=sh(2022, 12, 28, 12, 0))
-    real_lock = urges._lock_order
 
-    def lock_without_seeing_the_repeat(order_no, event_id):
-        locked = real_lock(order_no, event_id)
-        locked.repeat_of = None
-        return locked
+    def without_seeing_the_repeat(real_lock):
+        def lock(*args):
+            locked = real_lock(*args)
+            locked.repeat_of = None
+            return locked
 
-    monkeypatch.setattr(urges, "_lock_order", lock_without_seeing_the_repeat)
+        return lock
+
+    for name in ("_lock_order", "_lock_order_one_statement"):  # the ORM form and the statement form
+        monkeypatch.setattr(urges, name, without_seeing_the_repeat(getattr(urges, name)))
     audit_before = AuditEntry.objects.count()
     again = urges.urge_ingest(actor=platform_user, event_id="e1", order_no=order.order_no, urged_at=sh(2022, 12, 28, 12, 0))
     assert (again.created, again.answer, again.urge.pk) == (False, first.answer, first.urge.pk)
@@ -218,11 +222,17 @@ def test_a_duplicate_stored_while_waiting_for_the_order_lock_rolls_back_and_answ
     assert (Urge.objects.count(), AuditEntry.objects.count()) == (1, audit_before)
 
 
-@pytest.mark.parametrize(("outcome", "queries"), [("task_created", 8), ("merged", 5), ("suppressed", 4)])
-def test_queries_per_urge(platform_user, order, shop, outcome, queries, django_assert_num_queries):
-    """Order lock (with the event-id look-up), coverage, merge-or-nothing, inserts (a new task:
-    also its inbox rows, one INSERT … SELECT, and its outbox mail row) — plus the savepoint pair the test's enclosing
-    transaction adds."""
+@pytest.mark.parametrize(
+    ("outcome", "orm_form", "statement_form"), [("task_created", 8, 2), ("merged", 5, 3), ("suppressed", 4, 3)]
+)
+def test_queries_per_urge(platform_user, order, shop, outcome, orm_form, statement_form, on_postgres, django_assert_num_queries):
+    """ORM form (SQLite): order lock (with the event-id look-up), coverage, merge-or-nothing,
+    inserts (a new task: also its inbox rows, one INSERT … SELECT, and its outbox mail row).
+    Statement form (PostgreSQL): one statement locks the order and reads the event id, the covering
+    report and whether a task awaits a reply; one more writes every row (a merge first counts the
+    urge on its task; a suppression reads the report's number). Plus the savepoint pair the test's
+    enclosing transaction adds."""
+    queries = statement_form if on_postgres else orm_form
     if outcome == "merged":
         urge_ingest(actor=platform_user, event_id="e0", order_no=order.order_no, urged_at=sh(2022, 12, 28, 11, 0))
     if outcome == "suppressed":
@@ -230,3 +240,144 @@ def test_queries_per_urge(platform_user, order, shop, outcome, queries, django_a
     with django_assert_num_queries(queries + 2):
         result = urge_ingest(actor=platform_user, event_id="e1", order_no=order.order_no, urged_at=sh(2022, 12, 28, 12, 0))
     assert result.outcome == outcome
+
+
+@pytest.mark.postgres
+def test_both_forms_agree(platform_user, shop, monkeypatch):
+    """The ORM form (SQLite) and the statement form (PostgreSQL) on one table of cases, each run
+    on the same rows and rolled back: the same answers and refusals, and the same rows written —
+    tasks, urges, audit rows, inbox rows, outbox rows — ids aside."""
+    from django.db import transaction
+
+    from core.errors import DomainError
+    from notifications.models import Notification
+    from shops.models import ShopMembership
+    from tickets.services import urges
+
+    ShopMembership.objects.create(shop=shop, user=platform_user.__class__.objects.create(username="member-a"))
+    orders = {name: OrderFactory(product=ProductFactory(shop=shop), paid_at=sh(2022, 12, 28, 10, 0)) for name in "abcdefg"}
+    orders["shipped"] = OrderFactory(product=ProductFactory(shop=shop), shipped_at=sh(2022, 12, 28, 11, 0))
+    orders["cancelled"] = OrderFactory(product=ProductFactory(shop=shop), cancelled_at=sh(2022, 12, 28, 11, 0))
+    covered = ProductFactory(shop=shop)
+    DeliveryReportFactory(shop=shop, report_no="BB2022122799999", scope="product", products=[covered])
+    orders["covered"] = OrderFactory(product=covered, paid_at=sh(2022, 12, 28, 10, 0))
+    cases = [
+        ("e1", "a", sh(2022, 12, 28, 12, 0)),  # opens a task
+        ("e2", "a", sh(2022, 12, 28, 13, 0, 30)),  # merges
+        ("e2", "a", sh(2022, 12, 28, 13, 0, 30)),  # a repeat
+        ("e2", "b", sh(2022, 12, 28, 13, 0, 30)),  # the same event with other content
+        ("e3", "covered", sh(2022, 12, 28, 12, 0)),  # suppressed
+        ("e3", "covered", sh(2022, 12, 28, 12, 0)),  # a repeat of a suppression
+        ("e4", "b", sh(2022, 12, 28, 12, 0).replace(microsecond=123400)),  # microseconds in the answer
+        ("replied", "c", sh(2022, 12, 28, 12, 0)),  # then the task is replied: the next urge opens another
+        ("e5", "c", sh(2022, 12, 29, 9, 0)),
+        ("overdue", "d", sh(2022, 12, 28, 12, 0)),  # then the task is overdue: the next urge merges into it
+        ("e6", "d", sh(2022, 12, 30, 9, 0)),
+        ("e7", "shipped", sh(2022, 12, 28, 12, 0)),
+        ("e8", "cancelled", sh(2022, 12, 28, 12, 0)),
+        ("e9", "e", sh(2022, 12, 28, 9, 0)),  # before payment
+        ("e10", "nope", sh(2022, 12, 28, 12, 0)),
+    ]
+
+    def run(statement_form: bool) -> dict:
+        monkeypatch.setattr(urges, "_statement_form", lambda: statement_form)
+        answers: list[tuple] = []
+        with transaction.atomic():
+            for event_id, name, at in cases:
+                order_no = orders[name].order_no if name in orders else "NO-SUCH-ORDER"
+                if event_id in ("replied", "overdue"):
+                    urge_ingest(actor=platform_user, event_id=f"{event_id}-first", order_no=order_no, urged_at=at)
+                    UrgeTask.objects.filter(order__order_no=order_no).update(status=event_id)
+                    continue
+                try:
+                    result = urge_ingest(actor=platform_user, event_id=event_id, order_no=order_no, urged_at=at)
+                    answers.append((result.created, result.answer))
+                except DomainError as error:
+                    answers.append((error.code, str(error.detail)))
+            tasks = list(UrgeTask.objects.order_by("pk"))
+            ids = {str(task.pk): f"task{i}" for i, task in enumerate(tasks)}
+            urge_ids = {str(u.pk): f"urge{i}" for i, u in enumerate(Urge.objects.order_by("pk"))}
+
+            def plain(value):
+                """Task ids as labels: under the keys ``id``/``task_id``, and after ``#``, between
+                slashes or after the last colon of a text."""
+                if isinstance(value, dict):
+                    return {k: ids[str(v)] if k in ("id", "task_id") else plain(v) for k, v in value.items()}
+                if isinstance(value, (list, tuple)):
+                    return [plain(v) for v in value]
+                if isinstance(value, str):
+                    return re.sub(r"(?<=#)\d+|(?<=/)\d+(?=/)|(?<=:)\d+$", lambda m: ids.get(m.group(), m.group()), value)
+                return value
+
+            state = {
+                "answers": [plain(a) for a in answers],
+                "tasks": [
+                    (ids[str(t.pk)], t.order.order_no, t.shop_id, t.status, t.opened_at, t.reply_due_at, t.urge_count)
+                    for t in tasks
+                ],
+                "urges": [
+                    (
+                        u.event_id,
+                        u.order_id,
+                        u.urged_at,
+                        u.outcome,
+                        u.task_id and ids[str(u.task_id)],
+                        u.report_id,
+                        plain(u.answer),
+                    )
+                    for u in Urge.objects.order_by("pk")
+                ],
+                "audit": [
+                    (
+                        a.actor_id,
+                        a.actor_label,
+                        a.action,
+                        a.target_type,
+                        (ids if a.target_type == "tickets.urgetask" else urge_ids)[a.target_id],
+                        a.from_status,
+                        a.to_status,
+                        a.reason,
+                        plain(a.data),
+                    )
+                    for a in AuditEntry.objects.filter(target_type__in=["tickets.urgetask", "tickets.urge"]).order_by("pk")
+                ],
+                "inbox": [
+                    (n.user_id, n.shop_id, n.kind, plain(n.title), n.body, plain(n.link), plain(n.dedupe_key), n.read_at)
+                    for n in Notification.objects.order_by("pk")
+                ],
+                "outbox": [
+                    (m.topic, plain(m.payload), plain(m.dedupe_key), m.delivered_at, m.attempts, m.last_error)
+                    for m in OutboxMessage.objects.order_by("pk")
+                ],
+            }
+            transaction.set_rollback(True)
+        return state
+
+    orm, statement = run(statement_form=False), run(statement_form=True)
+    assert [a[0] if isinstance(a[0], str) else a for a in orm["answers"]]  # the cases ran
+    assert len(orm["tasks"]) == 5 and len(orm["inbox"]) == 5 and len(orm["outbox"]) == 5
+    for key in orm:
+        assert statement[key] == orm[key], key
+
+
+@pytest.mark.postgres
+def test_a_task_replied_after_the_lock_statement_saw_it_awaiting_gets_a_new_task(platform_user, order, monkeypatch):
+    """The statement form reads "a task awaits a reply" in its lock statement; if the task was
+    replied before the merge, the merge finds nothing and the urge opens a task, with an id drawn
+    then (the lock statement drew none: a task was awaiting)."""
+    from tickets.services import urges
+
+    urge_ingest(actor=platform_user, event_id="e1", order_no=order.order_no, urged_at=sh(2022, 12, 28, 12, 0))
+    real_lock = urges._lock_order_one_statement
+
+    def lock_then_reply(*args):
+        locked = real_lock(*args)
+        assert (locked.awaiting, locked.next_task_id) == (True, None)
+        UrgeTask.objects.update(status=UrgeTask.Status.REPLIED)  # a reply lands between the two statements
+        return locked
+
+    monkeypatch.setattr(urges, "_lock_order_one_statement", lock_then_reply)
+    result = urge_ingest(actor=platform_user, event_id="e2", order_no=order.order_no, urged_at=sh(2022, 12, 28, 18, 0))
+    assert result.outcome == "task_created"
+    opened = UrgeTask.objects.get(status="open")
+    assert result.answer["ticket"]["id"] == opened.pk and opened.urges.get().event_id == "e2"
