@@ -202,6 +202,9 @@ def _create_partition(run_id: int, attempt: int) -> str:
     """A new, empty, unattached table shaped like the stats (columns, NOT NULL and CHECK
     constraints) with ``CHECK (run_id = …)``, so attaching it needs no validation scan."""
     part, parent = _table_name(_partition(run_id, attempt)), _table(ProductPickupStat)
+    # a stale table of that name can only be left by a flush that reset the run ids (the flush
+    # empties the partitions but keeps them): it holds nothing of this run
+    _execute(f"DROP TABLE IF EXISTS {part}", [])
     _execute(
         f"CREATE TABLE {part} (LIKE {parent} INCLUDING DEFAULTS INCLUDING CONSTRAINTS, "
         f"CONSTRAINT {_table_name(_partition(run_id, attempt) + '_run')} CHECK (run_id = {int(run_id)}))",

@@ -20,6 +20,15 @@ TABLE = ProductPickupStat._meta.db_table
 pytestmark = pytest.mark.postgres
 
 
+@pytest.fixture(autouse=True)
+def _no_leftover_partitions(db):
+    """A transactional test's flush empties the stats' partitions but keeps them attached: start
+    each test here from none."""
+    with connection.cursor() as cursor:
+        for name in partitions():
+            cursor.execute(f'DROP TABLE "{name}"')
+
+
 def partitions() -> dict[str, list[str]]:
     """Attached partitions of the stats, each with the definitions of its indexes."""
     with connection.cursor() as cursor:
