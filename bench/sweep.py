@@ -14,7 +14,10 @@
 All bench rows are deleted at the end.
 """
 
+import os
+import statistics
 import time
+import tracemalloc
 from datetime import timedelta
 from decimal import Decimal
 from unittest import mock
@@ -234,15 +237,142 @@ def _cleanup(audit_floor: int) -> None:
     get_user_model().objects.filter(username="bench-platform").delete()
 
 
+def _reset(now, audit_floor: int, *, backlog: bool = False) -> None:
+    """Undo a measured sweep and baseline (untimed): the same due tasks open again on the table and
+    on the copy, their complaints, audit and inbox rows gone, both tables vacuumed (autovacuum's
+    job between two sweeps). ``backlog``: every loaded task open and due at ``now`` (an outage)."""
+    bench_shops = "SELECT id FROM shops_shop WHERE code LIKE 'bench-%%'"
+    with connection.cursor() as cursor:
+        if backlog:
+            for table, extra in (("tickets_urgetask", ", complaint_id = NULL, complaint_waived = false"), (COPY_TABLE, "")):
+                cursor.execute(
+                    f"UPDATE {table} SET status = 'open', overdue_at = NULL, replied_at = NULL, "
+                    f"reply_due_at = CASE WHEN reply_due_at > %s THEN %s ELSE reply_due_at END{extra} "
+                    f"WHERE shop_id IN ({bench_shops})",
+                    [now, now],
+                )
+        else:
+            cursor.execute(
+                "UPDATE tickets_urgetask SET status = 'open', overdue_at = NULL, complaint_id = NULL, complaint_waived = false "
+                f"WHERE status = 'overdue' AND shop_id IN ({bench_shops})"
+            )
+            cursor.execute(f"UPDATE {COPY_TABLE} SET status = 'open', overdue_at = NULL WHERE status = 'overdue'")
+        order_ids = f"SELECT id FROM shops_order WHERE shop_id IN ({bench_shops})"
+        cursor.execute(f"DELETE FROM complaints_complaint WHERE order_id IN ({order_ids})")
+        cursor.execute("DELETE FROM core_auditentry WHERE id > %s", [audit_floor])
+        cursor.execute(f"DELETE FROM notifications_notification WHERE shop_id IN ({bench_shops})")
+        if _pg():
+            for table in ("tickets_urgetask", COPY_TABLE, "complaints_complaint", "core_auditentry"):
+                cursor.execute(f"VACUUM ANALYZE {table}")
+
+
+def _loaded(n_tasks: int, n_due: int):
+    """The load time of a kept load of the same sizes (``--keep``), else ``None``."""
+    from shops.models import Order
+    from tickets.models import UrgeTask
+
+    if COPY_TABLE not in connection.introspection.table_names():
+        return None
+    tasks = UrgeTask.objects.filter(shop__code__startswith="bench-")
+    first = Order.objects.filter(order_no=f"{PREFIX}{1:08d}").values_list("paid_at", flat=True).first()
+    if (
+        first is None
+        or tasks.count() != n_tasks
+        or tasks.exclude(status="replied").filter(reply_due_at__lte=first + timedelta(days=3)).count() != n_due
+    ):
+        return None
+    return first + timedelta(days=3)  # the load's now: paid_at is now − 3 days
+
+
+def _no_publish(*args, **kwargs) -> None:
+    """The stub of the judgment job's publish (broker I/O): a plain function, not a ``Mock`` —
+    a mock records every call, which the backlog's memory trace would count."""
+
+
+def _sweep_once(now, audit_floor: int, *, progress=None):
+    """One timed sweep and one timed baseline UPDATE at ``now``, then the reset."""
+    from tickets.services import tickets_sweep_overdue
+
+    with mock.patch("complaints.tasks.judge_pending_complaints.apply_async", new=_no_publish):
+        started = time.perf_counter()
+        result = tickets_sweep_overdue(now=now, progress=progress)
+        sweep = time.perf_counter() - started
+    baseline, rows = _hand_update(now)
+    assert result.overdue == rows, (result.overdue, rows)
+    return sweep, baseline, result
+
+
+def _forget_ingest() -> None:
+    """Delete what ``_ingest`` made (its orders, tasks, urges), leaving the sweep's load."""
+    with connection.cursor() as cursor:
+        orders = "SELECT id FROM shops_order WHERE order_no LIKE %s"
+        cursor.execute(f"DELETE FROM tickets_urge WHERE order_id IN ({orders})", [f"{PREFIX}U%"])
+        cursor.execute(f"DELETE FROM tickets_urgetask WHERE order_id IN ({orders})", [f"{PREFIX}U%"])
+        cursor.execute("DELETE FROM shops_order WHERE order_no LIKE %s", [f"{PREFIX}U%"])
+
+
+def _load_average() -> str:
+    return ", ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def _backlog(now, audit_floor: int, n_tasks: int) -> None:
+    """Every loaded task due at once (an outage): swept in batches with progress lines, peak
+    Python memory traced, beside one UPDATE of the same rows on the copy."""
+    _reset(now, audit_floor, backlog=True)
+    started = time.perf_counter()
+    every = max(n_tasks // 10, 1)
+    shown = [0]
+
+    def progress(total) -> None:
+        if total.overdue >= shown[0] + every:
+            shown[0] = total.overdue - total.overdue % every
+            current, peak = tracemalloc.get_traced_memory()
+            print(
+                f"     … {total.overdue:,} overdue after {time.perf_counter() - started:.1f}s "
+                f"(Python memory now {current / 1024:,.0f} KiB, peak {peak / 1024:,.0f} KiB)",
+                flush=True,
+            )
+
+    print(f"   backlog: all {n_tasks:,} tasks open and due at once (load average {_load_average()})", flush=True)
+    tracemalloc.start()
+    try:
+        sweep, baseline, result = _sweep_once(now + timedelta(milliseconds=1), audit_floor, progress=progress)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    print(
+        f"   backlog sweep: {sweep:.1f}s = {result.overdue / sweep:,.0f} tasks/s — {result.overdue:,} overdue, "
+        f"{result.complaints_filed:,} complaints, {result.complaints_waived:,} waived; peak Python memory {peak / 1024:,.0f} KiB"
+    )
+    print(f"   backlog baseline: one UPDATE of the same rows on the copy: {baseline:.1f}s; ratio {sweep / baseline:.2f}×")
+    print(f"   load average after: {_load_average()}", flush=True)
+
+
 def add_arguments(parser) -> None:
     parser.add_argument("--tasks", type=int, help="sweep: urge tasks loaded (default 1,000,000)")
     parser.add_argument("--due", type=int, help="sweep: of them open and due (default 10,000)")
     parser.add_argument("--requests", type=int, help="sweep: urges posted through the API (default 2,000)")
+    parser.add_argument(
+        "--repeat", type=int, help="sweep: sweep + baseline pairs on the same load, reset between (default 3; smoke 1)"
+    )
+    parser.add_argument(
+        "--backlog", action="store_true", help="sweep: then make every loaded task due at once (an outage) and sweep them"
+    )
+    parser.add_argument(
+        "--keep", action="store_true", help="sweep: keep the loaded tasks for the next run with the same sizes (reused)"
+    )
 
 
-def main(smoke: bool, tasks: int | None = None, due: int | None = None, requests: int | None = None) -> None:
+def main(
+    smoke: bool,
+    tasks: int | None = None,
+    due: int | None = None,
+    requests: int | None = None,
+    repeat: int | None = None,
+    backlog: bool = False,
+    keep: bool = False,
+) -> None:
     from core.models import AuditEntry
-    from tickets.services import tickets_sweep_overdue
     from tickets.services.overdue import SWEEP_BATCH_SIZE
 
     n_tasks, n_due, n_requests = SIZES[smoke]
@@ -250,37 +380,64 @@ def main(smoke: bool, tasks: int | None = None, due: int | None = None, requests
         print("   the full size needs PostgreSQL (DATABASE_URL=postgres://…); running the smoke size")
         n_tasks, n_due, n_requests = SIZES[True]
     n_tasks, n_due, n_requests = tasks or n_tasks, due or n_due, requests if requests is not None else n_requests
+    repeat = repeat or (1 if smoke else 3)
     audit_floor = AuditEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
-    _cleanup(audit_floor)  # leftovers of an interrupted run
-    now = timezone.now()
+    now = _loaded(n_tasks, n_due)
+    cleaned = False
     try:
         with override_settings(DEBUG=False):
-            shops = _setup_shops()
-            started = time.perf_counter()
-            _load(n_tasks, n_due, now, shops)
-            _copy_table()
-            print(
-                f"   load: {n_tasks:,} tasks ({n_due:,} due) + identical copy in {time.perf_counter() - started:.1f}s "
-                f"[{connection.vendor}]"
-            )
+            if now is None:
+                _cleanup(audit_floor)  # leftovers of an interrupted run
+                now = timezone.now()
+                shops = _setup_shops()
+                started = time.perf_counter()
+                _load(n_tasks, n_due, now, shops)
+                _copy_table()
+                print(
+                    f"   load: {n_tasks:,} tasks ({n_due:,} due) + identical copy in {time.perf_counter() - started:.1f}s "
+                    f"[{connection.vendor}]"
+                )
+            else:
+                shops = _setup_shops()
+                print(f"   reusing the kept load: {n_tasks:,} tasks ({n_due:,} due) [{connection.vendor}]")
+                _reset(now, audit_floor)
 
             sweep_now = now + timedelta(milliseconds=1)
-            with mock.patch("complaints.tasks.judge_pending_complaints.apply_async"):
-                started = time.perf_counter()
-                result = tickets_sweep_overdue(now=sweep_now)
-                sweep = time.perf_counter() - started
-            baseline, rows = _hand_update(sweep_now)
+            print(f"   load average before: {_load_average()}", flush=True)
+            runs = []
+            for i in range(repeat):
+                if i:
+                    _reset(now, audit_floor)
+                runs.append(_sweep_once(sweep_now, audit_floor))
+                sweep, baseline, result = runs[-1]
+                print(
+                    f"     run {i + 1}: sweep {sweep:.3f}s, baseline {baseline:.3f}s, ratio {sweep / baseline:.2f}×", flush=True
+                )
+            sweep = statistics.median(r[0] for r in runs)
+            baseline = statistics.median(r[1] for r in runs)
+            ratio = statistics.median(r[0] / r[1] for r in runs)
             print(
-                f"   sweep (batches of {SWEEP_BATCH_SIZE:,}, complaints + audit): {sweep:.3f}s — {result.overdue:,} overdue, "
-                f"{result.complaints_filed:,} complaints filed, {result.complaints_waived:,} waived (taobao)"
+                f"   sweep (batches of {SWEEP_BATCH_SIZE:,}, complaints + audit): {sweep:.3f}s (median of {repeat}) — "
+                f"{result.overdue:,} overdue, {result.complaints_filed:,} complaints filed, "
+                f"{result.complaints_waived:,} waived (taobao)"
             )
             print(
                 f"   baseline: one UPDATE … WHERE status='open' AND reply_due_at < now on the copy: {baseline:.3f}s "
-                f"— {rows:,} rows"
+                f"— {n_due:,} rows"
             )
-            print(f"   ratio sweep/baseline: {sweep / baseline:.1f}×")
-            assert result.overdue == rows == n_due, (result.overdue, rows, n_due)
+            print(f"   ratio sweep/baseline: {ratio:.2f}× (median of the paired ratios); load average {_load_average()}")
+            assert result.overdue == n_due, (result.overdue, n_due)
 
-            _ingest(n_requests, now, shops)
+            if backlog:
+                _backlog(now, audit_floor, n_tasks)
+                keep = False  # the backlog changed the load
+            if n_requests:
+                _ingest(n_requests, now, shops)
+            if keep:
+                _forget_ingest()
+                _reset(now, audit_floor)
+                cleaned = True
+                print("   kept the loaded tasks for the next run (--keep); a run without --keep deletes them")
     finally:
-        _cleanup(audit_floor)
+        if not cleaned:
+            _cleanup(audit_floor)

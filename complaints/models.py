@@ -26,10 +26,15 @@ class Complaint(models.Model):
     event_id = models.CharField(
         _("event id"),
         max_length=80,
-        unique=True,
         help_text=_("The platform's event id; for complaints filed by the urge-task sweep, 'ticket-overdue:<task id>'."),
     )
-    order = models.ForeignKey("shops.Order", verbose_name=_("order"), on_delete=models.PROTECT, related_name="complaints")
+    order = models.ForeignKey(
+        "shops.Order",
+        verbose_name=_("order"),
+        on_delete=models.PROTECT,
+        related_name="complaints",
+        db_index=False,  # complaint_order_idx (order, filed_at) serves look-ups by order
+    )
     reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
     message = models.TextField(_("message"), blank=True)
     evidence = models.JSONField(_("evidence links"), default=list, blank=True)
@@ -43,6 +48,7 @@ class Complaint(models.Model):
         null=True,
         blank=True,
         on_delete=models.PROTECT,
+        db_index=False,  # partial index below: most complaints have none
         related_name="exempted_complaints",
     )
     basis_exemption = models.ForeignKey(
@@ -51,6 +57,7 @@ class Complaint(models.Model):
         null=True,
         blank=True,
         on_delete=models.PROTECT,
+        db_index=False,  # partial index below: most complaints have none
         related_name="exempted_complaints",
     )
     penalty = models.DecimalField(_("penalty"), max_digits=10, decimal_places=2, null=True, blank=True)
@@ -61,6 +68,7 @@ class Complaint(models.Model):
         null=True,
         blank=True,
         on_delete=models.PROTECT,
+        db_index=False,  # partial index below: most complaints have none
         related_name="+",
         help_text=_("Empty when the system judged."),
     )
@@ -77,15 +85,26 @@ class Complaint(models.Model):
         null=True,
         blank=True,
         on_delete=models.PROTECT,
+        db_index=False,  # partial index below: most complaints have none
         related_name="+",
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["-filed_at", "-id"]
+        # Every complaint is written twice in bulk (filed by the sweep, judged by the job; the
+        # judgment's UPDATE changes the status, so it writes an entry in every index): the indexes
+        # are those reads use. A UniqueConstraint rather than ``unique=True`` on ``event_id``: no
+        # second ``varchar_pattern_ops`` index (nothing searches event ids by prefix). The foreign
+        # keys that are mostly empty are indexed only where set (``= X`` look-ups, PROTECT checks).
+        constraints = [models.UniqueConstraint(fields=["event_id"], name="uniq_complaint_event_id")]
         indexes = [
             models.Index(fields=["status", "filed_at"], name="complaint_status_filed_idx"),
             models.Index(fields=["order", "filed_at"], name="complaint_order_idx"),
+            *[
+                models.Index(fields=[name], condition=models.Q(**{f"{name}__isnull": False}), name=f"complaint_{name}_idx")
+                for name in ("basis_report", "basis_exemption", "judged_by", "rereviewed_by")
+            ],
         ]
         verbose_name = _("complaint")
         verbose_name_plural = _("complaints")

@@ -36,13 +36,14 @@ class _EqualsAny(Lookup):
         return f"{lhs} = ANY({rhs})", [*lhs_params, *rhs_params]
 
 
-def pk_in(ids: Iterable[int], *, using: str = DEFAULT_DB_ALIAS) -> "Q | Lookup[Any]":
+def pk_in(ids: Iterable[int], *, using: str = DEFAULT_DB_ALIAS, field: str = "pk") -> "Q | Lookup[Any]":
     """A filter for "primary key in ``ids``" that stays cheap for thousands of ids: on PostgreSQL
     ``id = ANY(<one array parameter>)`` (``pk__in`` compiles and sends one placeholder per id —
-    ~10× slower for 5,000), elsewhere ``pk__in``."""
+    ~10× slower for 5,000), elsewhere ``pk__in``. ``field``: another path to compare, e.g.
+    ``"shop__urge_tasks__pk"`` (the join it needs is the one later ``values()`` reuse)."""
     if connections[using].vendor == "postgresql":
-        return _EqualsAny(F("pk"), list(ids))
-    return Q(pk__in=list(ids))
+        return _EqualsAny(F(field), list(ids))
+    return Q(**{f"{field}__in": list(ids)})
 
 
 def _column(model: type[models.Model], name: str) -> str:
@@ -132,22 +133,10 @@ def insert_select_sql(
         compiled_source = source.query.get_compiler(using=rows.db).as_sql()
     source_sql, source_params = compiled_source
 
-    instance = model(**(values or {}))
-    targets, select_list, params = [], [], []
-    for field in model._meta.concrete_fields:
-        if field in model._meta.db_returning_fields:  # the auto primary key
-            continue
-        column = field.column or ""
-        targets.append(quote(column))
-        if column in from_rows:
-            select_list.append(f"src.{quote(f'ins_{column}')}")
-        else:
-            select_list.append("%s")
-            params.append(field.get_db_prep_save(field.pre_save(instance, add=True), connection))
-    sql = (
-        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(targets)}) "
-        f"SELECT {', '.join(select_list)} FROM ({source_sql}) src WHERE 1 = 1"  # WHERE: SQLite's ON CONFLICT parse
+    select_sql, params = insert_columns_sql(
+        model, {column: f"src.{quote(f'ins_{column}')}" for column in from_rows}, values=values, using=rows.db
     )
+    sql = f"{select_sql} FROM ({source_sql}) src WHERE 1 = 1"  # WHERE: SQLite's ON CONFLICT parse
     if ignore_conflicts_on:
         names = (ignore_conflicts_on,) if isinstance(ignore_conflicts_on, str) else ignore_conflicts_on
         conflict = ", ".join(quote(_column(model, name)) for name in names)
@@ -155,6 +144,56 @@ def insert_select_sql(
     if returning:
         sql += f" RETURNING {quote(_column(model, 'pk'))}"
     return sql, [*params, *source_params]
+
+
+def insert_columns_sql(
+    model: type[models.Model], from_source: dict[str, str], *, values: dict[str, Any] | None = None, using: str = DEFAULT_DB_ALIAS
+) -> tuple[str, list[Any]]:
+    """``INSERT INTO <model> (<every column>) SELECT <list>`` — to be followed by ``FROM …``.
+    ``from_source`` maps columns (or field names) to SQL over the source (the primary key too, if
+    the source draws it); every other concrete field takes ``values[name]`` or its model default
+    as a parameter, exactly as ``save()`` would (``pre_save``: ``auto_now_add`` is set). Returns
+    the SQL and its parameters."""
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    given = {_column(model, name): sql for name, sql in from_source.items()}
+    instance = model(**(values or {}))
+    targets, select_list, params = [], [], []
+    for field in model._meta.concrete_fields:
+        column = field.column or ""
+        if field in model._meta.db_returning_fields and column not in given:  # the auto primary key
+            continue
+        targets.append(quote(column))
+        if column in given:
+            select_list.append(given[column])
+        else:
+            select_list.append("%s")
+            params.append(field.get_db_prep_save(field.pre_save(instance, add=True), connection))
+    return f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(targets)}) SELECT {', '.join(select_list)}", params
+
+
+def audit_values(
+    *,
+    actor: Actor,
+    model: type[models.Model],
+    action: str,
+    from_status: str = "",
+    to_status: str = "",
+    reason: str = "",
+    at: datetime | None = None,
+) -> dict[str, Any]:
+    """The fields every audit row of a set-based write shares (the one place that says what a
+    job's audit row holds; ``audit_record_select`` and raw statements use it)."""
+    return {
+        "at": at or timezone.now(),
+        "target_type": target_type_of(model),
+        "action": action,
+        "from_status": from_status,
+        "to_status": to_status,
+        "reason": reason,
+        "actor": actor,
+        "actor_label": actor.get_username() if actor is not None else SYSTEM,
+    }
 
 
 def audit_record_select(
@@ -170,18 +209,17 @@ def audit_record_select(
     """One audit row per row of ``rows`` (the changed objects), in one ``INSERT … SELECT``.
     ``reason`` may be an expression over the rows (e.g. a ``Case``). Returns the rows written."""
     columns: dict[str, Any] = {"target_id": Cast("pk", CharField())}
-    values: dict[str, Any] = {
-        "at": at or timezone.now(),
-        "target_type": target_type_of(rows.model),
-        "action": action,
-        "from_status": from_status,
-        "to_status": to_status,
-        "actor": actor,
-        "actor_label": actor.get_username() if actor is not None else SYSTEM,
-    }
-    if isinstance(reason, str):
-        values["reason"] = reason
-    else:
+    values = audit_values(
+        actor=actor,
+        model=rows.model,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason if isinstance(reason, str) else "",
+        at=at,
+    )
+    if not isinstance(reason, str):
+        del values["reason"]
         columns["reason"] = reason
     return insert_select(AuditEntry, rows, columns=columns, values=values, returning=False)
 

@@ -5,7 +5,7 @@ Call them inside the transaction that makes the change."""
 
 from collections.abc import Iterable
 
-from django.db.models import Case, CharField, Value, When
+from django.db.models import Case, CharField, OuterRef, Subquery, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -47,15 +47,20 @@ def task_opened_statement(*, task, order_no: str) -> tuple[str, list]:
 
 
 def _task_members(task_ids: Iterable[int]):
-    from tickets.models import UrgeTask
-
-    return ShopMembership.objects.filter(shop__urge_tasks__in=UrgeTask.objects.filter(pk_in(list(task_ids))).values("pk"))
+    # One membership row per (member, task): the tasks are matched by id directly (a subquery of
+    # ids made PostgreSQL look each task up twice and join its order before finding no member).
+    return ShopMembership.objects.filter(pk_in(list(task_ids), field="shop__urge_tasks__pk"))
 
 
 def _tasks_notify(task_ids: list[int], *, kind: str, title: str, body: str, key: str) -> int:
     if not task_ids:
         return 0
-    task, order = "shop__urge_tasks__pk", "shop__urge_tasks__order__order_no"
+    from shops.models import Order
+
+    task = "shop__urge_tasks__pk"
+    # The order number by a subquery: read for the rows written only (a join would read every
+    # task's order before the membership join finds whether anyone is to be told).
+    order = Subquery(Order.objects.filter(pk=OuterRef("shop__urge_tasks__order_id")).values("order_no")[:1])
     return notify_members(
         members=_task_members(task_ids),
         kind=kind,
@@ -94,11 +99,8 @@ def tasks_overdue(*, task_ids: list[int]) -> int:
 
 
 def _complaint_members(complaint_ids: Iterable[int]):
-    from complaints.models import Complaint
-
-    return ShopMembership.objects.filter(
-        shop__orders__complaints__in=Complaint.objects.filter(pk_in(list(complaint_ids))).values("pk")
-    )
+    # As ``_task_members``: the complaints matched by id directly, not through a subquery of ids.
+    return ShopMembership.objects.filter(pk_in(list(complaint_ids), field="shop__orders__complaints__pk"))
 
 
 _C = "shop__orders__complaints__"

@@ -20,7 +20,7 @@ def _same(existing: Complaint, values: dict) -> bool:
     return all(getattr(existing, k) == v for k, v in values.items())
 
 
-def _enqueue_judgment() -> None:
+def enqueue_judgment() -> None:
     """After commit, ask a worker to judge what is pending (the beat job is the safety net)."""
     from complaints.tasks import judge_pending_complaints
 
@@ -72,7 +72,7 @@ def complaint_file(
         at=complaint.created_at,
     )
     inbox.complaints_filed(complaint_ids=[complaint.pk])
-    _enqueue_judgment()
+    enqueue_judgment()
     return complaint, True
 
 
@@ -110,7 +110,7 @@ def complaint_file_bulk(*, actor, complaints: list[dict]) -> list[int]:
     )
     if new_ids:
         inbox.complaints_filed(complaint_ids=new_ids)
-        _enqueue_judgment()
+        enqueue_judgment()
     return new_ids
 
 
@@ -147,5 +147,5 @@ def complaint_file_from_rows(
             to_status=Complaint.Status.PENDING_REVIEW,
         )
         inbox.complaints_filed(complaint_ids=new_ids)
-        _enqueue_judgment()
+        enqueue_judgment()
     return new_ids

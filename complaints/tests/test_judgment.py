@@ -202,17 +202,35 @@ def test_constant_number_of_queries_per_batch(shop, distinct_bases):
     _mixed_complaints(shop, 14, distinct_bases=distinct_bases)
     # policy look-up once; per batch: savepoint, one UPDATE … FROM … RETURNING, one audit insert,
     # one inbox INSERT … SELECT, release — on PostgreSQL the audit insert is part of the UPDATE's
-    # statement (a data-modifying CTE)
+    # statement (a data-modifying CTE), and the batch's ids are picked (locked) by a statement of
+    # their own after JIT is turned off for the transaction
     with CaptureQueriesContext(connection) as ctx:
         run = complaints_judge_pending(batch_size=5)
     assert run.judged == 14 and run.batches == 3
-    assert len(ctx.captured_queries) == 1 + 3 * (4 if connection.vendor == "postgresql" else 5)
+    assert len(ctx.captured_queries) == 1 + 3 * (6 if connection.vendor == "postgresql" else 5)
     verdicts = list(Complaint.objects.order_by("pk").values_list("verdict", flat=True))
     assert verdicts == ["exempt", "exempt", "merchant_liable"] * 4 + ["exempt", "exempt"]
     assert Complaint.objects.filter(basis_exemption__isnull=False).count() == 5
     assert Complaint.objects.filter(basis_report__isnull=False).count() == 5
     assert Complaint.objects.filter(status="pending_review").count() == 0
     assert AuditEntry.objects.filter(action="complaint_judged").count() == 14
+
+
+@pytest.mark.postgres
+def test_on_postgresql_a_batch_turns_jit_off_and_judges_the_picked_ids_by_array(shop):
+    """With statistics, the planner priced the coverage subplans high enough to JIT-compile the
+    batch's statement — seconds per batch for milliseconds of work; and ``id IN (<LIMIT
+    subquery>)`` was hash-joined against the whole table. Each batch: JIT off, the ids picked
+    first (locked, skipping rows another run holds), the statement given them as one array."""
+    _mixed_complaints(shop, 6, distinct_bases=False)
+    with CaptureQueriesContext(connection) as ctx:
+        assert complaints_judge_pending(batch_size=4).judged == 6
+    sqls = [q["sql"] for q in ctx.captured_queries]
+    assert sum(1 for sql in sqls if sql == "SET LOCAL jit = off") == 2
+    picks = [sql for sql in sqls if "FOR UPDATE SKIP LOCKED" in sql and not sql.lstrip().startswith("WITH")]
+    assert len(picks) == 2
+    statements = [sql for sql in sqls if sql.lstrip().startswith("WITH j AS MATERIALIZED")]
+    assert len(statements) == 2 and all("= ANY(" in sql and "SKIP LOCKED" not in sql for sql in statements)
 
 
 def test_batch_size_does_not_change_verdicts(shop):

@@ -94,6 +94,19 @@ def test_judgment_job_tells_each_shop_its_verdicts(shop, order, members, other_s
     assert Notification.objects.filter(kind=Kind.COMPLAINT_JUDGED).count() == 3
 
 
+def test_judgment_batch_texts_belong_to_their_own_complaint(shop, members):
+    """Several complaints of one shop in one batch: each row's id, link and order number are its
+    own complaint's (the members are matched to complaints by id, and the texts read the same join)."""
+    complaints = [ComplaintFactory(order=OrderFactory(product=ProductFactory(shop=shop))) for _ in range(3)]
+    assert complaints_judge_pending().judged == 3
+    found = rows(Kind.COMPLAINT_JUDGED)
+    assert len(found) == 6  # 3 complaints × 2 members
+    for complaint in complaints:
+        mine = [n for n in found if n.link == f"/complaints/{complaint.pk}/"]
+        assert len(mine) == 2
+        assert all(f"#{complaint.pk} " in n.title and complaint.order.order_no in n.body for n in mine)
+
+
 def test_manual_judgment(ops_user, order, members):
     complaint = ComplaintFactory(order=order, filed_at=sh(2022, 12, 20, 12, 0))  # before judge_by_reports: ops judge
     complaint_judge(actor=ops_user, complaint=complaint, verdict=Complaint.Verdict.MERCHANT_LIABLE, reason="未发货")

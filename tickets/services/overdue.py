@@ -21,6 +21,7 @@ no row locks, but the filing INSERT re-checks status and due time and takes the 
 lock, so nothing changes between it and the UPDATE.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -32,8 +33,10 @@ from django.utils import timezone
 
 from complaints.models import Complaint
 from complaints.services import complaint_file_from_rows
+from complaints.services.filing import enqueue_judgment
+from core.models import AuditEntry
 from core.policies import NO_AUTO_COMPLAINT_TAOBAO, policy_effective_from
-from core.setbased import audit_record_select, pk_in
+from core.setbased import audit_record_select, audit_values, insert_columns_sql, pk_in
 from notifications import events as inbox
 from shops.models import Shop
 from tickets.models import UrgeTask
@@ -77,11 +80,12 @@ def complaint_waived_q(waive_from: datetime | None) -> Q:
     return Q(shop__kind=Shop.Kind.TAOBAO, reply_due_at__gte=waive_from)
 
 
-def _waived_sql(waive_from: datetime | None) -> tuple[str, list]:
+def _waived_sql(waive_from: datetime | None, alias: str = "") -> tuple[str, list]:
     if waive_from is None:
         return "FALSE", []
+    a = f"{alias}." if alias else ""
     return (
-        f"(reply_due_at >= %s AND shop_id IN (SELECT id FROM {Shop._meta.db_table} WHERE kind = %s))",
+        f"({a}reply_due_at >= %s AND {a}shop_id IN (SELECT id FROM {Shop._meta.db_table} WHERE kind = %s))",
         [_dt(waive_from), Shop.Kind.TAOBAO],
     )
 
@@ -118,6 +122,106 @@ def _update_returning(*, task_ids: list[int], now: datetime, waive_from: datetim
         return [(pk, bool(waived)) for pk, waived in cursor.fetchall()]
 
 
+# PostgreSQL: the whole batch is ONE statement of data-modifying CTEs. ``t`` reads each claimed task
+# once, with its waiver, any complaint already filed for it and — for a complaint to file — the
+# new complaint's id drawn from its sequence (so the UPDATE links it without joining the INSERT's
+# RETURNING: a sibling CTE's inserts are invisible to the UPDATE's scan, and a join to a CTE is
+# planned blind); ``c`` files the complaints and ``ca`` audits them; ``u`` writes each task row
+# once (status, waiver, complaint link) and ``ua`` audits it. Only ids come back (for the inbox).
+# Idempotent by event id: a task's complaint already filed is linked, not filed again (the task
+# row is locked, so nobody files it meanwhile; a conflict would fail the batch, never skip a link).
+_MAKE_OVERDUE = """
+WITH t AS MATERIALIZED (
+    SELECT task.id, task.order_id, task.reply_due_at, w.waived, filed.id AS filed_id,
+           CASE WHEN NOT w.waived AND filed.id IS NULL
+                THEN nextval((SELECT pg_get_serial_sequence(%(complaint_table_name)s, 'id'))) END AS new_id
+    FROM {task_table} task
+    CROSS JOIN LATERAL (SELECT {waived} AS waived) w
+    LEFT JOIN LATERAL (SELECT id FROM {complaint_table} WHERE event_id = %(prefix)s || task.id::text) filed ON TRUE
+    WHERE task.id = ANY(%(ids)s) AND task.status = %(open)s AND task.reply_due_at <= %(now)s
+),
+c AS (
+    {complaint_insert} FROM t WHERE t.new_id IS NOT NULL
+    RETURNING id
+),
+ca AS ({complaint_audit} FROM c),
+u AS (
+    UPDATE {task_table} task SET status = %(overdue)s, overdue_at = %(now)s, complaint_waived = t.waived,
+        complaint_id = COALESCE(t.new_id, t.filed_id)
+    FROM t
+    WHERE task.id = t.id AND task.status = %(open)s
+    RETURNING task.id, task.complaint_waived
+),
+ua AS ({task_audit} FROM u)
+SELECT (SELECT COALESCE(array_agg(c.id ORDER BY c.id), '{{}}') FROM c),
+       COALESCE(array_agg(u.id ORDER BY u.id), '{{}}'), count(*) FILTER (WHERE u.complaint_waived)
+FROM u
+"""
+
+
+def _make_overdue_pg(
+    *, actor, task_ids: list[int], now: datetime, waive_from: datetime | None
+) -> tuple[list[int], list[int], int]:
+    """The PostgreSQL form of ``make_overdue``: one statement. Returns the new complaints' ids,
+    the ids of the tasks it made overdue and how many of those were waived."""
+    quote = connection.ops.quote_name
+    waived_sql, waived_params = _waived_sql(waive_from, alias="task")
+    complaint_insert, complaint_params = insert_columns_sql(
+        Complaint,
+        {"id": "t.new_id", "event_id": "%(prefix)s || t.id::text", "order_id": "t.order_id", "filed_at": "t.reply_due_at"},
+        values={
+            "reason": Complaint.Reason.DELAYED_SHIPMENT,
+            "source": Complaint.Source.PLATFORM,
+            "message": COMPLAINT_MESSAGE,
+        },
+    )
+    complaint_audit, complaint_audit_params = insert_columns_sql(
+        AuditEntry,
+        {"target_id": "c.id::text"},
+        values=audit_values(actor=actor, model=Complaint, action="complaint_filed", to_status=Complaint.Status.PENDING_REVIEW),
+    )
+    task_audit, task_audit_params = insert_columns_sql(
+        AuditEntry,
+        {"target_id": "u.id::text", "reason": "CASE WHEN u.complaint_waived THEN %(waived_reason)s ELSE %(filed_reason)s END"},
+        values=audit_values(
+            actor=actor, model=UrgeTask, action="ticket_overdue", from_status=Status.OPEN, to_status=Status.OVERDUE, at=now
+        ),
+    )
+    # Positional parameters of the generated parts become named ones (the template is named).
+    named: dict[str, Any] = {
+        "prefix": COMPLAINT_EVENT_PREFIX,
+        "complaint_table_name": Complaint._meta.db_table,
+        "ids": list(task_ids),
+        "open": Status.OPEN,
+        "overdue": Status.OVERDUE,
+        "now": now,
+        "waived_reason": WAIVED_REASON,
+        "filed_reason": FILED_REASON,
+    }
+
+    def name(sql: str, params: list, label: str) -> str:
+        parts = sql.split("%s")
+        assert len(parts) == len(params) + 1
+        out = parts[0]
+        for i, (param, part) in enumerate(zip(params, parts[1:], strict=True)):
+            named[f"{label}{i}"] = param
+            out += f"%({label}{i})s" + part
+        return out
+
+    sql = _MAKE_OVERDUE.format(
+        task_table=quote(UrgeTask._meta.db_table),
+        complaint_table=quote(Complaint._meta.db_table),
+        waived=name(waived_sql, waived_params, "w"),
+        complaint_insert=name(complaint_insert, complaint_params, "ci"),
+        complaint_audit=name(complaint_audit, complaint_audit_params, "ca"),
+        task_audit=name(task_audit, task_audit_params, "ta"),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, named)
+        complaint_ids, changed, waived = cursor.fetchone()
+    return list(complaint_ids), list(changed), waived
+
+
 def make_overdue(*, actor, task_ids: list[int], now: datetime, waive_from: datetime | None) -> SweepResult:
     """Turn the still open and due tasks among ``task_ids`` overdue, with their consequences: a
     complaint per task not waived (filed first, so that one UPDATE writes each task row once —
@@ -126,6 +230,17 @@ def make_overdue(*, actor, task_ids: list[int], now: datetime, waive_from: datet
     takes the database's write lock, so nothing changes between it and the UPDATE)."""
     if not task_ids:
         return SweepResult()
+    if connection.vendor == "postgresql":
+        complaint_ids, changed_ids, waived_count = _make_overdue_pg(
+            actor=actor, task_ids=task_ids, now=now, waive_from=waive_from
+        )
+        if complaint_ids:
+            inbox.complaints_filed(complaint_ids=complaint_ids)
+            enqueue_judgment()
+        inbox.tasks_overdue(task_ids=changed_ids)
+        return SweepResult(
+            overdue=len(changed_ids), complaints_filed=len(changed_ids) - waived_count, complaints_waived=waived_count
+        )
     due = UrgeTask.objects.filter(pk_in(task_ids), status=Status.OPEN, reply_due_at__lte=now)
     complaint_file_from_rows(
         actor=actor,
@@ -161,23 +276,35 @@ def mark_overdue(*, actor, task_ids: list[int], now: datetime) -> SweepResult:
 
 def _sweep_batch(*, now: datetime, batch_size: int, waive_from: datetime | None) -> tuple[SweepResult, int]:
     with transaction.atomic():
+        # Oldest due first, in the order of the partial index ``task_open_due_idx``: a claim reads
+        # only the rows it takes, so a backlog of a million due tasks costs the same per batch
+        # as ten thousand (ordering by id made each batch sort every due row left).
         ids = list(
             UrgeTask.objects.select_for_update(skip_locked=True)
             .filter(status=Status.OPEN, reply_due_at__lte=now)
-            .order_by("pk")
+            .order_by("reply_due_at", "pk")
             .values_list("pk", flat=True)[:batch_size]
         )
         return make_overdue(actor=None, task_ids=ids, now=now, waive_from=waive_from), len(ids)
 
 
-def tickets_sweep_overdue(*, now: datetime | None = None, batch_size: int = SWEEP_BATCH_SIZE) -> SweepResult:
+def tickets_sweep_overdue(
+    *,
+    now: datetime | None = None,
+    batch_size: int = SWEEP_BATCH_SIZE,
+    progress: Callable[[SweepResult], None] | None = None,
+) -> SweepResult:
     """Mark every due open task overdue, batch by batch (each batch its own transaction).
-    Safe to re-run and to run twice at once: a task is claimed by exactly one batch."""
+    Safe to re-run and to run twice at once: a task is claimed by exactly one batch.
+    ``progress`` is called after each batch with the running total (a backlog after an outage
+    shows how far it got); memory does not grow with the number of due tasks."""
     now = now or timezone.now()
     waive_from = policy_effective_from(NO_AUTO_COMPLAINT_TAOBAO)
     total = SweepResult()
     while True:
         result, claimed = _sweep_batch(now=now, batch_size=batch_size, waive_from=waive_from)
         total.add(result)
+        if progress is not None and claimed:
+            progress(total)
         if claimed < batch_size:
             return total

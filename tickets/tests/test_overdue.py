@@ -146,3 +146,51 @@ def test_a_batch_costs_the_same_queries_whatever_its_size(django_assert_num_quer
         task_due(sh(2022, 12, 30, 12, 0), kind="taobao")
     with django_assert_num_queries(len(small.captured_queries)):
         assert tickets_sweep_overdue(now=sh(2023, 1, 1)).overdue == 40
+
+
+def test_sweep_takes_the_oldest_due_tasks_first(shop):
+    """A backlog is worked off oldest first, in the order of the partial index (a claim reads only
+    the rows it takes): one batch of one takes the task due first, whatever its id."""
+    later = UrgeTaskFactory(order__product__shop=shop, opened_at=sh(2022, 12, 28, 12, 0))
+    first = UrgeTaskFactory(order__product__shop=shop, opened_at=sh(2022, 12, 28, 11, 0))
+    assert later.pk < first.pk and first.reply_due_at < later.reply_due_at
+    seen = []
+    tickets_sweep_overdue(
+        now=sh(2023, 1, 1),
+        batch_size=1,
+        progress=lambda total: seen.append(set(UrgeTask.objects.filter(status="overdue").values_list("pk", flat=True))),
+    )
+    assert seen == [{first.pk}, {first.pk, later.pk}]
+
+
+def test_progress_reports_the_running_total_after_each_batch(shop):
+    for _n in range(5):
+        UrgeTaskFactory(order__product__shop=shop)
+    totals = []
+    result = tickets_sweep_overdue(now=sh(2023, 1, 1), batch_size=2, progress=lambda total: totals.append(total.overdue))
+    assert totals == [2, 4, 5] and result.overdue == 5
+
+
+def test_sweep_command_prints_progress(shop, capsys):
+    for _n in range(3):
+        UrgeTaskFactory(order__product__shop=shop)
+    call_command("sweep_tickets", "--no-reminders", "--progress-every", "2")
+    out = capsys.readouterr().out
+    assert "… 3 overdue so far" in out and "overdue: 3, complaints filed: 3" in out
+
+
+@pytest.mark.postgres
+def test_on_postgresql_a_batch_is_one_statement_after_its_claim():
+    """Complaints, their audit rows, the task rows and the task audit rows of a batch are written
+    by one statement (data-modifying CTEs); besides it only the claim and the inbox inserts."""
+    for _n in range(3):
+        task_due(sh(2022, 12, 29, 12, 0), kind="tmall")
+        task_due(sh(2022, 12, 29, 12, 0), kind="taobao")
+    with CaptureQueriesContext(connection) as ctx:
+        result = tickets_sweep_overdue(now=sh(2023, 1, 1))
+    assert (result.overdue, result.complaints_filed, result.complaints_waived) == (6, 3, 3)
+    writes = [q["sql"] for q in ctx.captured_queries if q["sql"].lstrip().startswith(("WITH", "INSERT", "UPDATE"))]
+    assert len(writes) == 3, writes  # the batch's statement + two inbox inserts
+    assert writes[0].lstrip().startswith("WITH t AS MATERIALIZED")
+    assert AuditEntry.objects.filter(action="ticket_overdue").count() == 6
+    assert AuditEntry.objects.filter(action="complaint_filed").count() == 3
