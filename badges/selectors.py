@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from badges.computation import default_day
 from badges.models import BadgeRun, CurrentBadges, ProductPickupStat
+from core.roles import AnyUser
 from shops.models import Product
 from shops.selectors import products_for_user
 
@@ -21,7 +22,7 @@ def current_run_id() -> int | None:
 CURRENT_STAT_RELATED: list[str] = ["shop", "current_stat__withheld_report"]
 
 
-def product_badges_for_user(*, user) -> QuerySet[Product]:
+def product_badges_for_user(*, user: AnyUser) -> QuerySet[Product]:
     """The caller's products, each with ``current_stat``: its stats row of the current run (the
     badge it carries now) or ``None``. One join, no per-row queries."""
     run_id = current_run_id() or 0
@@ -39,7 +40,8 @@ def badged_q(value: bool) -> Q:
 
 
 def latest_published_day() -> date | None:
-    return BadgeRun.objects.filter(status=BadgeRun.Status.SUCCEEDED).aggregate(day=Max("day"))["day"]
+    day: date | None = BadgeRun.objects.filter(status=BadgeRun.Status.SUCCEEDED).aggregate(day=Max("day"))["day"]
+    return day
 
 
 def chart_window(days: int = 14) -> list[date]:

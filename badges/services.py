@@ -15,6 +15,7 @@ start while one holds it, or while a sharded attempt is running (and not stale),
 ``badge_run_in_progress``.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -26,7 +27,7 @@ from django.utils.translation import gettext
 
 from badges import computation
 from badges.models import BadgeRun, PickupStatStage, ProductPickupStat
-from core.audit import audit_record
+from core.audit import Actor, audit_record
 from core.errors import Conflict
 from core.policies import FAST_PICKUP_BADGE, policy_in_force
 from core.transitions import guard_transition
@@ -60,7 +61,9 @@ class Begun:
     skipped: bool
 
 
-def _set_status(run: BadgeRun, target: str, *, actor=None, reason: str = "", data: dict | None = None) -> None:
+def _set_status(
+    run: BadgeRun, target: str, *, actor: Actor = None, reason: str = "", data: dict[str, object] | None = None
+) -> None:
     guard_transition(TRANSITIONS, current=run.status, target=target, code="badge_run_illegal_transition", entity="Badge run")
     audit_record(
         actor=actor, target=run, action=f"badge_run_{target}", from_status=run.status, to_status=target, reason=reason, data=data
@@ -90,7 +93,7 @@ def _lock_run(day: date) -> BadgeRun:
         raise Conflict("badge_run_in_progress", gettext("A badge run of %(day)s is in progress.") % {"day": day}) from exc
 
 
-def _begin(*, day: date, now: datetime, actor, trigger: str, mode: str, shards: int) -> Begun:
+def _begin(*, day: date, now: datetime, actor: Actor, trigger: str, mode: str, shards: int) -> Begun:
     """Inside a transaction: lock D's row, refuse a live run, record skipped or start an attempt."""
     run = _lock_run(day)
     if run.status == Status.RUNNING and run.started_at and now - run.started_at < stale_after():
@@ -113,7 +116,7 @@ def _begin(*, day: date, now: datetime, actor, trigger: str, mode: str, shards: 
     return Begun(run, skipped=False)
 
 
-def _publish(run: BadgeRun, *, fill) -> BadgeRun:
+def _publish(run: BadgeRun, *, fill: Callable[[], computation.Totals]) -> BadgeRun:
     """Inside the run's transaction: replace D's stats (``fill`` inserts them, withholding by the
     reports in force at ``run.started_at``, and returns their totals), record the counts and,
     when D is the latest published day, swap the current badges."""
@@ -147,7 +150,9 @@ def _publish(run: BadgeRun, *, fill) -> BadgeRun:
     return run
 
 
-def badge_run_day(*, day: date, actor=None, trigger: str = BadgeRun.Trigger.SCHEDULE, now: datetime | None = None) -> BadgeRun:
+def badge_run_day(
+    *, day: date, actor: Actor = None, trigger: str = BadgeRun.Trigger.SCHEDULE, now: datetime | None = None
+) -> BadgeRun:
     """Run D on one worker: one transaction from lock to swap. Re-running D replaces it."""
     now = now or timezone.now()
     badge_run_ensure(day=day)
@@ -161,7 +166,7 @@ def badge_run_day(*, day: date, actor=None, trigger: str = BadgeRun.Trigger.SCHE
 
 
 @transaction.atomic
-def _run_single(*, day: date, actor, trigger: str, now: datetime) -> BadgeRun:
+def _run_single(*, day: date, actor: Actor, trigger: str, now: datetime) -> BadgeRun:
     begun = _begin(day=day, now=now, actor=actor, trigger=trigger, mode=BadgeRun.Mode.SINGLE, shards=1)
     if begun.skipped:
         return begun.run
@@ -173,7 +178,7 @@ def _run_single(*, day: date, actor, trigger: str, now: datetime) -> BadgeRun:
 
 @transaction.atomic
 def badge_run_begin(
-    *, day: date, shards: int, actor=None, trigger: str = BadgeRun.Trigger.SCHEDULE, now: datetime | None = None
+    *, day: date, shards: int, actor: Actor = None, trigger: str = BadgeRun.Trigger.SCHEDULE, now: datetime | None = None
 ) -> Begun:
     """Start a sharded attempt of D (committed as ``running``); the chord carries its attempt."""
     now = now or timezone.now()

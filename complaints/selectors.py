@@ -1,5 +1,7 @@
 """Reads of complaints and appeals. Tenant scoping lives here, once."""
 
+from typing import TypedDict
+
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -9,6 +11,7 @@ from complaints.models import Appeal, Complaint
 from core.audit import target_type_of
 from core.errors import NotFound
 from core.models import AuditEntry
+from core.roles import AnyUser
 from reports.coverage import (
     exemption_coverage_failures,
     report_coverage_failures,
@@ -21,32 +24,32 @@ from shops.selectors import shop_ids_for_user
 COMPLAINT_RELATED = ["order", "order__shop", "order__product", "basis_report", "basis_exemption", "judged_by"]
 
 
-def complaints_for_user(*, user) -> QuerySet[Complaint]:
+def complaints_for_user(*, user: AnyUser) -> QuerySet[Complaint]:
     """The complaints of the caller's shops (ops reviewers see every shop's)."""
     return Complaint.objects.filter(order__shop__in=shop_ids_for_user(user=user)).select_related(*COMPLAINT_RELATED)
 
 
-def complaint_get_for_user(*, user, complaint_id) -> Complaint:
+def complaint_get_for_user(*, user: AnyUser, complaint_id: int) -> Complaint:
     complaint = complaints_for_user(user=user).filter(pk=complaint_id).first()
     if complaint is None:
         raise NotFound("complaint_not_found", _("Complaint %(id)s not found.") % {"id": complaint_id})
     return complaint
 
 
-def appeals_for_user(*, user) -> QuerySet[Appeal]:
+def appeals_for_user(*, user: AnyUser) -> QuerySet[Appeal]:
     return Appeal.objects.filter(complaint__order__shop__in=shop_ids_for_user(user=user)).select_related(
         "complaint", "complaint__order", "report", "decided_by"
     )
 
 
-def appeal_get_for_user(*, user, appeal_id) -> Appeal:
+def appeal_get_for_user(*, user: AnyUser, appeal_id: int) -> Appeal:
     appeal = appeals_for_user(user=user).filter(pk=appeal_id).first()
     if appeal is None:
         raise NotFound("appeal_not_found", _("Appeal %(id)s not found.") % {"id": appeal_id})
     return appeal
 
 
-def appeal_get(*, appeal_id) -> Appeal:
+def appeal_get(*, appeal_id: int) -> Appeal:
     """For ops (every shop's)."""
     appeal = Appeal.objects.select_related("complaint", "complaint__order", "report").filter(pk=appeal_id).first()
     if appeal is None:
@@ -54,7 +57,7 @@ def appeal_get(*, appeal_id) -> Appeal:
     return appeal
 
 
-def complaint_get(*, complaint_id) -> Complaint:
+def complaint_get(*, complaint_id: int) -> Complaint:
     """For ops (every shop's)."""
     complaint = Complaint.objects.select_related(*COMPLAINT_RELATED).filter(pk=complaint_id).first()
     if complaint is None:
@@ -96,7 +99,14 @@ def appeal_report_candidates(complaint: Complaint) -> list[DeliveryReport]:
     return reports
 
 
-def complaint_coverage_explained(complaint: Complaint) -> dict:
+class CoverageExplained(TypedDict):
+    """Candidates for a complaint's basis, each with the coverage rule's failures (empty = covers)."""
+
+    reports: list[tuple[DeliveryReport, list[str]]]
+    exemptions: list[tuple[UnifiedExemption, list[str]]]
+
+
+def complaint_coverage_explained(complaint: Complaint) -> CoverageExplained:
     """For the ops review page: every report of the order's shop and the exemptions around the
     filing time, each with the coverage rule's reasons for not covering (empty = covers)."""
     order, at = complaint.order, complaint.filed_at

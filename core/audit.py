@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import models
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -16,7 +16,7 @@ from core.models import AuditEntry
 SYSTEM = "system"
 
 #: Who acts: a user, or ``None`` for the system (a scheduled job, an automatic rule).
-Actor = AbstractBaseUser | None
+Actor = User | None
 
 
 def _actor_fields(actor: Actor) -> dict[str, Any]:

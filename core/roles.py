@@ -17,6 +17,13 @@ REVIEWER_CHANGE_APPS = ("reports", "tickets", "complaints", "badges", "workbench
 AnyUser = AbstractBaseUser | AnonymousUser
 
 
+def signed_in(user: AnyUser | None) -> User | None:
+    """``user`` as an account of the user model (Django's ``auth.User``), or ``None`` for the
+    anonymous user. Selectors scope queries by it, so no query compares a user column with the
+    anonymous user."""
+    return user if isinstance(user, User) and user.is_authenticated else None
+
+
 def _in_group(user: AnyUser, name: str) -> bool:
     cache: set[str] | None = getattr(user, "_role_cache", None)
     if cache is None:

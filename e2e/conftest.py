@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 from pathlib import Path
 
 import pytest
@@ -55,8 +56,19 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
+def _await_request_threads(timeout: float = 10) -> None:
+    """Wait for the live server's request threads: each ends by closing its database connections,
+    which for the in-memory SQLite test database is the shared one, allowed only while the server
+    runs (a ``DatabaseError`` in the thread otherwise)."""
+    for thread in threading.enumerate():
+        if thread.name.endswith("(process_request_thread)"):
+            thread.join(timeout)
+
+
 @pytest.fixture(scope="session")
-def _chromium():
+def _chromium(live_server):
+    """Chromium depends on the live server so that it quits first: its keep-alive connections
+    close, and their request threads end, before the server stops sharing the database connection."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -85,6 +97,7 @@ def _chromium():
         yield driver
     finally:
         driver.quit()
+        _await_request_threads()
         shutil.rmtree(profile, ignore_errors=True)
 
 

@@ -200,8 +200,8 @@ def test_ops_reviewer_approves_a_report_accepts_an_appeal_and_decides_a_spot_che
     # accepts the merchant's appeal
     appeal = Appeal.objects.get(complaint=data.appealed)
     _run_admin_action(browser, "/admin/complaints/appeal/", appeal.pk, "accept_action")
-    browser.wait_for("form input[name=apply]")
-    browser.click("form input[name=apply]")
+    browser.wait_for("form input[type=submit].default")  # the one decide-each confirmation page
+    browser.click("form input[type=submit].default")
     browser.wait_for("ul.messagelist")
     appeal.refresh_from_db()
     assert appeal.status == "accepted"

@@ -22,13 +22,16 @@ the "task opened" and "4 hours left" mails keep the claimed, audited path of
 """
 
 import re
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import CharField, Expression, F, QuerySet, Value
+from django.db.models.expressions import Combinable
 from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -43,10 +46,12 @@ TITLE_MAX = Notification._meta.get_field("title").max_length
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 _URL_SAMPLE = 918273645  # stands for a placeholder while reversing a URL pattern
 MAIL_TOPIC = "notifications.mail"
+#: A notification text: a string, or an expression over the member rows (``text_sql``).
+TextPart = str | Combinable
 
 
 @contextmanager
-def inbox_language():
+def inbox_language() -> Iterator[None]:
     """Render notification texts in the site language (zh-hans), not the actor's."""
     with translation.override(settings.LANGUAGE_CODE):
         yield
@@ -82,7 +87,7 @@ def url_template(viewname: str, **placeholders: str) -> str:
     return url
 
 
-def _plain(value) -> str | None:
+def _plain(value: object) -> str | None:
     return None if value is None else str(value)
 
 
@@ -121,7 +126,7 @@ def notify_statement(
     )
 
 
-_MEMBER_COLUMNS: dict[str, Any] = {"user": F("user_id"), "shop": F("shop_id")}
+_MEMBER_COLUMNS: dict[str, Combinable] = {"user": F("user_id"), "shop": F("shop_id")}
 #: ``notify``'s rows for one shop, compiled once (``notify_statement`` runs on every new urge task).
 _SHOP_MEMBERS = CompiledQuery(
     lambda shop: insert_select_source(Notification, _active(ShopMembership.objects.filter(shop=shop)), columns=_MEMBER_COLUMNS),
@@ -129,16 +134,18 @@ _SHOP_MEMBERS = CompiledQuery(
 )
 
 
-def _active(members: QuerySet) -> QuerySet:
+def _active(members: QuerySet[ShopMembership]) -> QuerySet[ShopMembership]:
     return members.filter(user__is_active=True)
 
 
-def _columns_values(*, kind: str, title: Any, body: Any, link: Any, dedupe_key: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+def _columns_values(
+    *, kind: str, title: TextPart, body: TextPart, link: TextPart, dedupe_key: TextPart | None
+) -> tuple[dict[str, Combinable], dict[str, str | None]]:
     """The inbox row's columns taken from the member rows (expressions) and its plain values."""
     if kind not in Kind.values:
         raise ValueError(f"unknown notification kind {kind!r}")
-    columns: dict[str, Any] = dict(_MEMBER_COLUMNS)
-    values: dict[str, Any] = {"kind": kind}
+    columns: dict[str, Combinable] = dict(_MEMBER_COLUMNS)
+    values: dict[str, str | None] = {"kind": kind}
     for name, value in (("title", title), ("body", body), ("link", link), ("dedupe_key", dedupe_key)):
         if value is None or isinstance(value, str):
             values[name] = value
@@ -147,7 +154,15 @@ def _columns_values(*, kind: str, title: Any, body: Any, link: Any, dedupe_key: 
     return columns, values
 
 
-def notify_members(*, members: QuerySet, kind: str, title: Any, body: Any, link: Any = "", dedupe_key: Any = None) -> int:
+def notify_members(
+    *,
+    members: QuerySet[ShopMembership],
+    kind: str,
+    title: TextPart,
+    body: TextPart,
+    link: TextPart = "",
+    dedupe_key: TextPart | None = None,
+) -> int:
     """Set-based ``notify``: one inbox row per row of ``members`` (a ``ShopMembership`` queryset,
     typically joined to the events, one row per member and event). ``title``, ``body``, ``link``
     and ``dedupe_key`` are strings or expressions over those rows. Returns the rows written."""
@@ -168,7 +183,7 @@ def notification_mail_messages(*, ids: list[int], message_id_prefix: str = "") -
         .order_by("pk")
         .values_list("shop_id", "kind", "title", "body", "link", "user__email")
     )
-    groups: dict[tuple, list[str]] = {}
+    groups: dict[tuple[int, str, str, str, str], list[str]] = {}
     for shop_id, kind, title, body, link, email in rows:
         groups.setdefault((shop_id, kind, title, body, link), []).append(email)
     domain = getattr(settings, "OUTBOX_MESSAGE_ID_DOMAIN", "backoffice.local")
@@ -189,7 +204,7 @@ def notification_mail_send(*, ids: list[int], message_id_prefix: str = "") -> in
 
 
 @transaction.atomic
-def notification_mark_read(*, user, notification: Notification) -> Notification:
+def notification_mark_read(*, user: User, notification: Notification) -> Notification:
     """Mark one of the caller's notifications read (already read: unchanged). Reading is not a
     domain state change: no audit row."""
     if notification.user_id != user.pk:
@@ -202,6 +217,6 @@ def notification_mark_read(*, user, notification: Notification) -> Notification:
 
 
 @transaction.atomic
-def notifications_mark_all_read(*, user) -> int:
+def notifications_mark_all_read(*, user: User) -> int:
     """Mark every unread notification of the caller read; returns how many."""
     return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())

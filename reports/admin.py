@@ -239,7 +239,7 @@ class DeliveryReportAdmin(admin.ModelAdmin):
             title=_("Confirm: %(verb)s") % {"verb": verb},
             action=action,
             template="admin/reports/decision.html",
-            extra={"verb": verb, "reports": list(queryset.select_related("shop")), "form_action": ""},
+            extra={"verb": verb, "reports": list(queryset.select_related("shop"))},
             row_label=lambda report: report.report_no,
             done_message=lambda done: (
                 ngettext(

@@ -1,5 +1,6 @@
 """Reads of reports, exemptions and the commitment letter. Tenant scoping lives here, once."""
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from django.db.models import Prefetch, QuerySet
@@ -7,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import NotFound
+from core.roles import AnyUser
 from reports.coverage import report_window_ended_q, reports_scope_matching, window_q
 from reports.models import (
     AmendmentProduct,
@@ -51,12 +53,12 @@ def with_report_details(qs: QuerySet[DeliveryReport]) -> QuerySet[DeliveryReport
     )
 
 
-def reports_for_user(*, user) -> QuerySet[DeliveryReport]:
+def reports_for_user(*, user: AnyUser) -> QuerySet[DeliveryReport]:
     """The reports of the user's shops (ops reviewers: every report)."""
     return DeliveryReport.objects.filter(shop__in=shop_ids_for_user(user=user))
 
 
-def shop_get_for_merchant(*, user, code: str) -> Shop:
+def shop_get_for_merchant(*, user: AnyUser, code: str) -> Shop:
     """One of the caller's shops by code; another merchant's shop is indistinguishable from none."""
     shop = shops_for_user(user=user).filter(code=code).first()
     if shop is None:
@@ -64,7 +66,7 @@ def shop_get_for_merchant(*, user, code: str) -> Shop:
     return shop
 
 
-def report_list_for_merchant(*, user, filters: dict | None = None) -> QuerySet[DeliveryReport]:
+def report_list_for_merchant(*, user: AnyUser, filters: Mapping[str, object] | None = None) -> QuerySet[DeliveryReport]:
     """The caller's reports, newest first. ``filters``: ``status``, ``scenario``, ``scope``,
     ``shop`` (code), ``expired`` (bool, derived from the ``ends_at`` of the version in force), ``order_no`` (every report
     whose scope matches that order — empty when the order is not the caller's)."""
@@ -86,7 +88,7 @@ def report_list_for_merchant(*, user, filters: dict | None = None) -> QuerySet[D
     return with_report_details(qs).order_by("-submitted_at", "-pk")
 
 
-def report_get_for_merchant(*, user, report_no: str) -> DeliveryReport:
+def report_get_for_merchant(*, user: AnyUser, report_no: str) -> DeliveryReport:
     """One of the caller's reports; another shop's is a 404 exactly like a missing one."""
     report = with_report_details(reports_for_user(user=user)).filter(report_no=report_no).first()
     if report is None:

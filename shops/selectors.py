@@ -1,13 +1,16 @@
 """Reads of shops, products and orders. Merchant-facing reads are scoped here, once."""
 
+from typing import TypedDict
+
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext
 
 from core.errors import NotFound
+from core.roles import AnyUser, signed_in
 from shops.models import Order, Product, Shop
 
 
-def shops_for_user(*, user) -> QuerySet[Shop]:
+def shops_for_user(*, user: AnyUser) -> QuerySet[Shop]:
     """The shops the caller is a **member** of — the one merchant scope (SPEC §9).
 
     Every merchant path (API views, portal views and pickers, merchant services) reads "the
@@ -15,21 +18,28 @@ def shops_for_user(*, user) -> QuerySet[Shop]:
     superuser adds nothing: ops powers come only through the ops endpoints and the admin,
     which read every shop through ``shops_for_ops`` below.
     """
-    if not getattr(user, "is_authenticated", False):
+    member = signed_in(user)
+    if member is None:
         return Shop.objects.none()
-    return Shop.objects.filter(memberships__user=user)
+    return Shop.objects.filter(memberships__user=member)
 
 
-def shop_ids_for_user(*, user) -> QuerySet:
+class ShopPk(TypedDict):
+    """A row of ``shop_ids_for_user``: the one column of a subquery."""
+
+    pk: int
+
+
+def shop_ids_for_user(*, user: AnyUser) -> QuerySet[Shop, ShopPk]:
     return shops_for_user(user=user).values("pk")
 
 
-def user_is_member(*, user, shop_id: int) -> bool:
+def user_is_member(*, user: AnyUser, shop_id: int) -> bool:
     """Is the caller a member of this shop? (The merchant services' own check.)"""
     return shops_for_user(user=user).filter(pk=shop_id).exists()
 
 
-def require_member(*, user, shop_id: int, code: str = "not_found", detail: str = "Not found.") -> None:
+def require_member(*, user: AnyUser, shop_id: int, code: str = "not_found", detail: str = "Not found.") -> None:
     """A merchant service's guard: another shop's object is indistinguishable from none (404)."""
     if not user_is_member(user=user, shop_id=shop_id):
         raise NotFound(code, detail)
@@ -41,7 +51,7 @@ def shops_for_ops() -> QuerySet[Shop]:
     return Shop.objects.all()
 
 
-def shop_overview_for_user(*, user) -> QuerySet[Shop]:
+def shop_overview_for_user(*, user: AnyUser) -> QuerySet[Shop]:
     """The merchant's shops with product and order counts, for the portal home page."""
     return (
         shops_for_user(user=user)
@@ -56,15 +66,15 @@ def shop_overview_for_user(*, user) -> QuerySet[Shop]:
     )
 
 
-def products_for_user(*, user) -> QuerySet[Product]:
+def products_for_user(*, user: AnyUser) -> QuerySet[Product]:
     return Product.objects.filter(shop__in=shop_ids_for_user(user=user)).select_related("shop")
 
 
-def orders_for_user(*, user) -> QuerySet[Order]:
+def orders_for_user(*, user: AnyUser) -> QuerySet[Order]:
     return Order.objects.filter(shop__in=shop_ids_for_user(user=user))
 
 
-def order_get_for_user(*, user, order_no: str) -> Order:
+def order_get_for_user(*, user: AnyUser, order_no: str) -> Order:
     """The caller's order by number; another shop's order is indistinguishable from none."""
     order = (
         orders_for_user(user=user)

@@ -5,18 +5,19 @@ Every create is idempotent: an identical repeat returns the existing object with
 the unique constraint, not by a check-then-insert.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import NamedTuple, NotRequired, TypedDict, TypeVar
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
-from django.db.models import Field
+from django.db.models import Field, Model
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from core.audit import audit_entry, audit_record
+from core.audit import Actor, audit_entry, audit_record
 from core.errors import Conflict, DomainError, InvalidInput, NotFound
 from core.models import AuditEntry
 from core.results import Ingested
@@ -34,14 +35,51 @@ class ProductRef(NamedTuple):
     code: str
 
 
-def _create_or_match(model, *, lookup: dict, values: dict, conflict_code: str, label: str) -> Ingested:
+_M = TypeVar("_M", bound=Model)
+
+
+class OrderPush(TypedDict):
+    """One validated order of a push (``orders_ingest``): references resolved, values parsed."""
+
+    order_no: str
+    shop: Shop
+    product: Product | ProductRef
+    amount: Decimal
+    paid_at: datetime
+    ship_deadline: NotRequired[datetime | None]
+    receiver_region: str
+    sender_region: str
+
+
+class OrderRow(TypedDict):
+    """An order's stored values by column (``ORDER_COLUMNS`` but ``created_at``), as
+    ``orders_ingest`` inserts them."""
+
+    order_no: str
+    shop_id: int
+    product_id: int
+    amount: Decimal
+    paid_at: datetime
+    ship_deadline: datetime
+    receiver_region_id: str
+    sender_region_id: str
+
+
+#: One order's answer: the stored ``Order`` of a repeat (or, of an earlier item of the same batch,
+#: its row), the id of a new one (an ``Order`` with ``objects=True``), or the refusal.
+OrderOutcome = Ingested[Order | int | OrderRow] | DomainError
+
+
+def _create_or_match(
+    model: type[_M], *, lookup: Mapping[str, object], values: Mapping[str, object], conflict_code: str, label: str
+) -> Ingested[_M]:
     """Insert ``lookup | values``; on a unique clash, compare with the stored row."""
     try:
         with transaction.atomic():
-            obj = model.objects.create(**lookup, **values)
+            obj = model._default_manager.create(**lookup, **values)
             return Ingested(obj, True)
     except IntegrityError:
-        existing = model.objects.filter(**lookup).first()
+        existing = model._default_manager.filter(**lookup).first()
         if existing is None:  # the clash was on some other constraint
             raise
     differing = sorted(k for k, v in values.items() if getattr(existing, k) != v)
@@ -54,7 +92,7 @@ def _create_or_match(model, *, lookup: dict, values: dict, conflict_code: str, l
 
 
 @transaction.atomic
-def shop_ingest(*, actor, code: str, name: str, kind: str) -> Ingested:
+def shop_ingest(*, actor: Actor, code: str, name: str, kind: str) -> Ingested[Shop]:
     result = _create_or_match(
         Shop,
         lookup={"code": code},
@@ -68,7 +106,7 @@ def shop_ingest(*, actor, code: str, name: str, kind: str) -> Ingested:
 
 
 @transaction.atomic
-def product_ingest(*, actor, shop: Shop, code: str, title: str, price: Decimal) -> Ingested:
+def product_ingest(*, actor: Actor, shop: Shop, code: str, title: str, price: Decimal) -> Ingested[Product]:
     result = _create_or_match(
         Product,
         lookup={"shop": shop, "code": code},
@@ -83,7 +121,7 @@ def product_ingest(*, actor, shop: Shop, code: str, title: str, price: Decimal) 
 
 def order_ingest(
     *,
-    actor,
+    actor: Actor,
     order_no: str,
     shop: Shop,
     product: Product | ProductRef,
@@ -92,7 +130,7 @@ def order_ingest(
     ship_deadline: datetime | None,
     receiver_region: str,
     sender_region: str,
-) -> Ingested:
+) -> Ingested[Order | int | OrderRow]:
     """One order: ``orders_ingest`` with a batch of one (the same judgment, the same writes)."""
     (result,) = orders_ingest(
         actor=actor,
@@ -129,7 +167,7 @@ ORDER_COLUMNS = (
 _ORDER_COMPARED = ORDER_COLUMNS[1:-1]  # what an identical repeat must match
 
 
-def _order_row(order: dict, unknown_regions: set[str]) -> dict:
+def _order_row(order: OrderPush, unknown_regions: set[str]) -> OrderRow:
     """The stored values of one order, or the ``InvalidInput`` that refuses it."""
     shop, product, paid_at = order["shop"], order["product"], order["paid_at"]
     for code in (order["receiver_region"], order["sender_region"]):
@@ -155,14 +193,14 @@ def _order_row(order: dict, unknown_regions: set[str]) -> dict:
     }
 
 
-def field_of(name: str) -> Field:
+def field_of(name: str) -> "Field[object, object]":
     """A concrete field of ``Order`` (typed: ``get_field`` may also return a relation)."""
     field = Order._meta.get_field(name)
     assert isinstance(field, Field)
     return field
 
 
-def _orders_insert(rows: list[dict[str, Any]], now: datetime) -> dict[str, int]:
+def _orders_insert(rows: Sequence[Mapping[str, object]], now: datetime) -> dict[str, int]:
     """``INSERT … ON CONFLICT (order_no) DO NOTHING RETURNING id, order_no`` of all rows in one
     statement; returns the order numbers actually inserted with their ids. A row whose number
     exists (stored before, by a concurrent request, or earlier in this batch) is skipped."""
@@ -187,7 +225,7 @@ def _orders_insert(rows: list[dict[str, Any]], now: datetime) -> dict[str, int]:
         return {order_no: pk for pk, order_no in cursor.fetchall()}
 
 
-def _pg_array(values) -> str:
+def _pg_array(values: Iterable[object]) -> str:
     """A PostgreSQL array literal (``{"a","b"}``) of strings, numbers or datetimes, built with one
     join: passed as one text parameter it costs nothing to bind, where a Python list of 1,000
     values was adapted element by element (~0.1 s for a batch's 9 columns)."""
@@ -196,7 +234,7 @@ def _pg_array(values) -> str:
 
 
 @transaction.atomic
-def orders_ingest(*, actor, orders: Sequence[dict], objects: bool = False) -> list[Ingested | DomainError]:
+def orders_ingest(*, actor: Actor, orders: Sequence[OrderPush], objects: bool = False) -> list[OrderOutcome]:
     """Ingest a batch of validated orders; one result per order, in order (SPEC §8).
 
     Each order is judged as if posted alone, in sequence: ``Ingested(created=True)`` for a new
@@ -208,9 +246,9 @@ def orders_ingest(*, actor, orders: Sequence[dict], objects: bool = False) -> li
     ``Ingested.obj`` is the stored ``Order`` of a repeat; of a new order its id (a batch has no use
     for 1,000 model instances), or with ``objects=True`` an ``Order`` built from the values.
     """
-    results: list = [None] * len(orders)
+    results: dict[int, OrderOutcome] = {}  # by index: every order gets its answer
     unknown = set(unknown_region_codes(sorted({o[k] for o in orders for k in ("receiver_region", "sender_region")})))
-    rows: dict[int, dict] = {}
+    rows: dict[int, OrderRow] = {}
     for index, order in enumerate(orders):
         try:
             rows[index] = _order_row(order, unknown)
@@ -223,9 +261,7 @@ def orders_ingest(*, actor, orders: Sequence[dict], objects: bool = False) -> li
         first_index.setdefault(row["order_no"], index)
     created = {first_index[order_no] for order_no in inserted}
     repeats = {row["order_no"] for index, row in rows.items() if index not in created}
-    stored: dict[str, Order | dict[str, Any]] = (
-        {o.order_no: o for o in Order.objects.filter(order_no__in=repeats)} if repeats else {}
-    )
+    stored: dict[str, Order | OrderRow] = {o.order_no: o for o in Order.objects.filter(order_no__in=repeats)} if repeats else {}
     for index, row in rows.items():
         order_no = row["order_no"]
         if index in created:
@@ -239,7 +275,8 @@ def orders_ingest(*, actor, orders: Sequence[dict], objects: bool = False) -> li
             continue
         existing = stored[order_no]
         get = existing.get if isinstance(existing, dict) else existing.__dict__.get
-        differing = sorted(name for name in _ORDER_COMPARED if get(name) != row[name])
+        values: Mapping[str, object] = row
+        differing = sorted(name for name in _ORDER_COMPARED if get(name) != values[name])
         if differing:
             results[index] = Conflict(
                 "order_conflict",
@@ -250,7 +287,7 @@ def orders_ingest(*, actor, orders: Sequence[dict], objects: bool = False) -> li
             results[index] = Ingested(existing, False)
     if inserted:
         audit_record_select(actor=actor, rows=Order.objects.filter(pk_in(inserted.values())), action="order_created", at=now)
-    return results
+    return [results[index] for index in range(len(orders))]
 
 
 EVENT_FIELDS = {"shipped": "shipped_at", "picked_up": "picked_up_at", "cancelled": "cancelled_at"}
@@ -305,7 +342,7 @@ def _orders_update_events(orders: list[Order]) -> None:
 
 
 @transaction.atomic
-def order_events_apply(*, actor, events: Sequence[tuple[str, str, datetime]]) -> list[Ingested | DomainError]:
+def order_events_apply(*, actor: Actor, events: Sequence[tuple[str, str, datetime]]) -> list[Ingested[Order] | DomainError]:
     """Record shipped / picked-up / cancelled events ``(order_no, type, at)``; one result per
     event, in order, each judged as if posted alone in sequence (an earlier event of the batch
     counts for a later one). Impossible sequences are refused with their own 409 codes, an
@@ -314,7 +351,7 @@ def order_events_apply(*, actor, events: Sequence[tuple[str, str, datetime]]) ->
     one audit insert."""
     wanted = {order_no for order_no, _, _ in events}
     orders = {o.order_no: o for o in Order.objects.select_for_update().filter(order_no__in=wanted).order_by("pk")}
-    results: list[Ingested | DomainError] = []
+    results: list[Ingested[Order] | DomainError] = []
     changed: dict[int, Order] = {}
     audit: list[AuditEntry] = []
     now = timezone.now()
@@ -338,7 +375,7 @@ def order_events_apply(*, actor, events: Sequence[tuple[str, str, datetime]]) ->
     return results
 
 
-def order_event_apply(*, actor, order_no: str, event_type: str, at: datetime) -> Ingested:
+def order_event_apply(*, actor: Actor, order_no: str, event_type: str, at: datetime) -> Ingested[Order]:
     """Record that the order was shipped, picked up or cancelled at ``at``: ``order_events_apply``
     with one event. Refuses impossible sequences with their own 409 codes; the same event twice is
     a no-op."""
@@ -354,7 +391,7 @@ SHOP_EDITABLE_FIELDS = ("code", "name", "kind")
 
 
 @transaction.atomic
-def shop_create(*, actor, code: str, name: str, kind: str) -> Shop:
+def shop_create(*, actor: User, code: str, name: str, kind: str) -> Shop:
     """A shop added by ops by hand (the platform's way in is ``shop_ingest``)."""
     shop = Shop.objects.create(code=code, name=name, kind=kind)
     audit_record(actor=actor, target=shop, action="shop_created", data={"kind": kind})
@@ -362,7 +399,7 @@ def shop_create(*, actor, code: str, name: str, kind: str) -> Shop:
 
 
 @transaction.atomic
-def shop_update(*, actor, shop: Shop, changes: dict) -> Shop:
+def shop_update(*, actor: User, shop: Shop, changes: Mapping[str, object]) -> Shop:
     """Change a shop's fields; the audit row holds each changed field's before → after."""
     shop = Shop.objects.select_for_update().get(pk=shop.pk)
     diff = apply_changes(shop, changes, editable=SHOP_EDITABLE_FIELDS, shown=str)
@@ -373,7 +410,7 @@ def shop_update(*, actor, shop: Shop, changes: dict) -> Shop:
 
 
 @transaction.atomic
-def shop_member_add(*, actor, shop: Shop, user) -> ShopMembership:
+def shop_member_add(*, actor: User, shop: Shop, user: User) -> ShopMembership:
     """Give ``user`` access to ``shop`` (tenant access: audited on the shop)."""
     membership, _ = ShopMembership.objects.get_or_create(shop=shop, user=user)
     audit_record(actor=actor, target=shop, action="shop_member_added", data={"user": user.get_username()})
@@ -381,7 +418,7 @@ def shop_member_add(*, actor, shop: Shop, user) -> ShopMembership:
 
 
 @transaction.atomic
-def shop_member_move(*, actor, membership: ShopMembership, user) -> ShopMembership:
+def shop_member_move(*, actor: User, membership: ShopMembership, user: User) -> ShopMembership:
     """Point an existing membership row at another user (audited as that user's addition)."""
     membership.user = user
     membership.save(update_fields=["user"])
@@ -390,7 +427,7 @@ def shop_member_move(*, actor, membership: ShopMembership, user) -> ShopMembersh
 
 
 @transaction.atomic
-def shop_member_remove(*, actor, membership: ShopMembership) -> None:
+def shop_member_remove(*, actor: User, membership: ShopMembership) -> None:
     """Take ``membership.user``'s access to the shop away (audited on the shop)."""
     shop, user = membership.shop, membership.user
     membership.delete()

@@ -9,12 +9,13 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from core.errors import NotFound
+from core.roles import AnyUser, signed_in
 from shops.models import Shop
 from shops.selectors import shop_ids_for_user, shops_for_user
 from tickets.models import ServiceMetricDaily, Urge, UrgeTask
 
 
-def ticket_list_for_user(*, user, status: str | None = None, order_no: str | None = None) -> QuerySet[UrgeTask]:
+def ticket_list_for_user(*, user: AnyUser, status: str | None = None, order_no: str | None = None) -> QuerySet[UrgeTask]:
     """The caller's shops' tasks, soonest due first.
 
     The caller's shop ids are read first (one small query) and passed as constants: PostgreSQL
@@ -33,16 +34,18 @@ def ticket_list_for_user(*, user, status: str | None = None, order_no: str | Non
     return qs.order_by("reply_due_at", "pk")
 
 
-def ticket_get_for_user(*, user, pk) -> UrgeTask:
+def ticket_get_for_user(*, user: AnyUser, pk: int) -> UrgeTask:
     task = ticket_list_for_user(user=user).filter(pk=pk).first()
     if task is None:
         raise NotFound("ticket_not_found", _("Task %(id)s not found.") % {"id": pk})
     return task
 
 
-def ticket_get_for_reply(*, user, pk) -> UrgeTask:
+def ticket_get_for_reply(*, user: AnyUser, pk: int) -> UrgeTask:
     """A task the caller may answer: only members of the task's shop (not ops reviewers)."""
-    task = UrgeTask.objects.filter(pk=pk, shop__memberships__user=user).select_related("order", "shop").first()
+    member = signed_in(user)
+    tasks = UrgeTask.objects.filter(pk=pk, shop__memberships__user=member) if member is not None else UrgeTask.objects.none()
+    task = tasks.select_related("order", "shop").first()
     if task is None:
         raise NotFound("ticket_not_found", _("Task %(id)s not found.") % {"id": pk})
     return task
@@ -52,7 +55,7 @@ def urges_of_task(*, task: UrgeTask) -> QuerySet[Urge]:
     return task.urges.order_by("urged_at", "pk")
 
 
-def ticket_counts_for_user(*, user) -> dict[str, int]:
+def ticket_counts_for_user(*, user: AnyUser) -> dict[str, int]:
     rows = UrgeTask.objects.filter(shop__in=shop_ids_for_user(user=user)).order_by().values("status").annotate(n=Count("pk"))
     return {row["status"]: row["n"] for row in rows}
 
@@ -60,7 +63,7 @@ def ticket_counts_for_user(*, user) -> dict[str, int]:
 METRIC_FIELDS = ["tasks_opened", "replied_on_time", "replied_late", "overdue", "complaints", "paid_orders"]
 
 
-def service_metrics_for_user(*, user, last_day: date, days: int = 30, shop_code: str | None = None) -> QuerySet[Shop]:
+def service_metrics_for_user(*, user: AnyUser, last_day: date, days: int = 30, shop_code: str | None = None) -> QuerySet[Shop]:
     """The caller's shops, each with window totals (``total_<field>``) over ``days`` days ending
     ``last_day`` and the daily rows as ``metric_days`` (oldest first)."""
     first_day = last_day - timedelta(days=days - 1)

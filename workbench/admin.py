@@ -4,18 +4,15 @@ intermediate page with a note and go through ``spot_check_decide``; nothing is e
 from typing import TYPE_CHECKING
 
 from django import forms
-from django.contrib import admin, messages
-from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from core.errors import DomainError
-from core.opsui import audit_trail_html
+from core.opsui import action_form, audit_trail_html, decide_each_action
 from workbench.models import SpotCheck, SpotCheckDay
 from workbench.spotchecks import spot_check_decide
 
@@ -118,42 +115,20 @@ class SpotCheckAdmin(admin.ModelAdmin):
 
     def _decide(self, request, queryset, result: str, *, action: str):
         verb = DECISIONS[result]
-        if request.POST.get("apply"):
-            form = NoteForm(request.POST)
-            if form.is_valid():
-                done, failed = 0, []
-                for check in queryset.order_by("pk"):
-                    try:
-                        spot_check_decide(actor=request.user, spot_check=check, result=result, note=form.cleaned_data["note"])
-                        done += 1
-                    except DomainError as exc:
-                        failed.append(f"#{check.pk}: {exc.detail}")
-                if done:
-                    self.message_user(
-                        request,
-                        ngettext("%(count)d spot check recorded (%(verb)s).", "%(count)d spot checks recorded (%(verb)s).", done)
-                        % {"count": done, "verb": verb},
-                        messages.SUCCESS,
-                    )
-                for line in failed:
-                    self.message_user(request, line, messages.ERROR)
-                return None
-        else:
-            form = NoteForm()
-        title = _("Confirm: %(verb)s") % {"verb": verb}
-        return TemplateResponse(
+        return decide_each_action(
+            self,
             request,
-            "admin/workbench/spotcheck_decision.html",
-            {
-                **self.admin_site.each_context(request),
-                "opts": self.model._meta,
-                "title": title,
-                "checks": list(queryset.select_related("report", "shop", "sample_day")),
-                "form": form,
-                "action": action,
-                "action_checkbox_name": ACTION_CHECKBOX_NAME,
-                "media": self.media,
-            },
+            queryset.order_by("pk"),
+            form=action_form(request, NoteForm),
+            call=lambda check, data: spot_check_decide(actor=request.user, spot_check=check, result=result, note=data["note"]),
+            title=_("Confirm: %(verb)s") % {"verb": verb},
+            action=action,
+            template="admin/workbench/spotcheck_decision.html",
+            extra={"checks": list(queryset.select_related("report", "shop", "sample_day")), "submit_id": "spot-check-apply"},
+            done_message=lambda done: (
+                ngettext("%(count)d spot check recorded (%(verb)s).", "%(count)d spot checks recorded (%(verb)s).", done)
+                % {"count": done, "verb": verb}
+            ),
         )
 
     @admin.action(description=_("Confirm selected spot checks (with a note)"), permissions=["change"])

@@ -4,6 +4,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -80,7 +81,7 @@ def appeal_refusal(*, complaint: Complaint, now: datetime, open_appeal: Appeal |
 @transaction.atomic
 def appeal_create(
     *,
-    actor,
+    actor: User,
     complaint: Complaint,
     report_no: str = "",
     statement: str = "",
@@ -154,7 +155,7 @@ def appeal_create(
     return appeal, True
 
 
-def _lock_appeal(appeal: Appeal, *, actor) -> Appeal:
+def _lock_appeal(appeal: Appeal, *, actor: User) -> Appeal:
     """Lock the appeal for a decision; SPEC §9: no one decides their own case (403)."""
     appeal = (
         Appeal.objects.select_for_update(of=("self",)).select_related("complaint", "complaint__order", "report").get(pk=appeal.pk)
@@ -165,7 +166,7 @@ def _lock_appeal(appeal: Appeal, *, actor) -> Appeal:
 
 
 @transaction.atomic
-def appeal_accept(*, actor, appeal: Appeal, reason: str = "") -> Appeal:
+def appeal_accept(*, actor: User, appeal: Appeal, reason: str = "") -> Appeal:
     """Ops accept: the complaint becomes ``exempt`` with the cited report as basis and its
     penalty 0.00; the original verdict and penalty stay in the audit trail."""
     appeal = _lock_appeal(appeal, actor=actor)
@@ -227,7 +228,7 @@ def appeal_accept(*, actor, appeal: Appeal, reason: str = "") -> Appeal:
 
 
 @transaction.atomic
-def appeal_reject(*, actor, appeal: Appeal, reason: str) -> Appeal:
+def appeal_reject(*, actor: User, appeal: Appeal, reason: str) -> Appeal:
     """Ops reject with a reason (400 ``reason_required`` without one); the verdict stands."""
     appeal = _lock_appeal(appeal, actor=actor)
     reason = (reason or "").strip()

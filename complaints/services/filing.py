@@ -1,14 +1,16 @@
 """Filing complaints (SPEC §5): idempotent by event id; judgment is enqueued once committed."""
 
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import NotRequired, TypedDict
 
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
+from django.db.models.expressions import Combinable
 from django.utils.translation import gettext as _
 
 from complaints.models import Complaint
-from core.audit import audit_record, audit_record_bulk
+from core.audit import Actor, audit_record, audit_record_bulk
 from core.errors import Conflict, InvalidInput
 from core.outbox import nudge_after_commit
 from core.setbased import audit_record_select, insert_select, pk_in
@@ -16,7 +18,19 @@ from notifications import events as inbox
 from shops.models import Order
 
 
-def _same(existing: Complaint, values: dict) -> bool:
+class ComplaintFiling(TypedDict):
+    """One complaint of ``complaint_file_bulk``: ``complaint_file``'s arguments, by order id."""
+
+    event_id: str
+    order_id: int
+    reason: str
+    source: str
+    filed_at: datetime
+    message: NotRequired[str]
+    evidence: NotRequired[list[str] | None]
+
+
+def _same(existing: Complaint, values: Mapping[str, object]) -> bool:
     return all(getattr(existing, k) == v for k, v in values.items())
 
 
@@ -30,7 +44,7 @@ def enqueue_judgment() -> None:
 @transaction.atomic
 def complaint_file(
     *,
-    actor,
+    actor: Actor,
     event_id: str,
     order: Order,
     reason: str,
@@ -77,7 +91,7 @@ def complaint_file(
 
 
 @transaction.atomic
-def complaint_file_bulk(*, actor, complaints: list[dict]) -> list[int]:
+def complaint_file_bulk(*, actor: Actor, complaints: list[ComplaintFiling]) -> list[int]:
     """File many complaints at once (the urge-task sweep). Each dict has the keyword arguments
     of ``complaint_file``, with ``order_id`` instead of ``order``. Idempotent by event id:
     rows whose event id exists are skipped. Returns the ids of the complaints it created."""
@@ -117,11 +131,11 @@ def complaint_file_bulk(*, actor, complaints: list[dict]) -> list[int]:
 @transaction.atomic
 def complaint_file_from_rows(
     *,
-    actor,
-    rows: QuerySet,
-    event_id: Any,
-    order_id: Any,
-    filed_at: Any,
+    actor: Actor,
+    rows: QuerySet[Model],
+    event_id: str | Combinable,
+    order_id: str | Combinable,
+    filed_at: str | Combinable,
     reason: str,
     source: str,
     message: str = "",

@@ -11,10 +11,12 @@ of a batch are one bulk insert. Queries per batch are constant (tests assert it)
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import connection, transaction
-from django.db.models import BigIntegerField, ExpressionWrapper, F, Value
+from django.db.models import BigIntegerField, ExpressionWrapper, F, QuerySet, Value
 from django.db.models.functions import Cast, Greatest, Least, Round
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -48,7 +50,7 @@ def _cents(amount: Decimal) -> int:
     return int((amount / CENT).to_integral_value())
 
 
-def penalty_cents_expression(amount_path: str):
+def penalty_cents_expression(amount_path: str) -> Greatest:
     """SQL twin of ``complaint_penalty`` in integer cents (exact on every backend): half-up is
     ``(cents·2·num + den) div (2·den)`` for the rate ``num/den``, then clamped."""
     num, den = settings.COMPLAINT_PENALTY_RATE.as_integer_ratio()
@@ -73,12 +75,16 @@ class JudgeRun:
     effective_from: datetime | None = None
 
 
-def judgeable_complaints(effective_from: datetime):
+def judgeable_complaints(effective_from: datetime) -> QuerySet[Complaint]:
     """Pending complaints filed under ``complaints.judge_by_reports``."""
     return Complaint.objects.filter(status=Status.PENDING_REVIEW, filed_at__gte=effective_from)
 
 
-def _batch_select(effective_from: datetime, batch_size: int, after_pk: int):
+#: The rows the batch's UPDATE reads: judge_id, covering_exemption_id, covering_report_id, penalty_cents.
+CoverageRows = QuerySet[Complaint, dict[str, int | None]]
+
+
+def _batch_select(effective_from: datetime, batch_size: int, after_pk: int) -> CoverageRows:
     """The SELECT of one batch (SQLite): first the ids (a cheap keyset LIMIT on the primary key),
     then coverage and penalty for those ids only — so the per-row subqueries never run for more
     than ``batch_size`` rows, whatever the plan."""
@@ -103,7 +109,7 @@ def _pick(effective_from: datetime, batch_size: int, after_pk: int) -> list[int]
 _IDS_SENTINEL = [-7_041_987]
 
 
-def _coverage_select_sql() -> tuple[str, list, int]:
+def _coverage_select_sql() -> tuple[str, list[Any], int]:  # SQL parameters, any adaptable type
     """PostgreSQL: the batch's coverage SELECT over ``id = ANY(<ids>)``, compiled once per run
     (compiling the coverage expressions cost ~30–50 ms of Python per batch): its SQL, its
     parameters and the position of the ids parameter."""
@@ -112,13 +118,14 @@ def _coverage_select_sql() -> tuple[str, list, int]:
     return sql, list(params), at
 
 
-def _coverage_select(complaints):
+def _coverage_select(complaints: QuerySet[Complaint]) -> CoverageRows:
     """Coverage (``reports.coverage.annotate_coverage``, the one rule) and the penalty of each of
     ``complaints``, as the rows the batch's UPDATE reads."""
     qs = annotate_coverage(complaints.order_by(), order_path="order", at="filed_at")
-    return qs.annotate(judge_id=F("pk"), penalty_cents=penalty_cents_expression("order__amount")).values(
+    rows: CoverageRows = qs.annotate(judge_id=F("pk"), penalty_cents=penalty_cents_expression("order__amount")).values(
         "judge_id", "covering_exemption_id", "covering_report_id", "penalty_cents"
     )
+    return rows
 
 
 # The batch is a MATERIALIZED CTE: evaluated once, never re-scanned per row (a re-scanned
@@ -171,7 +178,12 @@ class _Batch:
 
 @transaction.atomic
 def _judge_batch(
-    *, effective_from: datetime, batch_size: int, now: datetime, after_pk: int, select: tuple[str, list, int] | None = None
+    *,
+    effective_from: datetime,
+    batch_size: int,
+    now: datetime,
+    after_pk: int,
+    select: tuple[str, list[Any], int] | None = None,
 ) -> _Batch:
     if connection.vendor != "postgresql":
         rows = _judge_batch_rows(effective_from=effective_from, batch_size=batch_size, now=now, after_pk=after_pk)
@@ -220,7 +232,12 @@ def _judge_batch(
     return _Batch(judged=judged, last_pk=max(ids), exempt=exempt, liable=liable)
 
 
-def _judge_batch_rows(*, effective_from: datetime, batch_size: int, now: datetime, after_pk: int) -> list[tuple]:
+#: A complaint the judgment UPDATE changed: id, verdict, basis exemption, basis report, penalty
+#: (a number as the driver returns it, or NULL).
+JudgedRow = tuple[int, str, int | None, int | None, float | Decimal | None]
+
+
+def _judge_batch_rows(*, effective_from: datetime, batch_size: int, now: datetime, after_pk: int) -> list[JudgedRow]:
     """SQLite: the UPDATE returns the rows, their audit rows are one bulk insert."""
     select_sql, select_params = _batch_select(effective_from, batch_size, after_pk).query.sql_with_params()
     table = connection.ops.quote_name(Complaint._meta.db_table)
@@ -234,7 +251,7 @@ def _judge_batch_rows(*, effective_from: datetime, batch_size: int, now: datetim
     ]
     with connection.cursor() as cursor:
         cursor.execute(_UPDATE.format(table=table, select=select_sql), params)
-        rows = cursor.fetchall()
+        rows: list[JudgedRow] = cursor.fetchall()
     target_type = target_type_of(Complaint)
     AuditEntry.objects.bulk_create(
         [
@@ -299,7 +316,7 @@ def _require_reason(reason: str) -> str:
     return reason
 
 
-def _lock(complaint: Complaint, *, actor) -> Complaint:
+def _lock(complaint: Complaint, *, actor: User) -> Complaint:
     """Lock the complaint for an ops decision; SPEC §9: a member of its shop may not decide it."""
     complaint = Complaint.objects.select_for_update(of=("self",)).select_related("order").get(pk=complaint.pk)
     if complaint_duty_conflict(actor=actor, complaint=complaint):
@@ -308,7 +325,7 @@ def _lock(complaint: Complaint, *, actor) -> Complaint:
 
 
 @transaction.atomic
-def complaint_judge(*, actor, complaint: Complaint, verdict: str, reason: str) -> Complaint:
+def complaint_judge(*, actor: User, complaint: Complaint, verdict: str, reason: str) -> Complaint:
     """Ops judge a pending complaint by hand (the legacy path before ``judge_by_reports``;
     allowed after it too while the job has not run). ``exempt`` records what covers the order
     at filed_at as basis, if anything does; ``merchant_liable`` sets the penalty.
@@ -377,7 +394,7 @@ def needs_rereview(complaint: Complaint) -> bool:
 
 
 @transaction.atomic
-def complaint_rereview(*, actor, complaint: Complaint, verdict: str, reason: str) -> Complaint:
+def complaint_rereview(*, actor: User, complaint: Complaint, verdict: str, reason: str) -> Complaint:
     """Ops settle an exemption whose basis report was revoked: confirm it (``exempt``) or make
     the merchant liable (penalty set). 409 ``complaint_not_in_rereview`` otherwise."""
     if verdict not in Verdict.values:

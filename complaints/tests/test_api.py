@@ -72,7 +72,7 @@ def test_ingest_conflicting_repeat_is_409(platform_api, order):
     [
         ({"order_no": "NOPE"}, 400, "order_not_found"),
         ({"reason": "rude_seller"}, 400, "invalid"),
-        ({"filed_at": "yesterday"}, 400, "invalid"),
+        ({"filed_at": "yesterday"}, 400, "datetime_invalid"),
         ({"evidence": ["not a url"]}, 400, "invalid"),
         ({"event_id": ""}, 400, "invalid"),
         ({"filed_at": "2022-12-28T09:59:59+08:00"}, 400, "complaint_before_paid"),

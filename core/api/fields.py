@@ -3,7 +3,6 @@
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -15,8 +14,10 @@ class AwareDateTimeField(serializers.DateTimeField):
 
     Bounded by ``core.bounds`` (SPEC §9): 2000-01-01 – 2100-01-01 (Asia/Shanghai) else 400
     ``datetime_out_of_range`` — the services add hours and days to these values (``paid_at +
-    48h``), which at the edge of what Python represents overflowed into a 500; a UTC offset
-    beyond ±14:00 is 400 ``datetime_invalid``; text that is no date-time is DRF's ``invalid``."""
+    48h``), which at the edge of what Python represents overflowed into a 500; text that is no
+    real date-time (an impossible date such as 2030-02-30, a UTC offset beyond ±14:00, garbage)
+    is 400 ``datetime_invalid``, as in the portal: text is read by
+    ``core.bounds.parse_bounded_datetime``, the one parser of every input datetime."""
 
     EARLIEST = bounds.EARLIEST
     LATEST = bounds.LATEST
@@ -24,11 +25,9 @@ class AwareDateTimeField(serializers.DateTimeField):
     def to_internal_value(self, value: datetime | str) -> datetime:
         if isinstance(value, str):
             try:
-                parsed = parse_datetime(value.strip())
-            except (ValueError, OverflowError):
-                parsed = None  # DRF's own parse says "invalid"
-            if parsed is not None:
-                return self._bounded(parsed)
+                return self.enforce_timezone(bounds.parse_bounded_datetime(value))
+            except bounds.BoundsError as exc:
+                raise refuse(exc.code, exc.detail) from exc
         try:
             parsed = super().to_internal_value(value)
         except (OverflowError, ValueError) as exc:
@@ -68,6 +67,30 @@ class BoundedListField(serializers.ListField):
         if isinstance(data, (list, tuple)) and len(data) > limit:
             raise refuse("too_many_items", f"At most {limit} items (got {len(data)}).")
         return super().to_internal_value(data)
+
+
+if TYPE_CHECKING:  # DRF's ListSerializer is generic in its stubs only
+    _ListSerializerBase = serializers.ListSerializer[Any]
+else:
+    _ListSerializerBase = serializers.ListSerializer
+
+
+class BoundedListSerializer(_ListSerializerBase):
+    """``many=True`` of a nested serializer, bounded like ``BoundedListField``: at most
+    ``core.bounds.MAX_LIST_ITEMS`` items (400 ``too_many_items``), counted before any item is
+    validated. A nested serializer opts in with ``Meta.list_serializer_class``."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", bounds.MAX_LIST_ITEMS)  # for the schema's maxItems
+        super().__init__(*args, **kwargs)
+
+    def to_internal_value(self, data: Any) -> list[Any]:
+        try:
+            bounds.check_list_size(data, field=self.field_name or "items")
+        except bounds.BoundsError as exc:
+            raise refuse(exc.code, exc.detail) from exc
+        items: list[Any] = super().to_internal_value(data)
+        return items
 
 
 class SearchField(serializers.CharField):

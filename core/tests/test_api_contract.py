@@ -19,7 +19,7 @@ def test_schema_validates_without_warnings(tmp_path):
 def test_unknown_api_path_is_404_json_not_500(platform_api):
     response = platform_api.post("/api/v1/platform/orders/NOPE/events/", {"type": "shipped", "at": "x"}, format="json")
     assert response.status_code == 400
-    assert response.json()["code"] == "invalid"
+    assert response.json()["code"] == "datetime_invalid"  # "x" is no date-time
 
 
 @pytest.mark.django_db

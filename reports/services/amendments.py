@@ -16,43 +16,49 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.audit import audit_record
+from core.audit import Actor, audit_record
 from core.bounds import check_list_size
 from core.errors import Conflict, IllegalTransition, InvalidInput
 from reports.coverage import approved_amendments
 from reports.models import AmendmentProduct, AmendmentRegion, DeliveryReport, ReportAmendment
 from reports.services.reports import _check_duty, _clean_products, _required_reason, report_auto_approvable
 from reports.services.validation import clean_region_codes, validate_window
+from shops.models import Product
 from shops.regions import region_prefix
 
 Scope = DeliveryReport.Scope
 AmendmentStatus = ReportAmendment.Status
 
 
-def report_current_version(report: DeliveryReport):
+#: A version of a report: the report itself (version 1) or one of its amendments.
+ReportVersion = DeliveryReport | ReportAmendment
+
+
+def report_current_version(report: DeliveryReport) -> ReportVersion:
     """The latest approved version: the report itself (version 1) or its latest approved
     amendment — what the report's detail shows as its window and scope."""
     amendments = approved_amendments(report)
     return amendments[-1] if amendments else report
 
 
-def version_number(version) -> int:
-    return getattr(version, "version", 1)
+def version_number(version: ReportVersion) -> int:
+    return version.version if isinstance(version, ReportAmendment) else 1
 
 
 @transaction.atomic
 def report_amend(
     *,
-    actor,
+    actor: User,
     report: DeliveryReport,
     ends_at: datetime | None = None,
-    products: Iterable = (),
+    products: Iterable[Product | str] = (),
     regions: Iterable[str] = (),
     promised_ship_by: datetime | None = None,
     note: str = "",
@@ -142,7 +148,7 @@ def report_amend(
     return amendment
 
 
-def _decide(amendment: ReportAmendment, *, actor, at: datetime, approve: bool, reason: str) -> ReportAmendment:
+def _decide(amendment: ReportAmendment, *, actor: Actor, at: datetime, approve: bool, reason: str) -> ReportAmendment:
     if amendment.status != AmendmentStatus.PENDING_REVIEW:
         raise IllegalTransition(
             "amendment_not_pending",
@@ -196,7 +202,9 @@ def _locked(amendment: ReportAmendment) -> ReportAmendment:
 
 
 @transaction.atomic
-def amendment_approve(*, actor, amendment: ReportAmendment, reason: str = "", at: datetime | None = None) -> ReportAmendment:
+def amendment_approve(
+    *, actor: Actor, amendment: ReportAmendment, reason: str = "", at: datetime | None = None
+) -> ReportAmendment:
     """Ops approve a pending amendment: the new version covers from now on."""
     amendment = _locked(amendment)
     _check_duty(actor, amendment.report)
@@ -206,7 +214,7 @@ def amendment_approve(*, actor, amendment: ReportAmendment, reason: str = "", at
 
 
 @transaction.atomic
-def amendment_reject(*, actor, amendment: ReportAmendment, reason: str, at: datetime | None = None) -> ReportAmendment:
+def amendment_reject(*, actor: Actor, amendment: ReportAmendment, reason: str, at: datetime | None = None) -> ReportAmendment:
     """Ops reject a pending amendment (reason required); the report stays as it was."""
     reason = _required_reason(reason)
     amendment = _locked(amendment)

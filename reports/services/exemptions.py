@@ -6,7 +6,7 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from core.audit import audit_record
+from core.audit import Actor, audit_record
 from core.bounds import check_list_size
 from core.errors import Conflict, InvalidInput
 from reports.models import ExemptionRegion, UnifiedExemption
@@ -34,7 +34,7 @@ def _set_regions(exemption: UnifiedExemption, codes: list[str]) -> None:
     )
 
 
-def _snapshot(exemption: UnifiedExemption, codes: list[str]) -> dict:
+def _snapshot(exemption: UnifiedExemption, codes: list[str]) -> dict[str, str | list[str]]:
     return {
         "title": exemption.title,
         "scenario": exemption.scenario,
@@ -45,14 +45,14 @@ def _snapshot(exemption: UnifiedExemption, codes: list[str]) -> dict:
     }
 
 
-def _key(exemption: UnifiedExemption, codes: list[str]) -> tuple:
+def _key(exemption: UnifiedExemption, codes: list[str]) -> tuple[str, str, str, datetime, datetime, list[str]]:
     return (exemption.title, exemption.scenario, exemption.applies_to, exemption.starts_at, exemption.ends_at, sorted(codes))
 
 
 @transaction.atomic
 def exemption_create(
     *,
-    actor,
+    actor: Actor,
     title: str,
     scenario: str,
     applies_to: str,
@@ -96,7 +96,7 @@ def exemption_create(
 @transaction.atomic
 def exemption_update(
     *,
-    actor,
+    actor: Actor,
     exemption: UnifiedExemption,
     title: str,
     scenario: str,

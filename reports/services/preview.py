@@ -18,12 +18,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 
 from reports.coverage import DraftReport, draft_coverage_q
 from reports.services.reports import report_auto_approvable, report_submission_clean
-from shops.models import Order, Shop
+from shops.models import Order, Product, Shop
 
 PREVIEW_EXAMPLES = 10
 
@@ -43,7 +43,7 @@ class CoveragePreview:
     pending_complaints: PreviewSet
 
 
-def _preview_set(queryset: QuerySet, order_no_field: str) -> PreviewSet:
+def _preview_set(queryset: QuerySet[Model], order_no_field: str) -> PreviewSet:
     examples = list(queryset.order_by(order_no_field).values_list(order_no_field, flat=True)[:PREVIEW_EXAMPLES])
     count = len(examples) if len(examples) < PREVIEW_EXAMPLES else queryset.count()
     return PreviewSet(count, examples)
@@ -57,7 +57,7 @@ def report_preview(
     starts_at: datetime,
     ends_at: datetime,
     commitment_accepted: bool,
-    products: Iterable = (),
+    products: Iterable[Product | str] = (),
     regions: Iterable[str] = (),
     promised_ship_by: datetime | None = None,
     note: str = "",

@@ -5,16 +5,17 @@ transaction. Coverage is decided from the timestamps (``approved_at``, ``withdra
 ``revoked_at``) by ``reports.coverage``; the status is what people read.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.audit import audit_record
+from core.audit import Actor, audit_record
 from core.bounds import check_list_size
 from core.duties import ConflictOfInterest, report_duty_conflict
 from core.errors import Conflict, IllegalTransition, InvalidInput
@@ -85,7 +86,7 @@ def _locked(report: DeliveryReport) -> DeliveryReport:
     return DeliveryReport.objects.select_for_update().get(pk=report.pk)
 
 
-def _check_duty(actor, report: DeliveryReport) -> None:
+def _check_duty(actor: Actor, report: DeliveryReport) -> None:
     """SPEC §9: no one decides their own case (403 ``conflict_of_interest``)."""
     if report_duty_conflict(actor=actor, report=report):
         raise ConflictOfInterest()
@@ -98,7 +99,7 @@ def _required_reason(reason: str) -> str:
     return reason
 
 
-def _clean_products(shop: Shop, products: Iterable) -> list[Product]:
+def _clean_products(shop: Shop, products: Sequence[Product | str]) -> list[Product]:
     """Products given as codes (or Product objects) of ``shop``."""
     wanted = [p.code if isinstance(p, Product) else str(p) for p in products]
     found = {p.code: p for p in Product.objects.filter(shop=shop, code__in=wanted)}
@@ -112,7 +113,7 @@ def _clean_products(shop: Shop, products: Iterable) -> list[Product]:
     return list(dict.fromkeys(found[code] for code in wanted))
 
 
-def _same_submission(report: DeliveryReport, values: dict, product_ids: set, region_codes: set) -> bool:
+def _same_submission(report: DeliveryReport, values: Mapping[str, object], product_ids: set[int], region_codes: set[str]) -> bool:
     return (
         all(getattr(report, k) == v for k, v in values.items())
         and {link.product_id for link in report.product_links.all()} == product_ids
@@ -138,7 +139,7 @@ def report_submission_clean(
     ends_at: datetime,
     commitment_accepted: bool,
     submitted_at: datetime,
-    products: Iterable = (),
+    products: Iterable[Product | str] = (),
     regions: Iterable[str] = (),
     promised_ship_by: datetime | None = None,
     commitment_letter_version: str = "",
@@ -186,14 +187,14 @@ def report_auto_approvable(*, scenario: str, at: datetime) -> bool:
 @transaction.atomic
 def report_submit(
     *,
-    actor,
+    actor: User,
     shop: Shop,
     scenario: str,
     scope: str,
     starts_at: datetime,
     ends_at: datetime,
     commitment_accepted: bool,
-    products: Iterable = (),
+    products: Iterable[Product | str] = (),
     regions: Iterable[str] = (),
     promised_ship_by: datetime | None = None,
     note: str = "",
@@ -285,7 +286,9 @@ def report_submit(
     return Submitted(report, True)
 
 
-def _repeat(existing: DeliveryReport, values: dict, products: list[Product], region_codes: list[str]) -> Submitted:
+def _repeat(
+    existing: DeliveryReport, values: Mapping[str, object], products: list[Product], region_codes: list[str]
+) -> Submitted:
     if not _same_submission(existing, values, {p.pk for p in products}, set(region_codes)):
         raise Conflict(
             "report_conflict",
@@ -295,7 +298,7 @@ def _repeat(existing: DeliveryReport, values: dict, products: list[Product], reg
     return Submitted(existing, False)
 
 
-def _approve(report: DeliveryReport, *, actor, at: datetime, reason: str) -> DeliveryReport:
+def _approve(report: DeliveryReport, *, actor: Actor, at: datetime, reason: str) -> DeliveryReport:
     previous = _move(report, Status.APPROVED)
     report.approved_at = report.decided_at = at
     report.decided_by = actor
@@ -317,7 +320,7 @@ def _approve(report: DeliveryReport, *, actor, at: datetime, reason: str) -> Del
 
 
 @transaction.atomic
-def report_approve(*, actor, report: DeliveryReport, reason: str = "", at: datetime | None = None) -> DeliveryReport:
+def report_approve(*, actor: Actor, report: DeliveryReport, reason: str = "", at: datetime | None = None) -> DeliveryReport:
     """Ops approve a pending report (409 ``report_not_pending`` otherwise; 403
     ``conflict_of_interest`` for the shop's own member or the report's submitter)."""
     report = _locked(report)
@@ -326,7 +329,7 @@ def report_approve(*, actor, report: DeliveryReport, reason: str = "", at: datet
 
 
 @transaction.atomic
-def report_reject(*, actor, report: DeliveryReport, reason: str, at: datetime | None = None) -> DeliveryReport:
+def report_reject(*, actor: Actor, report: DeliveryReport, reason: str, at: datetime | None = None) -> DeliveryReport:
     """Ops reject a pending report; a reason is required (400 ``reason_required``)."""
     report, at = _locked(report), at or timezone.now()
     _check_duty(actor, report)
@@ -342,7 +345,7 @@ def report_reject(*, actor, report: DeliveryReport, reason: str, at: datetime | 
 
 
 @transaction.atomic
-def report_revoke(*, actor, report: DeliveryReport, reason: str, at: datetime | None = None) -> DeliveryReport:
+def report_revoke(*, actor: Actor, report: DeliveryReport, reason: str, at: datetime | None = None) -> DeliveryReport:
     """Ops revoke an approved report (a false commitment): it stops covering from ``revoked_at``."""
     report, at = _locked(report), at or timezone.now()
     _check_duty(actor, report)
@@ -358,7 +361,7 @@ def report_revoke(*, actor, report: DeliveryReport, reason: str, at: datetime | 
 
 
 @transaction.atomic
-def report_withdraw(*, actor, report: DeliveryReport, reason: str = "", at: datetime | None = None) -> DeliveryReport:
+def report_withdraw(*, actor: User, report: DeliveryReport, reason: str = "", at: datetime | None = None) -> DeliveryReport:
     """The merchant withdraws its own pending or approved report: it stops covering from then."""
     require_member(
         user=actor,

@@ -1,5 +1,6 @@
 """Input rules shared by reports and exemptions: windows and region codes."""
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.utils.translation import gettext as _
@@ -31,10 +32,10 @@ def validate_window(
         )
 
 
-def clean_region_codes(codes) -> list[str]:
+def clean_region_codes(codes: Iterable[object]) -> list[str]:
     """Distinct codes in the order given; unknown or malformed ones are 400 ``region_unknown``."""
-    codes = list(dict.fromkeys(str(c).strip() for c in codes))
-    unknown = unknown_region_codes(codes)
+    cleaned = list(dict.fromkeys(str(c).strip() for c in codes))
+    unknown = unknown_region_codes(cleaned)
     if unknown:
         raise InvalidInput("region_unknown", _("Unknown or malformed region code: %(code)s.") % {"code": unknown[0]})
-    return codes
+    return cleaned

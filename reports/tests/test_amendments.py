@@ -245,7 +245,7 @@ def test_api_amend_answers_the_report_at_its_new_version(merchant_api, report, c
         ({"ends_at": "2022-01-01T00:00:00+08:00"}, 400, "amendment_narrows"),
         ({"regions": ["330000"]}, 400, "scope_mismatch"),
         ({"products": ["NOPE"]}, 400, "product_not_in_shop"),
-        ({"ends_at": "soon"}, 400, "invalid"),
+        ({"ends_at": "soon"}, 400, "datetime_invalid"),
     ],
 )
 def test_api_refusals(merchant_api, report, body, status, code):

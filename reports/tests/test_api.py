@@ -100,7 +100,7 @@ def _refusals(shop, other_shop_product):
         ({"scope": "region", "regions": ["339999"]}, "region_unknown"),
         ({"scope": "region", "regions": ["33"]}, "region_unknown"),
         ({"scenario": "flood"}, "invalid"),
-        ({"starts_at": "yesterday"}, "invalid"),
+        ({"starts_at": "yesterday"}, "datetime_invalid"),
     ]
 
 

@@ -88,7 +88,7 @@ def test_another_shops_order_is_404(other_merchant_api, order):
 
 def test_bad_time_is_400(merchant_api, order):
     response = merchant_api.get(url(order, "tomorrow"))
-    assert (response.status_code, response.json()["code"]) == (400, "invalid")
+    assert (response.status_code, response.json()["code"]) == (400, "datetime_invalid")
 
 
 def test_platform_users_may_not_ask(platform_api, order):

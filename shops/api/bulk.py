@@ -19,8 +19,8 @@ from core.api.exception_handler import validation_error_code_detail
 from core.api.fields import AwareDateTimeField, PlatformEventTimeField, refuse
 from core.bounds import check_not_in_future
 from core.errors import DomainError
+from core.results import Ingested
 from shops.api.serializers import IngestRefs, OrderIngestSerializer
-from shops.services import Ingested
 
 MAX_ITEMS = 1000
 

@@ -59,3 +59,19 @@ class OrderFactory(factory.django.DjangoModelFactory):
     ship_deadline = factory.LazyAttribute(lambda o: o.paid_at + timedelta(hours=48))
     receiver_region_id = "330102"
     sender_region_id = "440305"
+
+
+def order_body(order_no: str = "T0001", **overrides: object) -> dict[str, object]:
+    """An order as the platform posts it (``POST /api/v1/platform/orders/``, one item of
+    ``orders/bulk/``): shop-a's product P1, 88.00, paid 2022-12-28 10:00 Asia/Shanghai,
+    to 330102 from 440305."""
+    body: dict[str, object] = {
+        "order_no": order_no,
+        "shop": "shop-a",
+        "product": "P1",
+        "amount": "88.00",
+        "paid_at": "2022-12-28T10:00:00+08:00",
+        "receiver_region": "330102",
+        "sender_region": "440305",
+    }
+    return {**body, **overrides}

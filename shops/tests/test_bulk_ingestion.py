@@ -12,6 +12,7 @@ from core.models import AuditEntry
 from core.tests.openapi import assert_matches_schema
 from shops.models import Order
 from shops.tests.factories import OrderFactory, ProductFactory
+from shops.tests.factories import order_body as order
 
 pytestmark = pytest.mark.django_db
 PAID = datetime(2022, 12, 28, 2, tzinfo=UTC)  # 10:00 Asia/Shanghai
@@ -23,19 +24,6 @@ EVENTS_BULK = "/api/v1/platform/order-events/bulk/"
 
 def events_url(order_no: str) -> str:
     return f"/api/v1/platform/orders/{order_no}/events/"
-
-
-def order(order_no="B1", **overrides) -> dict:
-    body = {
-        "order_no": order_no,
-        "shop": "shop-a",
-        "product": "P1",
-        "amount": "88.00",
-        "paid_at": "2022-12-28T10:00:00+08:00",
-        "receiver_region": "330102",
-        "sender_region": "440305",
-    }
-    return {**body, **overrides}
 
 
 def without(key: str, body: dict) -> dict:

@@ -4,7 +4,7 @@ import pytest
 
 from core.models import AuditEntry
 from shops.models import Order, Product, Shop
-from shops.tests.factories import OrderFactory, ProductFactory
+from shops.tests.factories import OrderFactory, ProductFactory, order_body
 
 pytestmark = pytest.mark.django_db
 
@@ -15,19 +15,6 @@ ORDERS = "/api/v1/platform/orders/"
 
 def events_url(order_no: str) -> str:
     return f"/api/v1/platform/orders/{order_no}/events/"
-
-
-def order_body(**overrides) -> dict:
-    body = {
-        "order_no": "T0001",
-        "shop": "shop-a",
-        "product": "P1",
-        "amount": "88.00",
-        "paid_at": "2022-12-28T10:00:00+08:00",
-        "receiver_region": "330102",
-        "sender_region": "440305",
-    }
-    return {**body, **overrides}
 
 
 @pytest.fixture
@@ -108,7 +95,7 @@ class TestOrders:
             ("product", "nope", "product_not_found"),
             ("shop", "nope", "shop_not_found"),
             ("amount", "0.00", "invalid"),
-            ("paid_at", "yesterday", "invalid"),
+            ("paid_at", "yesterday", "datetime_invalid"),
             ("ship_deadline", "2022-12-27T10:00:00+08:00", "ship_deadline_before_paid"),
             # Was a 500 (OverflowError computing paid_at + 48h); out of range is refused at the edge.
             ("paid_at", "9999-12-31T23:00:00+08:00", "datetime_out_of_range"),

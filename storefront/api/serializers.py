@@ -4,7 +4,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.api.fields import AwareDateTimeField, MerchantActorField, refuse
+from core.api.fields import AwareDateTimeField, BoundedListSerializer, MerchantActorField, refuse
 from storefront.models import (
     BindingStatus,
     ItemPlatform,
@@ -173,6 +173,9 @@ class ListingCreateSerializer(serializers.Serializer):
 class ShareTokenInSerializer(serializers.Serializer):
     code = serializers.CharField(max_length=32)
     expires_at = AwareDateTimeField(required=False, allow_null=True, default=None)
+
+    class Meta:
+        list_serializer_class = BoundedListSerializer  # at most 1,000 (400 too_many_items)
 
 
 class LibraryItemIngestSerializer(serializers.Serializer):

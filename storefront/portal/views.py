@@ -50,6 +50,17 @@ def _page(request, queryset):
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
+def _tell(request, act, success: str) -> None:
+    """Run a service for the caller and say how it went: its refusal as an error message, else
+    ``success``."""
+    try:
+        act()
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, success)
+
+
 def _back(request, default: str):
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
@@ -118,12 +129,8 @@ def shops(request, storefront):
 @storefront_required
 def shop_revoke(request, storefront, pk: int):
     binding = _own(selectors.shop_binding_get_for_user, user=request.user, pk=pk)
-    try:
-        services.shop_unbind(actor=request.user, binding=binding, reason=request.POST.get("reason", "")[:200])
-    except DomainError as exc:
-        messages.error(request, exc.detail)
-    else:
-        messages.success(request, _("The shop is unbound."))
+    reason = request.POST.get("reason", "")[:200]
+    _tell(request, lambda: services.shop_unbind(actor=request.user, binding=binding, reason=reason), _("The shop is unbound."))
     return redirect("storefront:portal-shops")
 
 
@@ -154,12 +161,7 @@ def pid(request, storefront):
 @storefront_required
 def pid_revoke(request, storefront, pk: int):
     binding = _own(selectors.pid_binding_get_for_user, user=request.user, pk=pk)
-    try:
-        services.pid_unbind(actor=request.user, binding=binding)
-    except DomainError as exc:
-        messages.error(request, exc.detail)
-    else:
-        messages.success(request, _("The PID is unbound."))
+    _tell(request, lambda: services.pid_unbind(actor=request.user, binding=binding), _("The PID is unbound."))
     return redirect("storefront:portal-pid")
 
 
@@ -253,12 +255,7 @@ def listings(request, storefront):
 @storefront_required
 def listing_remove(request, storefront, pk: int):
     listing = _own(selectors.listing_get_for_user, user=request.user, pk=pk)
-    try:
-        services.listing_remove(actor=request.user, listing=listing)
-    except DomainError as exc:
-        messages.error(request, exc.detail)
-    else:
-        messages.success(request, _("Removed from the storefront."))
+    _tell(request, lambda: services.listing_remove(actor=request.user, listing=listing), _("Removed from the storefront."))
     return _back(request, "storefront:portal-listings")
 
 
@@ -266,10 +263,5 @@ def listing_remove(request, storefront, pk: int):
 @storefront_required
 def listing_readd(request, storefront, pk: int):
     listing = _own(selectors.listing_get_for_user, user=request.user, pk=pk)
-    try:
-        services.listing_readd(actor=request.user, listing=listing)
-    except DomainError as exc:
-        messages.error(request, exc.detail)
-    else:
-        messages.success(request, _("Listed again."))
+    _tell(request, lambda: services.listing_readd(actor=request.user, listing=listing), _("Listed again."))
     return _back(request, "storefront:portal-listings")

@@ -1,10 +1,13 @@
 """Storefront creation, third-party shop bindings and the affiliate PID."""
 
+from datetime import datetime
+
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.audit import audit_record
+from core.audit import Actor, audit_record
 from core.errors import Conflict
 from core.results import Ingested
 from core.transitions import guard_transition
@@ -21,7 +24,7 @@ def _lock(storefront: Storefront) -> Storefront:
 
 
 @transaction.atomic
-def storefront_create(*, actor, name: str) -> Ingested:
+def storefront_create(*, actor: User, name: str) -> Ingested[Storefront]:
     """Open the caller's storefront (one per user). The same name again is a no-op; a different
     name is ``storefront_exists`` (409)."""
     name = name.strip()
@@ -40,13 +43,13 @@ def storefront_create(*, actor, name: str) -> Ingested:
     return Ingested(existing, False)
 
 
-def _revoke(binding, *, actor, at, reason: str, action: str) -> None:
+def _revoke(binding: ShopBinding | PidBinding, *, actor: Actor, at: datetime, reason: str, action: str) -> None:
     guard_transition(
         BINDING_TRANSITIONS,
         current=binding.status,
         target=BindingStatus.REVOKED,
         code="binding_revoked",
-        entity=binding._meta.verbose_name,
+        entity=str(binding._meta.verbose_name),
     )
     binding.status = BindingStatus.REVOKED
     binding.revoked_at = at
@@ -68,7 +71,9 @@ def _revoke(binding, *, actor, at, reason: str, action: str) -> None:
 
 
 @transaction.atomic
-def shop_bind(*, actor, storefront: Storefront, platform: str, external_shop_id: str, external_shop_name: str) -> Ingested:
+def shop_bind(
+    *, actor: User, storefront: Storefront, platform: str, external_shop_id: str, external_shop_name: str
+) -> Ingested[ShopBinding]:
     """Authorise a third-party shop for the storefront (绑定店铺).
 
     The same shop already bound here (and not expired) answers the existing binding. A shop
@@ -122,7 +127,7 @@ def shop_bind(*, actor, storefront: Storefront, platform: str, external_shop_id:
 
 
 @transaction.atomic
-def shop_unbind(*, actor, binding: ShopBinding, reason: str = "") -> ShopBinding:
+def shop_unbind(*, actor: User, binding: ShopBinding, reason: str = "") -> ShopBinding:
     """Revoke the grant (解绑). The row stays; a revoked binding again is ``binding_revoked``."""
     binding = ShopBinding.objects.select_for_update().get(pk=binding.pk)
     _revoke(binding, actor=actor, at=timezone.now(), reason=reason, action="shop_unbound")
@@ -130,7 +135,7 @@ def shop_unbind(*, actor, binding: ShopBinding, reason: str = "") -> ShopBinding
 
 
 @transaction.atomic
-def pid_bind(*, actor, storefront: Storefront, pid: str) -> Ingested:
+def pid_bind(*, actor: User, storefront: Storefront, pid: str) -> Ingested[PidBinding]:
     """Bind a Taobao affiliate PID (``pid_invalid`` unless ``mm_<member>_<site>_<adzone>``).
 
     The same PID again is a no-op; another PID replaces the active one (which is revoked)."""
@@ -158,7 +163,7 @@ def pid_bind(*, actor, storefront: Storefront, pid: str) -> Ingested:
 
 
 @transaction.atomic
-def pid_unbind(*, actor, binding: PidBinding) -> PidBinding:
+def pid_unbind(*, actor: User, binding: PidBinding) -> PidBinding:
     binding = PidBinding.objects.select_for_update().get(pk=binding.pk)
     _revoke(binding, actor=actor, at=timezone.now(), reason="", action="pid_revoked")
     return binding

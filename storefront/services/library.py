@@ -9,12 +9,14 @@ whose ``stats_at`` is older than the stored one and that would change something 
 
 from datetime import datetime
 from decimal import Decimal
+from typing import NotRequired, TypedDict
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.audit import audit_record
+from core.audit import Actor, audit_record
+from core.bounds import check_list_size
 from core.errors import Conflict, InvalidInput
 from core.results import Ingested
 from storefront.models import LibraryItem, ShareToken
@@ -28,14 +30,25 @@ def library_search_text(*, title: str, item_id: str) -> str:
     return search_key(f"{title} {item_id}")[:300]
 
 
-def _jsonable(value):
+#: A library item's content as pushed (``CONTENT_FIELDS``).
+ContentValue = str | Decimal | int
+
+
+class ShareTokenPush(TypedDict):
+    """A share token pushed with its library item."""
+
+    code: str
+    expires_at: NotRequired[datetime | None]
+
+
+def _jsonable(value: ContentValue | datetime | None) -> str | int | None:
     return str(value) if isinstance(value, Decimal | datetime) else value
 
 
 @transaction.atomic
 def library_item_ingest(
     *,
-    actor,
+    actor: Actor,
     platform: str,
     item_id: str,
     title: str,
@@ -44,9 +57,16 @@ def library_item_ingest(
     sales_7d: int = 0,
     clicks: int = 0,
     stats_at: datetime | None = None,
-    share_tokens: list[dict] | None = None,
-) -> Ingested:
-    values = {"title": title, "price": price, "image_url": image_url, "sales_7d": sales_7d, "clicks": clicks}
+    share_tokens: list[ShareTokenPush] | None = None,
+) -> Ingested[LibraryItem]:
+    check_list_size(share_tokens or [], field="share_tokens")  # SPEC §9, before any database work
+    values: dict[str, ContentValue] = {
+        "title": title,
+        "price": price,
+        "image_url": image_url,
+        "sales_7d": sales_7d,
+        "clicks": clicks,
+    }
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -73,7 +93,9 @@ def library_item_ingest(
     return result
 
 
-def _library_item_update(*, actor, item: LibraryItem, values: dict, stats_at, now) -> Ingested:
+def _library_item_update(
+    *, actor: Actor, item: LibraryItem, values: dict[str, ContentValue], stats_at: datetime | None, now: datetime
+) -> Ingested[LibraryItem]:
     changes = {f: [_jsonable(getattr(item, f)), _jsonable(v)] for f, v in values.items() if getattr(item, f) != v}
     if stats_at is not None and stats_at != item.stats_at and changes:
         if stats_at < item.stats_at:
@@ -93,7 +115,9 @@ def _library_item_update(*, actor, item: LibraryItem, values: dict, stats_at, no
 
 
 @transaction.atomic
-def share_token_ingest(*, actor, code: str, library_item: LibraryItem, expires_at: datetime | None = None) -> Ingested:
+def share_token_ingest(
+    *, actor: Actor, code: str, library_item: LibraryItem, expires_at: datetime | None = None
+) -> Ingested[ShareToken]:
     """Record a share token for an item. The same token for another item is
     ``share_token_conflict`` (409); a new expiry for the same item updates it."""
     if not is_token_code(code):
@@ -122,7 +146,7 @@ def share_token_ingest(*, actor, code: str, library_item: LibraryItem, expires_a
 
 
 @transaction.atomic
-def library_item_set_recommended(*, actor, item: LibraryItem, recommended: bool) -> LibraryItem:
+def library_item_set_recommended(*, actor: Actor, item: LibraryItem, recommended: bool) -> LibraryItem:
     """Ops mark an item as recommended (推荐) or take the mark off; audited, no-op if unchanged."""
     item = LibraryItem.objects.select_for_update().get(pk=item.pk)
     if item.recommended == recommended:

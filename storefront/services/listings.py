@@ -12,7 +12,9 @@ article's 注意事项):
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -46,7 +48,7 @@ def _has_active_pid(storefront: Storefront) -> bool:
     return PidBinding.objects.filter(storefront=storefront, status=BindingStatus.ACTIVE).exists()
 
 
-def _has_usable_shop(storefront: Storefront, platform: str, at) -> bool:
+def _has_usable_shop(storefront: Storefront, platform: str, at: datetime) -> bool:
     return ShopBinding.objects.filter(
         Q(expires_at__isnull=True) | Q(expires_at__gt=at),
         storefront=storefront,
@@ -55,7 +57,7 @@ def _has_usable_shop(storefront: Storefront, platform: str, at) -> bool:
     ).exists()
 
 
-def publishable_item(*, storefront: Storefront, ref: ItemRef, at) -> LibraryItem:
+def publishable_item(*, storefront: Storefront, ref: ItemRef, at: datetime) -> LibraryItem:
     """The item ``ref`` names, if the storefront may publish it; else the rule's error."""
     if ref.platform in AFFILIATE_PLATFORMS:
         if not _has_active_pid(storefront):
@@ -72,7 +74,7 @@ def publishable_item(*, storefront: Storefront, ref: ItemRef, at) -> LibraryItem
     return item
 
 
-def _publish(*, actor, storefront: Storefront, ref: ItemRef, source: str, at) -> PublishResult:
+def _publish(*, actor: User, storefront: Storefront, ref: ItemRef, source: str, at: datetime) -> PublishResult:
     item = publishable_item(storefront=storefront, ref=ref, at=at)
     listing = Listing.objects.select_for_update().filter(storefront=storefront, library_item=item).first()
     if listing is not None:
@@ -96,7 +98,7 @@ def _publish(*, actor, storefront: Storefront, ref: ItemRef, source: str, at) ->
     return PublishResult(listing, False)
 
 
-def _relist(*, actor, listing: Listing, at, source: str) -> None:
+def _relist(*, actor: User, listing: Listing, at: datetime, source: str) -> None:
     guard_transition(
         LISTING_TRANSITIONS, current=listing.status, target=Listing.Status.LISTED, code="already_listed", entity="listing"
     )
@@ -117,7 +119,7 @@ def _relist(*, actor, listing: Listing, at, source: str) -> None:
 
 
 @transaction.atomic
-def listing_add(*, actor, storefront: Storefront, text: str) -> PublishResult:
+def listing_add(*, actor: User, storefront: Storefront, text: str) -> PublishResult:
     """Add a product by pasting a share token or an item link (添加商品)."""
     ref = parse_product_ref(text)
     now = timezone.now()
@@ -130,7 +132,7 @@ def listing_add(*, actor, storefront: Storefront, text: str) -> PublishResult:
 
 
 @transaction.atomic
-def listing_add_from_library(*, actor, storefront: Storefront, library_item: LibraryItem) -> PublishResult:
+def listing_add_from_library(*, actor: User, storefront: Storefront, library_item: LibraryItem) -> PublishResult:
     """One-click add from the selection centre (选品中心); the same rules apply."""
     storefront = _lock(storefront)
     ref = ItemRef(library_item.platform, library_item.item_id)
@@ -138,7 +140,7 @@ def listing_add_from_library(*, actor, storefront: Storefront, library_item: Lib
 
 
 @transaction.atomic
-def listing_remove(*, actor, listing: Listing) -> Listing:
+def listing_remove(*, actor: User, listing: Listing) -> Listing:
     """Take a product off the storefront (删除); the row stays as history."""
     listing = Listing.objects.select_for_update().get(pk=listing.pk)
     guard_transition(
@@ -160,7 +162,7 @@ def listing_remove(*, actor, listing: Listing) -> Listing:
 
 
 @transaction.atomic
-def listing_readd(*, actor, listing: Listing) -> Listing:
+def listing_readd(*, actor: User, listing: Listing) -> Listing:
     """List a removed product again (再次上传). The publishing rules are checked again: a PID
     or Youzan shop unbound since is required again."""
     storefront = _lock(listing.storefront)

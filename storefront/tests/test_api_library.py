@@ -2,15 +2,17 @@
 selection centre (search / recommended / hot) with a fixed number of queries."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from core.bounds import BoundsError
 from core.models import AuditEntry
 from storefront.models import LibraryItem, ShareToken
-from storefront.services import library_item_set_recommended
+from storefront.services import library_item_ingest, library_item_set_recommended
 from storefront.tests.conftest import assert_error
 from storefront.tests.factories import LibraryItemFactory, ListingFactory
 
@@ -86,10 +88,19 @@ class TestIngestion:
             ("sales_7d", -1, "invalid"),
             ("title", "", "invalid"),
             ("share_tokens", [{"code": "short"}], "token_invalid"),
+            ("share_tokens", [{"code": "AbC123xyz"}] * 1001, "too_many_items"),  # core.bounds, not DRF's
+            ("stats_at", "2030-02-30T10:00:00+08:00", "datetime_invalid"),  # an impossible date
         ],
     )
     def test_bad_input_is_400_and_changes_nothing(self, platform_api, field, value, code):
         assert_error(platform_api.post(INGEST, item_body(**{field: value}), format="json"), 400, code)
+        assert not LibraryItem.objects.exists()
+
+    def test_the_service_bounds_the_share_tokens_too(self, platform_user):
+        body = item_body(price=Decimal("199.00"), stats_at=None, share_tokens=[{"code": "AbC123xyz"}] * 1001)
+        with pytest.raises(BoundsError) as refused:
+            library_item_ingest(actor=platform_user, **body)
+        assert refused.value.code == "too_many_items"
         assert not LibraryItem.objects.exists()
 
     def test_only_the_platform_may_push(self, creator_api, ops_api):

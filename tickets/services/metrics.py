@@ -5,7 +5,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Model, QuerySet
 from django.utils import timezone
 
 from complaints.models import Complaint
@@ -27,7 +27,7 @@ def shanghai_today(now: datetime | None = None) -> date:
     return timezone.localtime(now or timezone.now(), SHANGHAI).date()
 
 
-def _grouped(queryset, shop_field: str) -> dict[int, int]:
+def _grouped(queryset: QuerySet[Model], shop_field: str) -> dict[int, int]:
     return dict(queryset.order_by().values(shop_field).annotate(n=Count("pk")).values_list(shop_field, "n"))
 
 

@@ -5,6 +5,7 @@ before it falls due. Each mail is claimed first by a conditional update of its t
 loses it."""
 
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import datetime
 
 from django.conf import settings
@@ -23,7 +24,7 @@ REMINDER_BATCH_SIZE = 500
 OPENED_MAIL_TOPIC = "tickets.opened_mail"
 
 
-def _recipients_by_shop(shop_ids) -> dict[int, list[str]]:
+def _recipients_by_shop(shop_ids: Iterable[int]) -> dict[int, list[str]]:
     rows = (
         ShopMembership.objects.filter(shop_id__in=set(shop_ids))
         .exclude(user__email="")

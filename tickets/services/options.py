@@ -3,8 +3,10 @@
 The option's own rule — an option is retired only after it became effective — lives here
 (``reply_option_window_error``); the admin form asks it too, to show the error on the field."""
 
+from collections.abc import Mapping
 from datetime import datetime
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -30,7 +32,7 @@ def _check(option: ReplyOption) -> None:
 
 
 @transaction.atomic
-def reply_option_create(*, actor, values: dict) -> ReplyOption:
+def reply_option_create(*, actor: User, values: Mapping[str, object]) -> ReplyOption:
     """Add an option; the audit row lists the values given."""
     unknown = set(values) - set(REPLY_OPTION_FIELDS)
     if unknown:
@@ -43,7 +45,7 @@ def reply_option_create(*, actor, values: dict) -> ReplyOption:
 
 
 @transaction.atomic
-def reply_option_update(*, actor, option: ReplyOption, changes: dict) -> ReplyOption:
+def reply_option_update(*, actor: User, option: ReplyOption, changes: Mapping[str, object]) -> ReplyOption:
     """Change an option (its code stays); the audit row lists the new values."""
     option = ReplyOption.objects.select_for_update().get(pk=option.pk)
     apply_changes(option, changes, editable=set(REPLY_OPTION_FIELDS) - {"code"})

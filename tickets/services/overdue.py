@@ -34,6 +34,7 @@ from django.utils import timezone
 from complaints.models import Complaint
 from complaints.services import complaint_file_from_rows
 from complaints.services.filing import enqueue_judgment
+from core.audit import Actor
 from core.models import AuditEntry
 from core.policies import NO_AUTO_COMPLAINT_TAOBAO, policy_effective_from
 from core.setbased import audit_record_select, audit_values, insert_columns_sql, pk_in
@@ -62,12 +63,13 @@ class SweepResult:
         self.complaints_waived += other.complaints_waived
 
 
-def complaint_event_id_sql():
+def complaint_event_id_sql() -> Concat:
     """A task's complaint event id, ``ticket-overdue:<task id>``, as an expression over task rows."""
     return Concat(Value(COMPLAINT_EVENT_PREFIX), Cast("pk", CharField()), output_field=CharField())
 
 
-def _dt(value: datetime):
+def _dt(value: datetime) -> object:
+    """``value`` as the database driver takes it (text on SQLite, a datetime on PostgreSQL)."""
     return connection.ops.adapt_datetimefield_value(value)
 
 
@@ -80,7 +82,7 @@ def complaint_waived_q(waive_from: datetime | None) -> Q:
     return Q(shop__kind=Shop.Kind.TAOBAO, reply_due_at__gte=waive_from)
 
 
-def _waived_sql(waive_from: datetime | None, alias: str = "") -> tuple[str, list]:
+def _waived_sql(waive_from: datetime | None, alias: str = "") -> tuple[str, list[object]]:
     if waive_from is None:
         return "FALSE", []
     a = f"{alias}." if alias else ""
@@ -160,7 +162,7 @@ FROM u
 
 
 def _make_overdue_pg(
-    *, actor, task_ids: list[int], now: datetime, waive_from: datetime | None
+    *, actor: Actor, task_ids: list[int], now: datetime, waive_from: datetime | None
 ) -> tuple[list[int], list[int], int]:
     """The PostgreSQL form of ``make_overdue``: one statement. Returns the new complaints' ids,
     the ids of the tasks it made overdue and how many of those were waived."""
@@ -199,7 +201,7 @@ def _make_overdue_pg(
         "filed_reason": FILED_REASON,
     }
 
-    def name(sql: str, params: list, label: str) -> str:
+    def name(sql: str, params: list[object], label: str) -> str:
         parts = sql.split("%s")
         assert len(parts) == len(params) + 1
         out = parts[0]
@@ -222,7 +224,7 @@ def _make_overdue_pg(
     return list(complaint_ids), list(changed), waived
 
 
-def make_overdue(*, actor, task_ids: list[int], now: datetime, waive_from: datetime | None) -> SweepResult:
+def make_overdue(*, actor: Actor, task_ids: list[int], now: datetime, waive_from: datetime | None) -> SweepResult:
     """Turn the still open and due tasks among ``task_ids`` overdue, with their consequences: a
     complaint per task not waived (filed first, so that one UPDATE writes each task row once —
     status, waiver and complaint link), an audit row per task. Call it in a transaction holding the
@@ -269,7 +271,7 @@ def make_overdue(*, actor, task_ids: list[int], now: datetime, waive_from: datet
     return SweepResult(overdue=len(changed), complaints_filed=len(changed) - waived, complaints_waived=waived)
 
 
-def mark_overdue(*, actor, task_ids: list[int], now: datetime) -> SweepResult:
+def mark_overdue(*, actor: Actor, task_ids: list[int], now: datetime) -> SweepResult:
     """``make_overdue`` with the policy read now (the reply path: the caller holds the row's lock)."""
     return make_overdue(actor=actor, task_ids=task_ids, now=now, waive_from=policy_effective_from(NO_AUTO_COMPLAINT_TAOBAO))
 

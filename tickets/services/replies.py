@@ -2,13 +2,14 @@
 
 from datetime import datetime
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import audit_record
 from core.errors import Conflict, InvalidInput
-from core.roles import is_merchant
+from core.roles import AnyUser, is_merchant
 from core.transitions import guard_transition
 from shops.selectors import require_member, user_is_member
 from tickets.models import TASK_TRANSITIONS, ReplyOption, UrgeTask
@@ -40,7 +41,7 @@ def _status_refusal(task: UrgeTask) -> str | None:
     return None if task.status in UrgeTask.AWAITING_REPLY else "ticket_already_replied"
 
 
-def ticket_reply_refusal(*, actor, task: UrgeTask) -> str | None:
+def ticket_reply_refusal(*, actor: AnyUser, task: UrgeTask) -> str | None:
     """Why ``actor`` may not reply to ``task`` now, or ``None`` (the portal shows the reply form
     only then): ``ticket_not_found`` — not a merchant member of the task's shop (replying is the
     members' act; ``ticket_reply`` requires the same membership);
@@ -53,7 +54,7 @@ def ticket_reply_refusal(*, actor, task: UrgeTask) -> str | None:
 @transaction.atomic
 def ticket_reply(
     *,
-    actor,
+    actor: User,
     task: UrgeTask,
     option: str,
     message: str = "",

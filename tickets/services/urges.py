@@ -30,6 +30,7 @@ through both and compares answers and every row written):
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import NotRequired, TypedDict
 
 from django.conf import settings
 from django.db import IntegrityError, connection, models, transaction
@@ -38,9 +39,9 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.audit import audit_entry
+from core.audit import Actor, audit_entry
 from core.errors import Conflict, InvalidInput
-from core.outbox import outbox_enqueue, outbox_messages
+from core.outbox import Payload, outbox_enqueue, outbox_messages
 from core.setbased import CompiledQuery, chain_statements, insert_row_sql
 from notifications import events as inbox
 from reports.coverage import covering_report, covering_reports_subquery
@@ -50,14 +51,36 @@ from tickets.models import Urge, UrgeTask
 from tickets.services.notifications import OPENED_MAIL_TOPIC
 
 
+class TaskSnapshot(TypedDict):
+    """The task an urge opened or merged into, as its answer shows it."""
+
+    id: int
+    order_no: str
+    status: str
+    opened_at: str | None
+    reply_due_at: str | None
+    urge_count: int
+
+
+class UrgeAnswer(TypedDict):
+    """What the platform is answered (``Urge.answer``, JSON): the outcome, and the covering
+    report (``suppressed``) or the task (``merged``, ``task_created``)."""
+
+    outcome: str
+    report_no: NotRequired[str]
+    promised_ship_by: NotRequired[str | None]
+    ticket: NotRequired[TaskSnapshot]
+
+
 @dataclass(frozen=True)
 class UrgeResult:
     urge: Urge
     created: bool  # False: a repeat of an event already ingested
 
     @property
-    def answer(self) -> dict:
-        return self.urge.answer
+    def answer(self) -> UrgeAnswer:
+        stored: UrgeAnswer = self.urge.answer  # a JSONField: the answer as first given
+        return stored
 
     @property
     def outcome(self) -> str:
@@ -69,7 +92,7 @@ def iso(value: datetime | None) -> str | None:
     return timezone.localtime(value).isoformat() if value is not None else None
 
 
-def task_snapshot(task: UrgeTask, order_no: str) -> dict:
+def task_snapshot(task: UrgeTask, order_no: str) -> TaskSnapshot:
     return {
         "id": task.pk,
         "order_no": order_no,
@@ -92,7 +115,7 @@ def _existing(event_id: str) -> Urge | None:
     return next(iter(Urge.objects.select_related("order").filter(event_id=event_id).order_by()[:1]), None)
 
 
-def urge_ingest(*, actor, event_id: str, order_no: str, urged_at: datetime) -> UrgeResult:
+def urge_ingest(*, actor: Actor, event_id: str, order_no: str, urged_at: datetime) -> UrgeResult:
     """Record a buyer's urge and answer with its outcome. See the module docstring.
     Atomic: the work runs in one ``transaction.atomic`` block (a savepoint when nested)."""
     statement_form = _statement_form()
@@ -140,7 +163,7 @@ def _next_id(model: type[models.Model]) -> RawSQL:
     return RawSQL("nextval(pg_get_serial_sequence(%s, 'id'))", [model._meta.db_table])
 
 
-def _locked_query(*, order_no: str, event_id: str, urged_at: datetime) -> QuerySet:
+def _locked_query(*, order_no: str, event_id: str, urged_at: datetime) -> QuerySet[Order]:
     """The statement form's first statement: ``_lock_order``'s lock and event-id look-up, plus the
     covering report (``reports.coverage``'s SQL form, evaluated on the locked row), whether a task
     awaits a reply, and the ids of the urge and of the task it may open (``nextval``)."""
@@ -218,7 +241,7 @@ def _merge(order: Order) -> UrgeTask | None:
     )
 
 
-def _ingest(*, actor, event_id: str, order_no: str, urged_at: datetime, statement_form: bool) -> UrgeResult:
+def _ingest(*, actor: Actor, event_id: str, order_no: str, urged_at: datetime, statement_form: bool) -> UrgeResult:
     """Two forms, one rule: the ORM form (any database) writes row by row; the statement form
     (PostgreSQL) reads in one statement and writes the urge's rows in one more (a merge: two).
     ``test_urges.py::test_both_forms_agree`` runs a table of cases through each."""
@@ -246,7 +269,7 @@ def _ingest(*, actor, event_id: str, order_no: str, urged_at: datetime, statemen
         report = covering_report(order, urged_at)
     task: UrgeTask | None = None
     opened: UrgeTask | None = None  # a task this urge opens
-    answer: dict[str, object]
+    answer: UrgeAnswer
     if report is not None:
         outcome = Urge.Outcome.SUPPRESSED
         answer = {"outcome": outcome.value, "report_no": report.report_no, "promised_ship_by": iso(report.promised_ship_by)}
@@ -317,10 +340,12 @@ def _ingest(*, actor, event_id: str, order_no: str, urged_at: datetime, statemen
 def _sequence_next(model: type[models.Model]) -> int:
     with connection.cursor() as cursor:
         cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [model._meta.db_table])
-        return cursor.fetchone()[0]
+        (value,) = cursor.fetchone() or (None,)
+        assert isinstance(value, int)
+        return value
 
 
-def _opened_mail(task_id: int) -> tuple[dict, str]:
+def _opened_mail(task_id: int) -> tuple[Payload, str]:
     """The opening mail goes through the outbox (payload, dedupe key): written with the task,
     sent by the drain."""
     return {"task_id": task_id}, f"ticket-opened:{task_id}"

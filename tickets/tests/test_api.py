@@ -84,7 +84,7 @@ def test_reply_through_the_api(merchant_api, task):
         ({"option": "ship_later"}, "promised_ship_by_required"),
         ({"option": "nope"}, "reply_option_unknown"),
         ({"option": "ship_later_epidemic_area", "promised_ship_by": "2099-01-01T00:00:00+08:00"}, "reply_option_retired"),
-        ({"option": "shipped", "promised_ship_by": "not a date"}, "invalid"),
+        ({"option": "shipped", "promised_ship_by": "not a date"}, "datetime_invalid"),
         ({}, "required"),
     ],
 )

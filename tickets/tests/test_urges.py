@@ -138,7 +138,7 @@ def test_unknown_order_is_400(platform_api, db):
 
 def test_bad_body_is_400(platform_api, order):
     response = platform_api.post(URL, {"event_id": "e1", "order_no": order.order_no, "urged_at": "yesterday"}, format="json")
-    assert (response.status_code, response.json()["code"]) == (400, "invalid")
+    assert (response.status_code, response.json()["code"]) == (400, "datetime_invalid")
     assert not Urge.objects.exists()
 
 
