@@ -94,10 +94,14 @@ class ProductPickupStat(models.Model):
     14-day chart (the runs of those days × the page's products). Each index is ~20% of the bulk
     insert, and a product-major index would be written at 20k scattered places every day.
 
-    ``attempt`` is the run's attempt that published the row. A re-run deletes D's rows and
-    inserts the new attempt's in one transaction, so a run only ever has one attempt's rows;
-    the attempt in the key only spares the unique index from checking every new row against its
-    just-deleted twin (~20% of a re-run's insert)."""
+    ``attempt`` is the run's attempt that published the row. A re-run replaces D's rows with the
+    new attempt's in one transaction, so a run only ever has one attempt's rows.
+
+    On PostgreSQL the table is partitioned by run (migration 0003; ``badges.computation``): each
+    run's rows are a table of their own, filled without indexes, indexed once, attached; a
+    re-run drops the old one. The primary key there is ``(id, run_id)`` (``id`` comes from one
+    sequence and stays unique); the report reference has no database constraint (it would be
+    checked again on every attach; reports are never deleted)."""
 
     run = models.ForeignKey(
         BadgeRun, verbose_name=_("run"), on_delete=models.CASCADE, related_name="stats", db_index=False, db_constraint=False
@@ -132,6 +136,7 @@ class ProductPickupStat(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
 
     class Meta:

@@ -120,9 +120,12 @@ def _publish(run: BadgeRun, *, fill: Callable[[], computation.Totals]) -> BadgeR
     """Inside the run's transaction: replace D's stats (``fill`` inserts them, withholding by the
     reports in force at ``run.started_at``, and returns their totals), record the counts and,
     when D is the latest published day, swap the current badges."""
-    ProductPickupStat.objects.filter(run=run).delete()
-    totals = fill()
+    if not computation.partitioned():
+        ProductPickupStat.objects.filter(run=run).delete()
+    totals = fill()  # PostgreSQL: into a new partition of its own, not yet attached
     board = computation.lock_current_badges()
+    if computation.partitioned():
+        computation.stats_partition_swap(run_id=run.pk, attempt=run.attempt)
     latest = BadgeRun.objects.filter(status=Status.SUCCEEDED).exclude(pk=run.pk).aggregate(day=Max("day"))["day"]
     finished = timezone.now()
     if latest is None or run.day >= latest:

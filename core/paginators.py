@@ -32,8 +32,14 @@ class EstimatedCountPaginator(Paginator):
         if connection.vendor != "postgresql":
             return None
         with connection.cursor() as cursor:
-            cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [queryset.model._meta.db_table])
+            # a partitioned table (the badge stats) has no rows of its own: the sum of its partitions'
+            cursor.execute(
+                "SELECT CASE WHEN c.relkind = 'p' THEN (SELECT SUM(p.reltuples) FILTER (WHERE p.reltuples >= 0) "
+                "FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhrelid WHERE i.inhparent = c.oid) "
+                "ELSE c.reltuples END FROM pg_class c WHERE c.oid = %s::regclass",
+                [queryset.model._meta.db_table],
+            )
             row = cursor.fetchone()
-        if row is None or row[0] < max(self.ESTIMATE_FROM, 0):
+        if row is None or row[0] is None or row[0] < max(self.ESTIMATE_FROM, 0):
             return None  # small, or never analysed (-1)
         return int(row[0])
