@@ -12,6 +12,7 @@ parameters all call these checks, so a limit and its code exist once:
 - free-text search at most 100 characters and 10 terms → ``search_too_long``.
 """
 
+from collections.abc import Sized
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -99,12 +100,12 @@ def check_not_in_future(value: datetime, *, now: datetime | None = None) -> date
     return value
 
 
-def check_list_size(items, *, field: str = "items") -> None:
-    """At most ``MAX_LIST_ITEMS`` items (look at the length only, before any item)."""
-    try:
-        size = len(items)
-    except TypeError:
+def check_list_size(items: object, *, field: str = "items") -> None:
+    """At most ``MAX_LIST_ITEMS`` items (look at the length only, before any item); a value
+    without a length is left to the field's own type check."""
+    if not isinstance(items, Sized):
         return
+    size = len(items)
     if size > MAX_LIST_ITEMS:
         raise BoundsError(
             "too_many_items",

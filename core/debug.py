@@ -1,6 +1,7 @@
 """The exception reporter filter (SPEC §9): error pages and error mails never show secrets."""
 
 import re
+from typing import Any
 
 from django.views.debug import SafeExceptionReporterFilter
 
@@ -14,7 +15,7 @@ CREDENTIALS_IN_VALUE = re.compile(r"^[a-z][a-z0-9+.-]*://[^/@\s]*:[^/@\s]*@", fl
 class SecretMaskingReporterFilter(SafeExceptionReporterFilter):
     hidden_settings = HIDDEN_NAMES
 
-    def cleanse_setting(self, key, value):
+    def cleanse_setting(self, key: int | str, value: Any) -> Any:
         if type(value) is str and CREDENTIALS_IN_VALUE.match(value):  # not lazy proxies of str
             return self.cleansed_substitute
         return super().cleanse_setting(key, value)

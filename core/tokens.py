@@ -10,12 +10,13 @@ import secrets
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from core.audit import audit_record
+from core.audit import Actor, audit_record
 from core.errors import NotFound
 from core.models import ApiToken
 
@@ -33,7 +34,7 @@ def token_lifetime(kind: str) -> timedelta | None:
 
 
 @transaction.atomic
-def token_issue(*, user, kind: str, actor=None, now: datetime | None = None) -> tuple[ApiToken, str]:
+def token_issue(*, user: User, kind: str, actor: Actor = None, now: datetime | None = None) -> tuple[ApiToken, str]:
     """A new token for ``user``; returns the row and the key (the only time it is seen)."""
     now = now or timezone.now()
     key = secrets.token_hex(20)
@@ -83,7 +84,7 @@ def token_status(token: ApiToken, *, now: datetime | None = None) -> str:
 
 
 @transaction.atomic
-def token_revoke(*, token: ApiToken, actor=None, reason: str = "", now: datetime | None = None) -> ApiToken:
+def token_revoke(*, token: ApiToken, actor: Actor = None, reason: str = "", now: datetime | None = None) -> ApiToken:
     """Revoke one token (a revoked one stays revoked; the call is then a no-op)."""
     now = now or timezone.now()
     token = ApiToken.objects.select_for_update().get(pk=token.pk)
