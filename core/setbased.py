@@ -8,10 +8,12 @@ of ``core.audit.audit_record_bulk``). Works on PostgreSQL and SQLite (≥ 3.35: 
 
 from collections.abc import Iterable
 from datetime import datetime
+from functools import cache
 from typing import Any, Literal, overload
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.utils import CursorWrapper
 from django.db.models import CharField, F, Lookup, Q, QuerySet
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -248,14 +250,17 @@ def insert_row_sql(
     return sql, params
 
 
-def chain_statements(statements: list[tuple[str, list[Any]]], *, using: str = DEFAULT_DB_ALIAS) -> list[tuple[Any, ...]]:
+def chain_statements(
+    statements: list[tuple[str, list[Any]]], *, using: str = DEFAULT_DB_ALIAS, prepared: bool = False
+) -> list[tuple[Any, ...]]:
     """Run several independent writes as one statement (one round trip): on PostgreSQL
     ``WITH s0 AS (…), s1 AS (…) <last>`` — data-modifying ``WITH`` members run exactly once each,
     whether or not anything reads them; elsewhere one after the other. Returns the last
     statement's rows (when it has ``RETURNING``). Statements must not depend on each other's
-    effects within the chain (they share one snapshot); foreign keys are checked at commit."""
+    effects within the chain (they share one snapshot); foreign keys are checked at commit.
+    ``prepared``: through ``prepared_cursor`` (for a chain of fixed shape run on every request)."""
     connection = connections[using]
-    with connection.cursor() as cursor:
+    with prepared_cursor(using) if prepared else connection.cursor() as cursor:
         if connection.vendor != "postgresql" or len(statements) == 1:
             for sql, params in statements:
                 cursor.execute(sql, params)
@@ -266,6 +271,56 @@ def chain_statements(statements: list[tuple[str, list[Any]]], *, using: str = DE
             cursor.execute(f"WITH {members} {last_sql}", [*params, *last_params])
         rows: list[tuple[Any, ...]] = cursor.fetchall() if cursor.description else []
         return rows
+
+
+def prepared_cursor(using: str = DEFAULT_DB_ALIAS) -> CursorWrapper:
+    """A cursor whose statements PostgreSQL prepares: parsed and planned once per connection and
+    statement text, then only executed (server-side parameters, ``prepare=True``). For the few
+    statements run on every request whose planning costs more than their execution — the urge
+    ingestion's lock statement plans its coverage subqueries in ~2 ms and runs them in ~0.3 ms.
+    Django's own cursors bind parameters client-side and never prepare (``prepare_threshold`` is
+    off), so nothing else changes. Elsewhere than PostgreSQL: the ordinary cursor. The prepared
+    statements live with the connection (``CONN_MAX_AGE``); see docs/decisions.md."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        raw = connection.connection
+        if raw.prepare_threshold is None:  # Django's default turns psycopg's preparing off, ``prepare=True`` too;
+            raw.prepare_threshold = _NEVER_BY_COUNT  # its client-side cursors never prepare whatever this says
+        cursor = _preparing_cursor_class()(raw)
+    wrapped: CursorWrapper = connection._prepare_cursor(cursor)
+    return wrapped
+
+
+#: psycopg prepares a statement run this many times; only ``prepare=True`` reaches it here.
+_NEVER_BY_COUNT = 2**31 - 1
+
+
+@cache
+def _preparing_cursor_class() -> type:
+    from django.db.backends.postgresql.base import ServerBindingCursor
+    from psycopg._queries import PostgresQuery, _query2pg
+
+    class FixedTextQuery(PostgresQuery):
+        """psycopg converts ``%s`` to ``$n`` once per text, but not for a text over 4 kB or 50
+        parameters (ORM-made, rarely repeated); these statements are few and repeated."""
+
+        def convert(self, query: Any, vars: Any) -> None:
+            if vars is None or not isinstance(query, str | bytes):
+                return super().convert(query, vars)
+            self.query, self._want_formats, self._order, self._parts = _query2pg(self._ensure_bytes(query), self._tx.encoding)
+            self.dump(vars)
+
+    class PreparingCursor(ServerBindingCursor):  # type: ignore[misc]  # psycopg's cursor: untyped in Django's stubs
+        _query_cls = FixedTextQuery
+
+        def execute(self, query: Any, params: Any = None, *, prepare: bool | None = None, binary: bool | None = None) -> Any:
+            return super().execute(query, params, prepare=True, binary=binary)
+
+    return PreparingCursor
 
 
 class CompiledQuery:
@@ -303,9 +358,10 @@ class CompiledQuery:
             raise ValueError(f"CompiledQuery: the samples {sorted(missing)} do not appear as parameters")
         return sql, slots
 
-    def rows(self, *, using: str = DEFAULT_DB_ALIAS, **values: Any) -> list[tuple[Any, ...]]:
+    def rows(self, *, using: str = DEFAULT_DB_ALIAS, prepared: bool = False, **values: Any) -> list[tuple[Any, ...]]:
+        """The query's rows for ``values``; ``prepared``: through ``prepared_cursor``."""
         sql, params = self.sql(using=using, **values)
-        with connections[using].cursor() as cursor:
+        with prepared_cursor(using) if prepared else connections[using].cursor() as cursor:
             cursor.execute(sql, params)
             rows: list[tuple[Any, ...]] = cursor.fetchall()
             return rows

@@ -85,6 +85,12 @@ DATABASES = {
         conn_health_checks=env_bool("DATABASE_CONN_HEALTH_CHECKS", True),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # The few statements the code prepares (``core.setbased.prepared_cursor``: run on every urge)
+    # are planned once per connection; by default PostgreSQL re-plans a prepared statement while
+    # its generic plan looks costlier than the custom ones, as it does for the coverage
+    # subqueries. Django's own statements are never prepared, so this setting touches only those.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c plan_cache_mode=force_generic_plan")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several processes (web, worker, beat) share the file (SPEC §10 "the embedded default holds
     # concurrent use"): WAL lets readers run beside the one writer; IMMEDIATE takes the write

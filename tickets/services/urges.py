@@ -208,7 +208,7 @@ _LOCKED = CompiledQuery(
 
 def _lock_order_one_statement(order_no: str, event_id: str, urged_at: datetime) -> Order | None:
     """``_lock_order`` of the statement form (``_locked_query``, compiled once per process)."""
-    rows = _LOCKED.rows(order_no=order_no, event_id=event_id, urged_at=urged_at)
+    rows = _LOCKED.rows(order_no=order_no, event_id=event_id, urged_at=urged_at, prepared=True)
     if not rows:
         return None
     values = dict(zip(_LOCKED_COLUMNS, rows[0], strict=True))
@@ -333,7 +333,7 @@ def _ingest(*, actor: Actor, event_id: str, order_no: str, urged_at: datetime, s
             insert_row_sql(message, ignore_conflicts=True)
             for message in outbox_messages(topic=OPENED_MAIL_TOPIC, items=[_opened_mail(opened.pk)])
         ]
-    chain_statements([insert_row_sql(row) for row in rows] + statements)
+    chain_statements([insert_row_sql(row) for row in rows] + statements, prepared=True)
     return UrgeResult(urge, True)
 
 
