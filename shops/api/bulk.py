@@ -17,6 +17,7 @@ from rest_framework.settings import api_settings
 
 from core.api.exception_handler import validation_error_code_detail
 from core.api.fields import AwareDateTimeField, PlatformEventTimeField, refuse
+from core.api.responses import created_or_ok
 from core.bounds import MAX_LIST_ITEMS, check_not_in_future, datetime_bounds_error
 from core.errors import DomainError
 from core.results import Ingested
@@ -178,7 +179,7 @@ def item_result(index: int, outcome) -> dict:
     400/409 refused with the code the single endpoint answers with. A reference in the body that
     does not exist (``order_not_found``) is 400 in a batch, as every unknown body reference is."""
     if isinstance(outcome, Ingested):
-        return {"index": index, "status": 201 if outcome.created else 200}
+        return {"index": index, "status": created_or_ok(outcome.created)}
     if isinstance(outcome, ValidationError):
         code, detail = validation_error_code_detail(outcome.detail)
         return {"index": index, "status": 400, "code": code, "detail": detail}
