@@ -51,3 +51,49 @@ def test_chained_inserts_write_every_row_as_save_would(django_assert_num_queries
     with django_assert_num_queries(queries):
         chain_statements([insert_row_sql(Shop(code="chain-0", name="again", kind="tmall"), ignore_conflicts=True)] * 3)
     assert Shop.objects.get(code="chain-0").name == "链 0"
+
+
+def _prepared_plans(sql_start: str) -> list[tuple[int, int]]:
+    """(generic plans, custom plans) of this connection's prepared statements starting so."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements")
+        return [(generic, custom) for statement, generic, custom in cursor.fetchall() if statement.startswith(sql_start)]
+
+
+@pytest.mark.postgres  # prepared statements are PostgreSQL's
+def test_a_prepared_compiled_query_is_planned_once_and_reused_with_other_values():
+    first, second = OrderFactory(paid_at=sh(2022, 12, 28)), OrderFactory(paid_at=sh(2022, 12, 28))
+    compiled = CompiledQuery(_orders, order_no="\x1bsample", paid_after=datetime(2001, 2, 3, tzinfo=UTC))
+    sql, _params = compiled.sql(order_no="x", paid_after=sh(2022, 1, 1))
+    for _ in range(3):
+        assert compiled.rows(order_no=first.order_no, paid_after=sh(2022, 1, 1), prepared=True) == [(first.pk, first.order_no)]
+        assert compiled.rows(order_no=second.order_no, paid_after=sh(2023, 1, 1), prepared=True) == []
+    # One prepared statement, run six times on a generic plan: planned once, never re-planned.
+    assert _prepared_plans(sql[:60]) == [(6, 0)]
+    # Django's own cursors still bind client-side and prepare nothing.
+    Order.objects.filter(order_no=first.order_no).count()
+    Order.objects.filter(order_no=first.order_no).count()
+    assert _prepared_plans('SELECT COUNT(*) AS "__count" FROM "shops_order"') == []
+
+
+@pytest.mark.postgres  # prepared statements are PostgreSQL's
+def test_a_prepared_chain_of_more_than_fifty_parameters_runs_and_repeats():
+    # Over psycopg's own conversion cache limits (50 parameters): still converted and run right.
+    rows = [Shop(code=f"prep-{i}", name=f"预 {i}", kind="tmall") for i in range(20)]
+    statements = [insert_row_sql(shop) for shop in rows]
+    assert sum(len(params) for _sql, params in statements) > 50
+    chain_statements(statements, prepared=True)
+    chain_statements(
+        [insert_row_sql(Shop(code=f"prep-{i}", name="again", kind="tmall"), ignore_conflicts=True) for i in range(20)],
+        prepared=True,
+    )
+    assert sorted(Shop.objects.filter(code__startswith="prep-").values_list("name", flat=True)) == sorted(
+        f"预 {i}" for i in range(20)
+    )
+
+
+def test_prepared_chain_elsewhere_than_postgresql_runs_on_the_ordinary_cursor(django_assert_num_queries):
+    queries = 1 if connection.vendor == "postgresql" else 2
+    with django_assert_num_queries(queries):
+        chain_statements([insert_row_sql(Shop(code=f"plain-{i}", name="普", kind="tmall")) for i in range(2)], prepared=True)
+    assert Shop.objects.filter(code__startswith="plain-").count() == 2
