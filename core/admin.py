@@ -1,7 +1,12 @@
+from typing import TYPE_CHECKING, Any
+
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -10,13 +15,19 @@ from core.jobs import job_overview
 from core.models import ApiToken, AuditEntry, JobRun, Policy
 from core.opsui import ReadOnlyAdmin
 from core.paginators import EstimatedCountPaginator
-from core.roles import is_ops_admin
+from core.roles import is_ops_admin, signed_in
 from core.services import policy_update
 from core.tokens import token_revoke, token_status
 
+if TYPE_CHECKING:  # Django's ModelAdmin is generic in the stubs only
+    _PolicyAdminBase = admin.ModelAdmin[Policy]
+    _ApiTokenAdminBase = admin.ModelAdmin[ApiToken]
+else:
+    _PolicyAdminBase = _ApiTokenAdminBase = admin.ModelAdmin
+
 
 @admin.register(Policy)
-class PolicyAdmin(admin.ModelAdmin):
+class PolicyAdmin(_PolicyAdminBase):
     """The policy timeline. Editable by ops admins only; every change is audited."""
 
     list_display = ["key", "title", "effective_from", "enabled", "updated_at"]
@@ -24,17 +35,17 @@ class PolicyAdmin(admin.ModelAdmin):
     readonly_fields = ["key", "updated_at"]
     ordering = ["effective_from"]
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Policy | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Policy | None = None) -> bool:
         return is_ops_admin(request.user)
 
-    def save_model(self, request, obj, form, change):
-        policy_update(actor=request.user, policy=obj, changes={f: form.cleaned_data[f] for f in form.changed_data})
+    def save_model(self, request: HttpRequest, obj: Policy, form: "forms.ModelForm[Policy]", change: bool) -> None:
+        policy_update(actor=signed_in(request.user), policy=obj, changes={f: form.cleaned_data[f] for f in form.changed_data})
 
 
 class _LabelledValuesFilter(admin.SimpleListFilter):
@@ -45,11 +56,11 @@ class _LabelledValuesFilter(admin.SimpleListFilter):
     def label(self, value: str) -> str:
         raise NotImplementedError
 
-    def lookups(self, request, model_admin):
+    def lookups(self, request: HttpRequest, model_admin: "admin.ModelAdmin[Any]") -> list[tuple[str, str]]:
         values = model_admin.get_queryset(request).order_by(self.field).values_list(self.field, flat=True).distinct()
         return sorted(((v, self.label(v)) for v in values), key=lambda item: item[1])
 
-    def queryset(self, request, queryset):
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Model]) -> QuerySet[Model]:
         return queryset.filter(**{self.field: self.value()}) if self.value() else queryset
 
 
@@ -104,11 +115,11 @@ class JobRunAdmin(ReadOnlyAdmin):
     list_filter = ["outcome", "name"]
     ordering = ["-started_at", "-id"]
 
-    def get_urls(self):
+    def get_urls(self) -> list[URLPattern]:
         history = path("history/", self.admin_site.admin_view(super().changelist_view), name="core_jobrun_history")
         return [history, *super().get_urls()]
 
-    def changelist_view(self, request, extra_context=None):
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
         if not self.has_view_or_change_permission(request):
             raise PermissionDenied
         context = {
@@ -122,7 +133,7 @@ class JobRunAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(_ApiTokenAdminBase):
     """API tokens (SPEC §9): who holds which, until when; revoke here or with ``revoke_token``.
     Keys are never stored, so never shown: a token is named by its first characters."""
 
@@ -133,27 +144,27 @@ class ApiTokenAdmin(admin.ModelAdmin):
     readonly_fields = fields = ("prefix", "user", "kind", "created_at", "expires_at", "revoked_at", "last_used_at")
     actions = ["revoke_tokens"]
 
-    def has_module_permission(self, request) -> bool:
+    def has_module_permission(self, request: HttpRequest) -> bool:
         return is_ops_admin(request.user)
 
-    def has_view_permission(self, request, obj=None) -> bool:
+    def has_view_permission(self, request: HttpRequest, obj: ApiToken | None = None) -> bool:
         return is_ops_admin(request.user)
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: ApiToken | None = None) -> bool:
         return is_ops_admin(request.user)
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # issue with ``manage.py issue_token`` (the key is printed once)
 
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: ApiToken | None = None) -> bool:
         return False
 
     @admin.display(description=_("status"))
-    def status(self, obj) -> str:
+    def status(self, obj: ApiToken) -> str:
         return str({"active": _("active"), "expired": _("expired"), "revoked": _("revoked")}[token_status(obj)])
 
     @admin.action(description=_("Revoke the selected tokens"), permissions=["change"])
-    def revoke_tokens(self, request, queryset):
+    def revoke_tokens(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
         for token in queryset:
-            token_revoke(token=token, actor=request.user, reason="admin")
+            token_revoke(token=token, actor=signed_in(request.user), reason="admin")
         self.message_user(request, _("%(count)d token(s) revoked.") % {"count": queryset.count()})

@@ -1,5 +1,8 @@
 """Form fields shared by the portal and the admin: the same bounds as the API (``core.bounds``)."""
 
+from datetime import date, datetime, time
+from typing import Any
+
 from django import forms
 from django.contrib.admin import widgets as admin_widgets
 from django.core.exceptions import ValidationError
@@ -7,7 +10,7 @@ from django.core.exceptions import ValidationError
 from core import bounds
 
 
-def _validate(value):
+def _validate(value: datetime | None) -> datetime | None:
     if value is None:
         return value
     try:
@@ -19,7 +22,7 @@ def _validate(value):
 class BoundedDateTimeField(forms.DateTimeField):
     """A portal datetime: 2000-01-01 – 2100-01-01 (Asia/Shanghai), never a 500 on odd input."""
 
-    def to_python(self, value):
+    def to_python(self, value: str | datetime | date | None) -> datetime | None:
         try:
             value = super().to_python(value)
         except (OverflowError, ValueError) as exc:
@@ -30,11 +33,11 @@ class BoundedDateTimeField(forms.DateTimeField):
 class BoundedSplitDateTimeField(forms.SplitDateTimeField):
     """The admin's date + time pair, with the same bounds."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("widget", admin_widgets.AdminSplitDateTime)
-        super().__init__(*args, **kwargs)
+        super().__init__(**kwargs)
 
-    def compress(self, data_list):
+    def compress(self, data_list: tuple[date, time] | None) -> datetime | None:
         try:
             value = super().compress(data_list)
         except (OverflowError, ValueError) as exc:

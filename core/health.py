@@ -9,11 +9,12 @@ Whether the periodic jobs ran is the 任务运行 admin page's business, not thi
 """
 
 import logging
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from django.conf import settings
 from django.db import connections
-from django.http import JsonResponse
+from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -21,10 +22,20 @@ logger = logging.getLogger(__name__)
 
 BROKER_TIMEOUT = 2.0
 
+if TYPE_CHECKING:
+    from kombu import Connection
+
+
+class _Connect(Protocol):
+    """kombu's ``Connection`` as called here: its ``__init__`` is unannotated (kombu is typed
+    only in part), so it is called through this signature."""
+
+    def __call__(self, hostname: str, *, transport_options: Mapping[str, object], connect_timeout: float) -> "Connection": ...
+
 
 @never_cache
 @require_GET
-def healthz(request) -> JsonResponse:
+def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
@@ -43,12 +54,13 @@ def database_ok() -> bool:
 def broker_ok() -> bool:
     from kombu import Connection
 
+    connect = cast(_Connect, Connection)
     url = settings.CELERY_BROKER_URL
     if url.startswith("memory://"):
         return True
     try:
         options = settings.CELERY_BROKER_TRANSPORT_OPTIONS
-        with Connection(url, transport_options=options, connect_timeout=BROKER_TIMEOUT) as conn:
+        with connect(url, transport_options=options, connect_timeout=BROKER_TIMEOUT) as conn:
             conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=BROKER_TIMEOUT)
             if url.startswith("filesystem"):
                 conn.default_channel  # noqa: B018 - opens the folders
@@ -60,7 +72,7 @@ def broker_ok() -> bool:
 
 @never_cache
 @require_GET
-def readyz(request) -> JsonResponse:
+def readyz(request: HttpRequest) -> JsonResponse:
     checks = {"database": database_ok(), "broker": broker_ok()}
     failed = [name for name, ok in checks.items() if not ok]
     body: dict[str, Any] = {

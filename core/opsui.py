@@ -11,11 +11,13 @@
 """
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -24,32 +26,46 @@ from django.utils.translation import gettext_lazy as _
 from core.audit import SYSTEM, audit_trail
 from core.audit_labels import action_label, reason_label, status_label
 from core.errors import DomainError
+from core.models import AuditEntry
+
+if TYPE_CHECKING:  # Django's admin classes are generic in the stubs only
+    from django.contrib.admin.options import BaseModelAdmin
+    from django_stubs_ext import StrOrPromise
+
+    _AdminBase = BaseModelAdmin[Model]
+    _ModelAdminBase = admin.ModelAdmin[Model]
+    _AnyModelAdmin = admin.ModelAdmin[Any]  # whichever model's admin runs the action
+else:
+    _AdminBase = object
+    _ModelAdminBase = admin.ModelAdmin
+
+_M = TypeVar("_M", bound=Model)
 
 
-class ReadOnlyAdminMixin:
+class ReadOnlyAdminMixin(_AdminBase):
     """For a ``ModelAdmin`` or an inline: ops read the rows; services write them."""
 
     #: keep the change view (all model fields read-only) for actions and buttons that call services
     decided_by_actions = False
     #: with ``decided_by_actions``: display-only fields shown after the model's fields
-    readonly_extra: tuple = ()
+    readonly_extra: tuple[str, ...] = ()
 
-    def has_add_permission(self, request, obj=None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
-        return self.decided_by_actions and super().has_change_permission(request, obj)  # type: ignore[misc]
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return self.decided_by_actions and super().has_change_permission(request, obj)
 
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def get_readonly_fields(self, request, obj=None):
+    def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> list[str] | tuple[str, ...]:
         if self.decided_by_actions:
             return [f.name for f in self.model._meta.fields] + list(self.readonly_extra)
         return super().get_readonly_fields(request, obj)
 
 
-class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ReadOnlyAdmin(ReadOnlyAdminMixin, _ModelAdminBase):
     pass
 
 
@@ -57,9 +73,13 @@ def actor_shown(actor_label: str) -> str:
     return str(_("system")) if actor_label == SYSTEM else actor_label
 
 
-def audit_trail_html(obj=None, *, entries: Iterable | None = None) -> str:
+def audit_trail_html(obj: Model | None = None, *, entries: Iterable[AuditEntry] | None = None) -> str:
     """The audit rows of ``obj`` (or the given ``entries``), oldest first, as an HTML table."""
-    rows = list(audit_trail(obj) if entries is None else entries)
+    if entries is None:
+        if obj is None:
+            raise TypeError("audit_trail_html() needs an object or its entries")
+        entries = audit_trail(obj)
+    rows = list(entries)
     if not rows:
         return "—"
     body = format_html_join(
@@ -93,20 +113,24 @@ class ReasonForm(forms.Form):
 
     reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3, "cols": 60}))
 
-    def __init__(self, *args, required: bool = True, **kwargs):
+    def __init__(self, *args: Any, required: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["reason"].required = required
         if not required:
             self.fields["reason"].help_text = _("Optional.")
 
 
+def _pk_label(obj: Model) -> str:
+    return f"#{obj.pk}"
+
+
 def decide_each(
-    modeladmin,
-    request,
-    objects: Iterable,
-    call: Callable,
+    modeladmin: "_AnyModelAdmin",
+    request: HttpRequest,
+    objects: Iterable[_M],
+    call: Callable[[_M], object],
     *,
-    row_label: Callable = lambda obj: f"#{obj.pk}",
+    row_label: Callable[[_M], str] = _pk_label,
     done_message: Callable[[int], str] | None = None,
 ) -> int:
     """``call(obj)`` for each row (each its own service transaction); returns how many succeeded."""
@@ -125,25 +149,25 @@ def decide_each(
     return done
 
 
-def action_form(request, form_class: type[forms.Form] = ReasonForm, **kwargs) -> forms.Form:
+def action_form(request: HttpRequest, form_class: type[forms.Form] = ReasonForm, **kwargs: Any) -> forms.Form:
     """The confirmation form of a two-step action: bound once the ops person pressed "apply"."""
     return form_class(request.POST if "apply" in request.POST else None, **kwargs)
 
 
 def decide_each_action(
-    modeladmin,
-    request,
-    queryset,
+    modeladmin: "_AnyModelAdmin",
+    request: HttpRequest,
+    queryset: QuerySet[_M],
     *,
     form: forms.Form,
-    call: Callable,
-    title: Any,
+    call: Callable[[_M, dict[str, Any]], object],
+    title: "StrOrPromise",
     action: str,
     template: str,
-    extra: dict | None = None,
-    row_label: Callable = lambda obj: f"#{obj.pk}",
+    extra: dict[str, object] | None = None,
+    row_label: Callable[[_M], str] = _pk_label,
     done_message: Callable[[int], str] | None = None,
-):
+) -> TemplateResponse | None:
     """A "decide each selected row" admin action in two steps: the confirmation page with ``form``
     (``template``), then, once applied and valid, ``call(obj, form.cleaned_data)`` for each row
     through ``decide_each``. Returns the page, or ``None`` (back to the list)."""

@@ -9,13 +9,20 @@ small table, a table never analysed, and SQLite count as before. The page links 
 approximate ("about N rows"); the rows on each page are exact.
 """
 
+from typing import TYPE_CHECKING
+
 from django.core.paginator import Paginator
 from django.db import connections
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.utils.functional import cached_property
 
+if TYPE_CHECKING:  # Django's Paginator is generic in the stubs only
+    _PaginatorBase = Paginator[Model]
+else:
+    _PaginatorBase = Paginator
 
-class EstimatedCountPaginator(Paginator):
+
+class EstimatedCountPaginator(_PaginatorBase):
     #: Below this estimate the exact count is cheap enough (and exact).
     ESTIMATE_FROM = 100_000
 

@@ -1,5 +1,7 @@
+from typing import Any
+
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from core.models import ApiToken
@@ -14,7 +16,7 @@ class Command(BaseCommand):
         "(the last line; it is shown only now — the database keeps its hash)."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")
         role = parser.add_mutually_exclusive_group(required=True)
         role.add_argument("--platform", action="store_true", help="a platform service user (ingestion API)")
@@ -22,7 +24,7 @@ class Command(BaseCommand):
         role.add_argument("--shop", metavar="CODE", help="a merchant member of shop CODE")
 
     @transaction.atomic
-    def handle(self, *args, username: str, platform: bool, ops: bool, shop: str | None, **options):
+    def handle(self, *args: Any, username: str, platform: bool, ops: bool, shop: str | None, **options: Any) -> None:
         shop_obj = None
         if shop is not None:
             shop_obj = Shop.objects.filter(code=shop).first()

@@ -1,21 +1,24 @@
-from django.core.management.base import BaseCommand
+from datetime import datetime
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
 from core.tokens import token_list, token_status
 
 
-def _fmt(value) -> str:
+def _fmt(value: datetime | None) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else "-"
 
 
 class Command(BaseCommand):
     help = "List API tokens (key prefix, user, kind, created, expires, last used, status). Keys are never shown."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--user", metavar="USERNAME", help="only this user's tokens")
         parser.add_argument("--all", action="store_true", help="include revoked and expired tokens")
 
-    def handle(self, *args, user: str | None, all: bool, **options):
+    def handle(self, *args: Any, user: str | None, all: bool, **options: Any) -> None:
         now = timezone.now()
         rows = [
             (

@@ -1,4 +1,6 @@
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from core.tokens import token_revoke, token_status, tokens_matching
 
@@ -6,12 +8,12 @@ from core.tokens import token_revoke, token_status, tokens_matching
 class Command(BaseCommand):
     help = "Revoke API tokens: one by its key prefix (as list_tokens shows it) or its key, or all of --user's."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("prefix", nargs="?", default="", help="the token's key prefix (at least 6 characters) or whole key")
         parser.add_argument("--user", metavar="USERNAME", default="", help="revoke every live token of this user")
         parser.add_argument("--reason", default="", help="kept in the audit trail")
 
-    def handle(self, *args, prefix: str, user: str, reason: str, **options):
+    def handle(self, *args: Any, prefix: str, user: str, reason: str, **options: Any) -> None:
         prefix = prefix.strip()
         if not prefix and not user:
             raise CommandError("Name a token by its key prefix, or pass --user USERNAME.")

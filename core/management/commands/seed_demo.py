@@ -5,13 +5,15 @@ Each app contributes through a ``demo.py`` module with ``ORDER`` (int) and
 """
 
 import importlib
+from types import ModuleType
+from typing import Any
 
 from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 
-def demo_modules():
+def demo_modules() -> list[ModuleType]:
     found = []
     for config in apps.get_app_configs():
         try:
@@ -27,7 +29,7 @@ def demo_modules():
 class Command(BaseCommand):
     help = "Load realistic demo data (shops, products, orders, reports, tasks…) — idempotent."
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         summary: list[str] = []
         for module in demo_modules():
             with transaction.atomic():
