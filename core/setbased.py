@@ -284,6 +284,7 @@ def prepared_cursor(using: str = DEFAULT_DB_ALIAS) -> CursorWrapper:
     connection = connections[using]
     if connection.vendor != "postgresql":
         return connection.cursor()
+    connection.validate_thread_sharing()
     connection.close_if_health_check_failed()
     connection.ensure_connection()
     with connection.wrap_database_errors:
@@ -291,8 +292,9 @@ def prepared_cursor(using: str = DEFAULT_DB_ALIAS) -> CursorWrapper:
         if raw.prepare_threshold is None:  # Django's default turns psycopg's preparing off, ``prepare=True`` too;
             raw.prepare_threshold = _NEVER_BY_COUNT  # its client-side cursors never prepare whatever this says
         cursor = _preparing_cursor_class()(raw)
-    wrapped: CursorWrapper = connection._prepare_cursor(cursor)
-    return wrapped
+    if connection.queries_logged:
+        return connection.make_debug_cursor(cursor)
+    return connection.make_cursor(cursor)
 
 
 #: psycopg prepares a statement run this many times; only ``prepare=True`` reaches it here.
@@ -300,8 +302,9 @@ _NEVER_BY_COUNT = 2**31 - 1
 
 
 @cache
-def _preparing_cursor_class() -> type:
-    from django.db.backends.postgresql.base import ServerBindingCursor
+def _preparing_cursor_class() -> type[Any]:
+    """psycopg's server-side-binding cursor that prepares every statement it runs."""
+    from psycopg import Cursor
     from psycopg._queries import PostgresQuery, _query2pg
 
     class FixedTextQuery(PostgresQuery):
@@ -314,7 +317,7 @@ def _preparing_cursor_class() -> type:
             self.query, self._want_formats, self._order, self._parts = _query2pg(self._ensure_bytes(query), self._tx.encoding)
             self.dump(vars)
 
-    class PreparingCursor(ServerBindingCursor):  # type: ignore[misc]  # psycopg's cursor: untyped in Django's stubs
+    class PreparingCursor(Cursor[Any]):
         _query_cls = FixedTextQuery
 
         def execute(self, query: Any, params: Any = None, *, prepare: bool | None = None, binary: bool | None = None) -> Any:
