@@ -143,6 +143,20 @@ class Browser:
         self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
         element.click()
 
+    def follow(self, css: str, timeout: float = 10) -> None:
+        """Click what leads to another page (a link, a form's submit) and wait until that page
+        has replaced this one: a wait for an element right after a plain click can find it on
+        the page being left and then read a node the new page has removed ("stale element")."""
+        from selenium.webdriver.common.by import By
+        from selenium.webdriver.support import expected_conditions as ec
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        leaving = self.driver.find_element(By.TAG_NAME, "html")
+        self.click(css)
+        wait = WebDriverWait(self.driver, timeout)
+        wait.until(ec.staleness_of(leaving))
+        wait.until(lambda driver: driver.execute_script("return document.readyState") == "complete")
+
     def fill(self, css: str, value: str) -> None:
         element = self.find(css)
         element.clear()

@@ -37,14 +37,14 @@ def sign_in(browser, user) -> None:
     browser.get("/accounts/login/")
     browser.fill("input[name=username]", user.get_username())
     browser.fill("input[name=password]", PASSWORD)
-    browser.click("form [type=submit]")
+    browser.follow("form [type=submit]")
     browser.wait_for("header.topbar .who")
 
 
 def file_report_with_preview(browser, order_no: str) -> str:
     """我要报备 → 预览覆盖范围 → 提交报备; answers the new report number."""
     now = timezone.now()
-    browser.click("a[href='/reports/new/'] button")
+    browser.follow("a[href='/reports/new/'] button")
     browser.wait_for("form.report-form")
     browser.click("input[name=scenario][value=natural_disaster]")
     browser.click("input[name=scope][value=shop]")
@@ -54,14 +54,14 @@ def file_report_with_preview(browser, order_no: str) -> str:
     browser.click("input[name=commitment_accepted]")
     browser.shot("report-form")
     # preview first: counts and example order numbers, nothing filed yet
-    browser.click("button[name=preview]")
+    browser.follow("button[name=preview]")
     preview = browser.wait_for("#coverage-preview")
     assert "待发货订单" in preview.text and order_no in preview.text
     assert not DeliveryReport.objects.filter(scenario="natural_disaster").exists()
     browser.shot("preview")
     # the form came back filled in; file it
     assert browser.find("input[name=commitment_accepted]").is_selected()
-    browser.click(".actions button:not([name])")
+    browser.follow(".actions button:not([name])")
     browser.wait_text("main h1", "BB")
     browser.shot("filed")
     return browser.find("main h1 code").text
@@ -79,7 +79,7 @@ def test_merchant_files_finds_amends_replies_and_appeals(browser):
     # finds its number by order number
     browser.get("/reports/")
     browser.fill("input[name=order_no]", data.order.order_no)
-    browser.click("form.card button[type=submit]")
+    browser.follow("form.card button[type=submit]")
     browser.wait_text("main", data.order.order_no)
     found = [cell.text for cell in browser.find_all("table.grid tbody td:first-child code")]
     assert report_no in found and data.report.report_no in found
@@ -90,38 +90,38 @@ def test_merchant_files_finds_amends_replies_and_appeals(browser):
     report = DeliveryReport.objects.get(report_no=report_no)
     browser.set_value("#amend-form input[name=ends_at]", local(report.ends_at + timedelta(days=2)))
     browser.fill("#amend-form textarea[name=note]", "封路延长")
-    browser.click("#amend-form button[type=submit]")
+    browser.follow("#amend-form button[type=submit]")
     browser.wait_text("#report-version", "v2")
     assert "版本记录" in browser.text
     browser.shot("amended")
 
     # replies to the urge task
     browser.get("/tickets/")
-    browser.click(f"a[href='/tickets/{data.task.pk}/']")
+    browser.follow(f"a[href='/tickets/{data.task.pk}/']")
     browser.wait_for("select[name=option]")
     browser.fill("textarea[name=message]", "已联系快递，尽快发出")
-    browser.click("form[action$='/reply/'] button[type=submit]")
+    browser.follow("form[action$='/reply/'] button[type=submit]")
     browser.wait_text("main", "已回复")
     assert UrgeTask.objects.get(pk=data.task.pk).status == "replied"
     browser.shot("replied")
 
     # appeals the complaint, citing the report that matches the order
     browser.get(f"/complaints/{data.complaint.pk}/")
-    browser.click(f"a[href='/complaints/{data.complaint.pk}/appeal/']")
+    browser.follow(f"a[href='/complaints/{data.complaint.pk}/appeal/']")
     browser.click(f"input[name=pick][value='{data.report.report_no}']")
     browser.fill("textarea[name=statement]", "杭州封控期间已报备")
-    browser.click("form#appeal button[type=submit]")
+    browser.follow("form#appeal button[type=submit]")
     browser.wait_text("main", "待审核")
     assert Appeal.objects.filter(complaint=data.complaint, report_no=data.report.report_no).exists()
     browser.shot("appealed")
 
     # reads its inbox: the approvals of the report and of its version 2 are there, unread
-    browser.click(".mainnav a[href='/inbox/']")
+    browser.follow(".mainnav a[href='/inbox/']")
     browser.wait_for("#inbox")
     inbox = browser.find("#inbox").text
     assert report_no in inbox and "第 2 版" in inbox
     unread = len(browser.find_all("#inbox tr.unread"))
-    browser.click("#inbox tr.unread button.mark-read")
+    browser.follow("#inbox tr.unread button.mark-read")
     browser.wait_for("#inbox")
     assert len(browser.find_all("#inbox tr.unread")) == unread - 1
     browser.shot("inbox")
@@ -150,7 +150,7 @@ def _run_admin_action(browser, changelist: str, row_pk: int, action: str) -> Non
     from selenium.webdriver.support.ui import Select
 
     Select(browser.find("select[name=action]")).select_by_value(action)
-    browser.click("button[name=index]")
+    browser.follow("button[name=index]")
 
 
 def _queue_size(browser, key: str) -> int:
@@ -191,7 +191,7 @@ def test_ops_reviewer_approves_a_report_accepts_an_appeal_and_decides_a_spot_che
     _run_admin_action(browser, "/admin/reports/deliveryreport/?status__exact=pending_review", pending.pk, "approve_reports")
     browser.wait_for("form textarea[name=reason]")
     browser.fill("textarea[name=reason]", "材料齐全")
-    browser.click("form input[type=submit].default")
+    browser.follow("form input[type=submit].default")
     browser.wait_for("ul.messagelist")
     pending.refresh_from_db()
     assert pending.status == "approved" and pending.decided_by == ops
@@ -201,7 +201,7 @@ def test_ops_reviewer_approves_a_report_accepts_an_appeal_and_decides_a_spot_che
     appeal = Appeal.objects.get(complaint=data.appealed)
     _run_admin_action(browser, "/admin/complaints/appeal/", appeal.pk, "accept_action")
     browser.wait_for("form input[type=submit].default")  # the one decide-each confirmation page
-    browser.click("form input[type=submit].default")
+    browser.follow("form input[type=submit].default")
     browser.wait_for("ul.messagelist")
     appeal.refresh_from_db()
     assert appeal.status == "accepted"
@@ -211,7 +211,7 @@ def test_ops_reviewer_approves_a_report_accepts_an_appeal_and_decides_a_spot_che
     browser.get(f"/admin/workbench/spotcheck/{check.pk}/change/")
     browser.click("#spot-check-false")
     browser.fill("textarea[name=note]", "当地未发生疫情封控")
-    browser.click("#spot-check-apply")
+    browser.follow("#spot-check-apply")
     browser.wait_for("ul.messagelist")
     sampled.refresh_from_db()
     assert sampled.status == "revoked"
