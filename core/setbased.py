@@ -6,6 +6,7 @@ generic; they live here until ``core`` offers them (``audit_record_select`` is t
 of ``core.audit.audit_record_bulk``). Works on PostgreSQL and SQLite (≥ 3.35: ``RETURNING``).
 """
 
+import json
 from collections.abc import Iterable
 from datetime import datetime
 from functools import cache
@@ -17,6 +18,7 @@ from django.db.backends.utils import CursorWrapper
 from django.db.models import CharField, F, Lookup, Q, QuerySet
 from django.db.models.functions import Cast
 from django.utils import timezone
+from psycopg.types.json import Jsonb
 
 from core.audit import SYSTEM, Actor, target_type_of
 from core.models import AuditEntry
@@ -226,6 +228,70 @@ def audit_record_select(
     return insert_select(AuditEntry, rows, columns=columns, values=values, returning=False)
 
 
+# --- rows whose ids only the statement knows (PostgreSQL) ----------------------------------------
+
+
+class Placeholder(int):
+    """An id that only the statement will know (a ``nextval`` or a locked row's column), standing
+    in the rows Python builds until ``bind_to_source`` swaps it for its SQL. Its digits (30 of
+    them) cannot occur in any text a caller sends: every text field is shorter."""
+
+    def __new__(cls, n: int) -> "Placeholder":
+        return super().__new__(cls, -(10**29) - n)
+
+
+
+def bind_to_source(statement: tuple[str, list[Any]], *, source: str, bind: dict[Placeholder, str]) -> tuple[str, list[Any]]:
+    """One statement of ``insert_row_sql`` or ``insert_select_sql`` rewritten to write only when
+    ``source`` (a ``WITH`` member of one row at most) has its row, with the ``Placeholder``
+    parameters swapped for ``bind``'s SQL over that row: a placeholder itself becomes the column;
+    a text or JSON parameter spelling one (an id in a title, a link, a dedupe key, an answer)
+    gets the digits replaced by the column's value. ``INSERT … VALUES (…)`` becomes ``INSERT …
+    SELECT … FROM <source>``; an ``INSERT … SELECT`` reads the columns through scalar subqueries
+    (no row in ``source``: ``NULL``, and the caller's source then selects nothing). The SQL text
+    depends only on which parameters hold placeholders, so the statement can be prepared."""
+    sql, params = statement
+    pieces = sql.split("%s")
+    if len(pieces) != len(params) + 1 or "%%" in sql:
+        raise ValueError("bind_to_source: one %s per parameter, no literal %")
+    values_form = " VALUES (" in sql
+    column = {p: (f"{source}.{expr}" if values_form else f"(SELECT {expr} FROM {source})") for p, expr in bind.items()}
+    out: list[str] = [pieces[0]]
+    kept: list[Any] = []
+    for param, piece in zip(params, pieces[1:], strict=True):
+        out.append(_bound(param, column, kept))
+        out.append(piece)
+    bound = "".join(out)
+    if values_form:
+        head, _, tail = bound.partition(" VALUES (")
+        items, _, rest = tail.rpartition(")")
+        bound = f"{head} SELECT {items} FROM {source}{rest}"
+    return bound, kept
+
+
+def _bound(param: Any, column: dict[Placeholder, str], kept: list[Any]) -> str:
+    """The SQL for one parameter (appending what stays a parameter to ``kept``)."""
+    if isinstance(param, int) and param in column:  # a field's prep value is a plain int of the same value
+        return column[param]
+    if isinstance(param, str):
+        text, is_json = param, False
+    elif isinstance(param, Jsonb):  # a JSONField's parameter
+        dumped = (param.dumps or json.dumps)(param.obj)
+        text, is_json = dumped.decode() if isinstance(dumped, bytes) else dumped, True
+    else:
+        kept.append(param)
+        return "%s"
+    holders = [p for p in column if str(int(p)) in text]
+    if not holders:
+        kept.append(param)
+        return "%s"
+    kept.append(text)
+    expr = "%s::text"
+    for p in holders:
+        expr = f"replace({expr}, '{int(p)}', ({column[p]})::text)"
+    return f"({expr})::jsonb" if is_json else expr
+
+
 # --- several writes in one round trip (PostgreSQL) -----------------------------------------------
 
 
@@ -360,6 +426,9 @@ class CompiledQuery:
         if missing:
             raise ValueError(f"CompiledQuery: the samples {sorted(missing)} do not appear as parameters")
         return sql, slots
+
+    def is_compiled(self, using: str = DEFAULT_DB_ALIAS) -> bool:
+        return using in self._compiled
 
     def rows(self, *, using: str = DEFAULT_DB_ALIAS, prepared: bool = False, **values: Any) -> list[tuple[Any, ...]]:
         """The query's rows for ``values``; ``prepared``: through ``prepared_cursor``."""

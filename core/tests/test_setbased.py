@@ -4,8 +4,9 @@ from datetime import UTC, datetime
 
 import pytest
 from django.db import connection
+from psycopg.types.json import Jsonb
 
-from core.setbased import CompiledQuery, chain_statements, insert_row_sql
+from core.setbased import CompiledQuery, Placeholder, bind_to_source, chain_statements, insert_row_sql
 from shops.models import Order, Shop
 from shops.tests.factories import OrderFactory, sh
 
@@ -97,3 +98,38 @@ def test_prepared_chain_elsewhere_than_postgresql_runs_on_the_ordinary_cursor(dj
     with django_assert_num_queries(queries):
         chain_statements([insert_row_sql(Shop(code=f"plain-{i}", name="普", kind="tmall")) for i in range(2)], prepared=True)
     assert Shop.objects.filter(code__startswith="plain-").count() == 2
+
+
+def test_bind_to_source_writes_a_values_row_from_the_source_row_with_its_ids_swapped_in():
+    task, shop = Placeholder(1), Placeholder(2)
+    statement = (
+        "INSERT INTO t (id, shop_id, title, data, n) VALUES (%s, %s, %s, %s, %s)",
+        [int(task), shop, f"task #{int(task)}", Jsonb({"id": int(task), "x": "y"}), 7],
+    )
+    sql, params = bind_to_source(statement, source="src", bind={task: "task_id", shop: "shop_id"})
+    assert sql == (
+        "INSERT INTO t (id, shop_id, title, data, n) SELECT src.task_id, src.shop_id, "
+        f"replace(%s::text, '{int(task)}', (src.task_id)::text), "
+        f"(replace(%s::text, '{int(task)}', (src.task_id)::text))::jsonb, %s FROM src"
+    )
+    assert params == [f"task #{int(task)}", '{"id": ' + str(int(task)) + ', "x": "y"}', 7]
+
+
+def test_bind_to_source_reads_the_source_through_subqueries_in_an_insert_select():
+    shop = Placeholder(3)
+    insert = "INSERT INTO n (user_id, kind) SELECT m.user_id, %s FROM m WHERE m.shop_id = %s ON CONFLICT DO NOTHING"
+    sql, params = bind_to_source((insert, ["k", shop]), source="src", bind={shop: "shop_id"})
+    assert sql == insert.replace("= %s", "= (SELECT shop_id FROM src)")
+    assert params == ["k"]
+
+
+def test_bind_to_source_refuses_sql_it_cannot_read_placeholder_by_placeholder():
+    with pytest.raises(ValueError, match="one %s per parameter"):
+        bind_to_source(("SELECT %s", []), source="src", bind={})
+    with pytest.raises(ValueError, match="one %s per parameter"):
+        bind_to_source(("SELECT '100%%', %s", [1]), source="src", bind={})
+
+
+def test_a_placeholder_s_digits_are_longer_than_any_text_field_it_could_hide_in():
+    # Texts that reach an insert are at most 200 characters (a title), never all digits this long.
+    assert len(str(int(Placeholder(1)))) == 31 and str(int(Placeholder(1))) != str(int(Placeholder(2)))

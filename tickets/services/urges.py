@@ -28,9 +28,10 @@ through both and compares answers and every row written):
   the one-awaiting-task index, the attempt rolls back and is judged again (at most three times).
 """
 
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import NotRequired, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 from django.conf import settings
 from django.db import IntegrityError, connection, models, transaction
@@ -41,8 +42,9 @@ from django.utils.translation import gettext as _
 
 from core.audit import Actor, audit_entry
 from core.errors import Conflict, InvalidInput
+from core.models import AuditEntry
 from core.outbox import Payload, outbox_enqueue, outbox_messages
-from core.setbased import CompiledQuery, chain_statements, insert_row_sql
+from core.setbased import CompiledQuery, Placeholder, bind_to_source, chain_statements, insert_row_sql, prepared_cursor
 from notifications import events as inbox
 from reports.coverage import covering_report, covering_reports_subquery
 from reports.models import DeliveryReport
@@ -119,6 +121,10 @@ def urge_ingest(*, actor: Actor, event_id: str, order_no: str, urged_at: datetim
     """Record a buyer's urge and answer with its outcome. See the module docstring.
     Atomic: the work runs in one ``transaction.atomic`` block (a savepoint when nested)."""
     statement_form = _statement_form()
+    if statement_form:
+        opened = _open_in_one_statement(actor=actor, event_id=event_id, order_no=order_no, urged_at=urged_at)
+        if opened is not None:
+            return opened
     for attempt in range(1, _ATTEMPTS + 1):
         try:
             with transaction.atomic():
@@ -225,6 +231,57 @@ def _lock_order_one_statement(order_no: str, event_id: str, urged_at: datetime) 
     return order
 
 
+#: The one-statement form's stand-ins for what only the statement knows, and their SQL over
+#: ``opens`` (the locked order's row when this urge opens a task; see ``_open_in_one_statement``).
+_TASK_ID, _URGE_ID, _ORDER_ID, _SHOP_ID = (Placeholder(n) for n in range(1, 5))
+_BIND = {_TASK_ID: "next_task_id", _URGE_ID: "next_urge_id", _ORDER_ID: "pk", _SHOP_ID: "shop_id"}
+#: When an urge opens a task (``_ingest``'s checks, in its order, on the lock statement's row):
+#: not a repeat, the order neither cancelled nor shipped, urged after payment, no covering
+#: report, no task awaiting a reply.
+_OPENS_WHEN = (
+    "repeat_of IS NULL AND cancelled_at IS NULL AND shipped_at IS NULL AND paid_at <= %s "
+    "AND covering_report_id IS NULL AND NOT awaiting"
+)
+
+
+def _open_in_one_statement(*, actor: Actor, event_id: str, order_no: str, urged_at: datetime) -> UrgeResult | None:
+    """The statement form's common case — the urge opens a task — as one prepared statement and
+    no transaction of its own: the lock statement (``_locked_query``) as a ``WITH`` member, the
+    opening rows of ``_opened_rows`` written ``FROM`` its row only when ``_OPENS_WHEN`` holds
+    there, their ids bound to the statement's ``nextval``s (``core.setbased.bind_to_source``).
+    ``None`` when the urge does not open a task (nothing written; ``_ingest`` judges it) or when
+    the insert lost a race (a repeat of the event, a task opened by another urge of the order
+    meanwhile: the unique indexes refuse it, nothing is written, ``_ingest`` judges it again)."""
+    order = Order(pk=_ORDER_ID, order_no=order_no, shop_id=_SHOP_ID)
+    urge, statements = _opened_rows(
+        actor=actor, event_id=event_id, order=order, urged_at=urged_at, task_id=_TASK_ID, urge_id=_URGE_ID
+    )
+    bound = [bind_to_source(statement, source="opens", bind=_BIND) for statement in statements]
+    if not _LOCKED.is_compiled():
+        with transaction.atomic():  # ``select_for_update`` compiles only inside a transaction
+            _LOCKED.sql(order_no=order_no, event_id=event_id, urged_at=urged_at)
+    lock_sql, lock_params = _LOCKED.sql(order_no=order_no, event_id=event_id, urged_at=urged_at)
+    writes = ", ".join(f"s{i} AS ({sql})" for i, (sql, _params) in enumerate(bound))
+    sql = (
+        f"WITH locked AS ({lock_sql}), opens AS (SELECT * FROM locked WHERE {_OPENS_WHEN}), {writes} "
+        "SELECT pk, shop_id, next_task_id, next_urge_id FROM opens"
+    )
+    params = [*lock_params, urged_at, *(param for _sql, statement_params in bound for param in statement_params)]
+    try:
+        with transaction.atomic() if connection.in_atomic_block else nullcontext():  # a savepoint when nested
+            with prepared_cursor() as cursor:
+                cursor.execute(sql, params)
+                row = cursor.fetchone()
+    except IntegrityError:
+        return None
+    if row is None:
+        return None
+    order.pk, order.shop_id, task_id, urge.pk = row
+    urge.order, urge.task_id = order, task_id
+    urge.answer["ticket"]["id"] = task_id
+    return UrgeResult(urge, True)
+
+
 def _merge(order: Order) -> UrgeTask | None:
     """Count one more urge on the order's task awaiting a reply, if there is one (at most one row:
     a partial unique index), and return it with the fields the answer shows."""
@@ -277,18 +334,22 @@ def _ingest(*, actor: Actor, event_id: str, order_no: str, urged_at: datetime, s
         task = _merge(order) if not statement_form or vars(order)["awaiting"] else None
         if task is not None:
             outcome = Urge.Outcome.MERGED
+        elif statement_form:
+            task_id = vars(order)["next_task_id"] or _sequence_next(UrgeTask)
+            urge, statements = _opened_rows(
+                actor=actor,
+                event_id=event_id,
+                order=order,
+                urged_at=urged_at,
+                task_id=task_id,
+                urge_id=vars(order)["next_urge_id"],
+            )
+            chain_statements(statements, prepared=True)
+            return UrgeResult(urge, True)
         else:
             outcome = Urge.Outcome.TASK_CREATED
-            task = opened = UrgeTask(
-                order=order,
-                shop_id=order.shop_id,
-                opened_at=urged_at,
-                reply_due_at=urged_at + settings.TICKET_REPLY_WINDOW,
-            )
-            if statement_form:
-                opened.pk = vars(order)["next_task_id"] or _sequence_next(UrgeTask)
-            else:
-                opened.save(force_insert=True)
+            task = opened = _new_task(order, urged_at)
+            opened.save(force_insert=True)
         answer = {"outcome": outcome.value, "ticket": task_snapshot(task, order.order_no)}
 
     # ``answer`` holds JSON values only (str, int, None): what a repeat reads back, as is.
@@ -298,13 +359,7 @@ def _ingest(*, actor: Actor, event_id: str, order_no: str, urged_at: datetime, s
     else:
         urge.save(force_insert=True)
     if opened is not None:
-        entry = audit_entry(
-            actor=actor,
-            target=opened,
-            action="ticket_opened",
-            to_status=opened.status,
-            data={"event_id": event_id, "urged_at": iso(urged_at)},
-        )
+        entry = _opened_audit(actor=actor, opened=opened, event_id=event_id, urged_at=urged_at)
     elif task is not None:
         entry = audit_entry(
             actor=actor, target=task, action="ticket_urge_merged", data={"event_id": event_id, "urge_count": task.urge_count}
@@ -323,18 +378,43 @@ def _ingest(*, actor: Actor, event_id: str, order_no: str, urged_at: datetime, s
             inbox.task_opened(task=opened, order_no=order.order_no)
             outbox_enqueue(topic=OPENED_MAIL_TOPIC, payload=_opened_mail(opened.pk)[0], dedupe_key=_opened_mail(opened.pk)[1])
         return UrgeResult(urge, True)
-
-    rows: list[models.Model] = [urge, entry]
-    statements = []
-    if opened is not None:
-        rows.insert(0, opened)
-        statements.append(inbox.task_opened_statement(task=opened, order_no=order.order_no))
-        statements += [
-            insert_row_sql(message, ignore_conflicts=True)
-            for message in outbox_messages(topic=OPENED_MAIL_TOPIC, items=[_opened_mail(opened.pk)])
-        ]
-    chain_statements([insert_row_sql(row) for row in rows] + statements, prepared=True)
+    chain_statements([insert_row_sql(urge), insert_row_sql(entry)], prepared=True)
     return UrgeResult(urge, True)
+
+
+def _new_task(order: Order, urged_at: datetime) -> UrgeTask:
+    return UrgeTask(order=order, shop_id=order.shop_id, opened_at=urged_at, reply_due_at=urged_at + settings.TICKET_REPLY_WINDOW)
+
+
+def _opened_audit(*, actor: Actor, opened: UrgeTask, event_id: str, urged_at: datetime) -> AuditEntry:
+    return audit_entry(
+        actor=actor,
+        target=opened,
+        action="ticket_opened",
+        to_status=opened.status,
+        data={"event_id": event_id, "urged_at": iso(urged_at)},
+    )
+
+
+def _opened_rows(
+    *, actor: Actor, event_id: str, order: Order, urged_at: datetime, task_id: int, urge_id: int
+) -> tuple[Urge, list[tuple[str, list[Any]]]]:
+    """The statement form's rows of an urge that opens a task, as statements not yet run: the
+    task, the urge, its audit row, the members' inbox rows and the opening mail's outbox row.
+    The ids may be ``core.setbased.Placeholder``s (the one-statement form binds them)."""
+    opened = _new_task(order, urged_at)
+    opened.pk = task_id
+    outcome = Urge.Outcome.TASK_CREATED
+    answer: UrgeAnswer = {"outcome": outcome.value, "ticket": task_snapshot(opened, order.order_no)}
+    urge = Urge(pk=urge_id, event_id=event_id, order=order, urged_at=urged_at, outcome=outcome, task=opened, answer=answer)
+    entry = _opened_audit(actor=actor, opened=opened, event_id=event_id, urged_at=urged_at)
+    statements = [insert_row_sql(row) for row in (opened, urge, entry)]
+    statements.append(inbox.task_opened_statement(task=opened, order_no=order.order_no))
+    statements += [
+        insert_row_sql(message, ignore_conflicts=True)
+        for message in outbox_messages(topic=OPENED_MAIL_TOPIC, items=[_opened_mail(task_id)])
+    ]
+    return urge, statements
 
 
 def _sequence_next(model: type[models.Model]) -> int:

@@ -223,21 +223,24 @@ def test_a_duplicate_stored_while_waiting_for_the_order_lock_rolls_back_and_answ
 
 
 @pytest.mark.parametrize(
-    ("outcome", "orm_form", "statement_form"), [("task_created", 8, 2), ("merged", 5, 3), ("suppressed", 4, 3)]
+    ("outcome", "orm_form", "statement_form"), [("task_created", 8, 1), ("merged", 5, 1 + 3), ("suppressed", 4, 1 + 3)]
 )
 def test_queries_per_urge(platform_user, order, shop, outcome, orm_form, statement_form, on_postgres, django_assert_num_queries):
     """ORM form (SQLite): order lock (with the event-id look-up), coverage, merge-or-nothing,
     inserts (a new task: also its inbox rows, one INSERT … SELECT, and its outbox mail row).
-    Statement form (PostgreSQL): one statement locks the order and reads the event id, the covering
-    report and whether a task awaits a reply; one more writes every row (a merge first counts the
-    urge on its task; a suppression reads the report's number). Plus the savepoint pair the test's
-    enclosing transaction adds."""
+    Statement form (PostgreSQL): an urge that opens a task is one statement (lock, checks and
+    every row); any other urge is that statement writing nothing, then one statement that locks
+    the order and reads the event id, the covering report and whether a task awaits a reply, and
+    one more that writes every row (a merge first counts the urge on its task; a suppression
+    reads the report's number). Plus a savepoint pair per attempt in the test's enclosing
+    transaction."""
     queries = statement_form if on_postgres else orm_form
+    savepoints = 2 * (1 if not on_postgres or outcome == "task_created" else 2)
     if outcome == "merged":
         urge_ingest(actor=platform_user, event_id="e0", order_no=order.order_no, urged_at=sh(2022, 12, 28, 11, 0))
     if outcome == "suppressed":
         DeliveryReportFactory(shop=shop)
-    with django_assert_num_queries(queries + 2):
+    with django_assert_num_queries(queries + savepoints):
         result = urge_ingest(actor=platform_user, event_id="e1", order_no=order.order_no, urged_at=sh(2022, 12, 28, 12, 0))
     assert result.outcome == outcome
 
@@ -381,3 +384,22 @@ def test_a_task_replied_after_the_lock_statement_saw_it_awaiting_gets_a_new_task
     assert result.outcome == "task_created"
     opened = UrgeTask.objects.get(status="open")
     assert result.answer["ticket"]["id"] == opened.pk and opened.urges.get().event_id == "e2"
+
+
+@pytest.mark.postgres
+def test_a_new_task_lost_to_a_racing_urge_is_judged_again_inside_the_caller_s_transaction(platform_user, order, monkeypatch):
+    """The one-statement form judged "no task awaits a reply" on its snapshot; when a task opened
+    meanwhile, its insert fails on the one-awaiting-task index. Inside a caller's transaction only
+    its savepoint rolls back, and the general path merges the urge into the task that won."""
+    from django.db import transaction
+
+    from tickets.services import urges
+
+    urge_ingest(actor=platform_user, event_id="e0", order_no=order.order_no, urged_at=sh(2022, 12, 28, 11, 0))
+    # As if the task above had opened after the statement's snapshot: it sees no task awaiting.
+    monkeypatch.setattr(urges, "_OPENS_WHEN", urges._OPENS_WHEN.replace("AND NOT awaiting", ""))
+    with transaction.atomic():
+        result = urge_ingest(actor=platform_user, event_id="e1", order_no=order.order_no, urged_at=sh(2022, 12, 28, 12, 0))
+        assert result.outcome == "merged"
+        assert UrgeTask.objects.get().urge_count == 2  # the caller's transaction is still usable
+    assert (Urge.objects.count(), OutboxMessage.objects.filter(topic="tickets.opened_mail").count()) == (2, 1)
