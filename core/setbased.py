@@ -240,7 +240,6 @@ class Placeholder(int):
         return super().__new__(cls, -(10**29) - n)
 
 
-
 def bind_to_source(statement: tuple[str, list[Any]], *, source: str, bind: dict[Placeholder, str]) -> tuple[str, list[Any]]:
     """One statement of ``insert_row_sql`` or ``insert_select_sql`` rewritten to write only when
     ``source`` (a ``WITH`` member of one row at most) has its row, with the ``Placeholder``
@@ -255,7 +254,9 @@ def bind_to_source(statement: tuple[str, list[Any]], *, source: str, bind: dict[
     if len(pieces) != len(params) + 1 or "%%" in sql:
         raise ValueError("bind_to_source: one %s per parameter, no literal %")
     values_form = " VALUES (" in sql
-    column = {p: (f"{source}.{expr}" if values_form else f"(SELECT {expr} FROM {source})") for p, expr in bind.items()}
+    column: dict[int, str] = {
+        p: (f"{source}.{expr}" if values_form else f"(SELECT {expr} FROM {source})") for p, expr in bind.items()
+    }
     out: list[str] = [pieces[0]]
     kept: list[Any] = []
     for param, piece in zip(params, pieces[1:], strict=True):
@@ -269,7 +270,7 @@ def bind_to_source(statement: tuple[str, list[Any]], *, source: str, bind: dict[
     return bound, kept
 
 
-def _bound(param: Any, column: dict[Placeholder, str], kept: list[Any]) -> str:
+def _bound(param: Any, column: dict[int, str], kept: list[Any]) -> str:
     """The SQL for one parameter (appending what stays a parameter to ``kept``)."""
     if isinstance(param, int) and param in column:  # a field's prep value is a plain int of the same value
         return column[param]
