@@ -18,14 +18,21 @@ through both and compares answers and every row written):
 
 * the **ORM form** (SQLite): lock, coverage (``reports.coverage.covering_report``), merge, then
   one insert per row — 5–8 statements;
-* the **statement form** (PostgreSQL, the production database): the lock statement also carries
-  the covering report (``covering_reports_subquery``, the same rule on the locked row), whether a
-  task awaits a reply and ``nextval`` ids for the urge and the task it may open — compiled once per
-  process (``core.setbased.CompiledQuery``); then every row (task, urge, audit row, inbox rows,
-  outbox row) is written by one statement (``chain_statements``): a new task costs two statements,
-  a merge three. Its "a task awaits a reply" is read as of the lock statement's start: when
-  another urge of the order opened a task while we waited for the lock, our task insert fails on
-  the one-awaiting-task index, the attempt rolls back and is judged again (at most three times).
+* the **statement form** (PostgreSQL, the production database): an urge that opens a task — the
+  common case — is **one prepared statement** with no transaction of its own
+  (``_open_in_one_statement``): the lock statement below as a ``WITH`` member, then every row of
+  the new task (task, urge, audit row, inbox rows, outbox row: ``_opened_rows``) written ``FROM``
+  the locked row only when ``_OPENS_WHEN`` (``_ingest``'s checks) holds there, with the ids the
+  statement draws bound in (``core.setbased.bind_to_source``). Any other urge writes nothing
+  there and takes the general path: the lock statement also carries the covering report
+  (``covering_reports_subquery``, the same rule on the locked row), whether a task awaits a reply
+  and ``nextval`` ids for the urge and the task it may open — compiled once per process
+  (``core.setbased.CompiledQuery``) and prepared (``core.setbased.prepared_cursor``); then every
+  row is written by one statement (``chain_statements``): a merge costs three statements after
+  the first. Its "a task awaits a reply" is read as of the statement's start: when another urge
+  of the order opened a task while we waited for the lock, our task insert fails on the
+  one-awaiting-task index, the attempt rolls back (nothing of it is written) and is judged again
+  (at most three times).
 """
 
 from contextlib import nullcontext
