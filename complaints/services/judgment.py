@@ -1,11 +1,12 @@
 """Judging complaints (SPEC §5): automatically from exemptions and reports, or by ops.
 
 Automatic judgment is set-based: each batch is ONE ``UPDATE … FROM (SELECT …) … RETURNING``
-whose SELECT picks the next pending complaints (locked, skipping rows another run holds),
+whose SELECT takes the next pending complaints (locked, skipping rows another run holds),
 annotates what covers each order at its filed_at (``reports.coverage.annotate_coverage``, the
 one coverage rule) and computes the penalty in SQL; the UPDATE only touches rows still
-``pending_review``, so re-running or two runs at once judge each complaint once. The audit rows
-of a batch are one bulk insert. Queries per batch are constant (tests assert it).
+``pending_review``, so re-running or two runs at once judge each complaint once. On PostgreSQL
+the pick, the UPDATE and the audit rows are one statement (data-modifying CTEs); on SQLite the
+audit rows are one bulk insert. Queries per batch are constant (tests assert it).
 """
 
 from dataclasses import dataclass
@@ -16,7 +17,8 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import connection, transaction
-from django.db.models import BigIntegerField, ExpressionWrapper, F, QuerySet, Value
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import BigIntegerField, ExpressionWrapper, F, Lookup, QuerySet, Value
 from django.db.models.functions import Cast, Greatest, Least, Round
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,7 +30,6 @@ from core.duties import ConflictOfInterest, complaint_duty_conflict
 from core.errors import Conflict, InvalidInput
 from core.models import AuditEntry
 from core.policies import JUDGE_BY_REPORTS, policy_effective_from
-from core.setbased import pk_in
 from notifications import events as inbox
 from reports.coverage import annotate_coverage, coverage_of
 
@@ -92,30 +93,47 @@ def _batch_select(effective_from: datetime, batch_size: int, after_pk: int) -> C
     return _coverage_select(Complaint.objects.filter(pk__in=batch))
 
 
-def _pick(effective_from: datetime, batch_size: int, after_pk: int) -> list[int]:
-    """PostgreSQL: the ids of the next batch (keyset on the primary key), locked, skipping rows
-    another run holds. Fetched first, so that the batch's statement gets them as one array: with
-    ``id IN (<the LIMIT subquery>)`` the planner hash-joined the whole complaint table, twice,
-    for every batch (a seq scan per batch: quadratic over a backlog)."""
-    return list(
+def _pick_sql(effective_from: datetime, batch_size: int) -> tuple[str, list[Any], int]:  # SQL parameters, any type
+    """PostgreSQL: the SELECT that picks the next batch's ids (keyset on the primary key), locking
+    them and skipping rows another run holds — compiled once per run: its SQL, its parameters and
+    the position of the keyset parameter (the last id of the previous batch)."""
+    pick = (
         judgeable_complaints(effective_from)
-        .filter(pk__gt=after_pk)
+        .filter(pk__gt=_AFTER_SENTINEL)
         .order_by("pk")
         .select_for_update(skip_locked=True)
-        .values_list("pk", flat=True)[:batch_size]
+        .values(picked_id=F("pk"))[:batch_size]
     )
-
-
-_IDS_SENTINEL = [-7_041_987]
-
-
-def _coverage_select_sql() -> tuple[str, list[Any], int]:  # SQL parameters, any adaptable type
-    """PostgreSQL: the batch's coverage SELECT over ``id = ANY(<ids>)``, compiled once per run
-    (compiling the coverage expressions cost ~30–50 ms of Python per batch): its SQL, its
-    parameters and the position of the ids parameter."""
-    sql, params = _coverage_select(Complaint.objects.filter(pk_in(_IDS_SENTINEL))).query.sql_with_params()
-    (at,) = [i for i, param in enumerate(params) if param == _IDS_SENTINEL]
+    sql, params = pick.query.sql_with_params()
+    (at,) = [i for i, param in enumerate(params) if param == _AFTER_SENTINEL]
     return sql, list(params), at
+
+
+_AFTER_SENTINEL = -7_041_987
+
+#: In the batch's statement, the ids its ``p`` CTE picked, as one array: the coverage SELECT and the
+#: UPDATE find their rows by primary-key probes (``id = ANY(<array>)``). With ``id IN (<the LIMIT
+#: subquery>)`` the planner hash-joined the whole complaint table, twice, every batch.
+_PICKED_IDS = "(SELECT ids FROM p)::bigint[]"
+
+
+class _InPickedBatch(Lookup):
+    """``<lhs> = ANY(<the ids the statement's p CTE picked>)``."""
+
+    lookup_name = "in_picked_batch"
+    prepare_rhs = False
+
+    def as_sql(self, compiler: Any, connection: BaseDatabaseWrapper) -> Any:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY({_PICKED_IDS})", list(lhs_params)
+
+
+def _coverage_select_sql() -> tuple[str, list[Any]]:  # SQL parameters, any adaptable type
+    """PostgreSQL: the batch's coverage SELECT over the picked ids, compiled once per run
+    (compiling the coverage expressions cost ~30–50 ms of Python per batch): its SQL and its
+    parameters."""
+    sql, params = _coverage_select(Complaint.objects.filter(_InPickedBatch(F("pk"), None))).query.sql_with_params()
+    return sql, list(params)
 
 
 def _coverage_select(complaints: QuerySet[Complaint]) -> CoverageRows:
@@ -147,12 +165,15 @@ RETURNING {table}.id, {table}.verdict, {table}.basis_exemption_id, {table}.basis
 _UPDATE = "WITH j AS MATERIALIZED ({select})" + _UPDATE_FROM_J.replace("{ids_condition}", "")
 
 
-# PostgreSQL: the batch's audit rows are written by the same statement from the UPDATE's
-# RETURNING (a data-modifying CTE), and only the batch's summary comes back to Python — the
-# rows never make the round trip (1,000 AuditEntry objects and their JSON built in Python were
-# about half of a batch's time). The JSON is the one ``_audit_rows`` builds, key for key.
-_UPDATE_AND_AUDIT = """
-WITH j AS MATERIALIZED ({select}),
+# PostgreSQL: one statement per batch. ``p`` picks the batch's ids (locked, skipping rows another
+# run holds) and hands them on as one array; ``j`` computes coverage and penalty for those ids (the
+# complaint and its order by primary-key probes); ``u`` judges them; ``a`` writes their audit rows
+# from the UPDATE's RETURNING. Only the batch's summary comes back to Python — the rows never make
+# the round trip (1,000 AuditEntry objects and their JSON built in Python were about half of a
+# batch's time). The JSON is the one ``_judge_batch_rows`` builds, key for key.
+_PICK_UPDATE_AND_AUDIT = """
+WITH p AS MATERIALIZED (SELECT coalesce(array_agg(picked.picked_id), '{{}}') AS ids FROM ({pick}) picked),
+j AS MATERIALIZED ({select}),
 u AS ({update}),
 a AS (
     INSERT INTO {audit} (at, actor_id, actor_label, action, target_type, target_id, from_status, to_status, reason, data)
@@ -168,12 +189,57 @@ FROM u
 """
 
 
+@dataclass(frozen=True)
+class _Statement:
+    """PostgreSQL: a run's batch statement, compiled once (Django spent 30–50 ms per batch
+    compiling the coverage SELECT): its SQL, the pick's parameters with the position of the
+    keyset parameter, and the coverage SELECT's parameters."""
+
+    sql: str
+    pick_params: list[Any]  # SQL parameters, any adaptable type
+    after_at: int
+    select_params: list[Any]
+
+    @classmethod
+    def compile(cls, effective_from: datetime, batch_size: int) -> "_Statement":
+        pick_sql, pick_params, after_at = _pick_sql(effective_from, batch_size)
+        select_sql, select_params = _coverage_select_sql()
+        table = connection.ops.quote_name(Complaint._meta.db_table)
+        sql = _PICK_UPDATE_AND_AUDIT.format(
+            pick=pick_sql,
+            select=select_sql,
+            update=_UPDATE_FROM_J.format(table=table, ids_condition=f" AND {table}.id = ANY({_PICKED_IDS})"),
+            audit=connection.ops.quote_name(AuditEntry._meta.db_table),
+        )
+        return cls(sql=sql, pick_params=pick_params, after_at=after_at, select_params=select_params)
+
+    def params(self, *, after_pk: int, now: datetime) -> list[Any]:
+        pick = [*self.pick_params[: self.after_at], after_pk, *self.pick_params[self.after_at + 1 :]]
+        return [
+            *pick,
+            *self.select_params,
+            Status.JUDGED,
+            Verdict.MERCHANT_LIABLE,
+            Verdict.EXEMPT,
+            now,
+            Status.PENDING_REVIEW,
+            now,
+            SYSTEM,
+            target_type_of(Complaint),
+            Status.PENDING_REVIEW,
+            Status.JUDGED,
+            Verdict.EXEMPT,
+            Verdict.MERCHANT_LIABLE,
+        ]
+
+
 @dataclass
 class _Batch:
     judged: int
     last_pk: int
     exempt: int
     liable: int
+    statement: _Statement | None = None  # PostgreSQL: compiled by the first batch (in its transaction), reused
 
 
 @transaction.atomic
@@ -183,7 +249,7 @@ def _judge_batch(
     batch_size: int,
     now: datetime,
     after_pk: int,
-    select: tuple[str, list[Any], int] | None = None,
+    statement: _Statement | None = None,
 ) -> _Batch:
     if connection.vendor != "postgresql":
         rows = _judge_batch_rows(effective_from=effective_from, batch_size=batch_size, now=now, after_pk=after_pk)
@@ -193,43 +259,16 @@ def _judge_batch(
             exempt=sum(1 for row in rows if row[1] == Verdict.EXEMPT),
             liable=sum(1 for row in rows if row[1] == Verdict.MERCHANT_LIABLE),
         )
+    statement = statement or _Statement.compile(effective_from, batch_size)
     with connection.cursor() as cursor:
         # No JIT in this transaction: with statistics on the tables the planner costs the coverage
         # subplans high enough to compile them, and compiling took seconds per batch of a
         # statement that runs for milliseconds (judgment at 167 instead of 2,742 complaints/s).
         cursor.execute("SET LOCAL jit = off")
-    ids = _pick(effective_from, batch_size, after_pk)
-    if not ids:
-        return _Batch(judged=0, last_pk=after_pk, exempt=0, liable=0)
-    select_sql, select_params, ids_at = select or _coverage_select_sql()
-    select_params = [*select_params[:ids_at], ids, *select_params[ids_at + 1 :]]
-    table = connection.ops.quote_name(Complaint._meta.db_table)
-    sql = _UPDATE_AND_AUDIT.format(
-        select=select_sql,
-        update=_UPDATE_FROM_J.format(table=table, ids_condition=f" AND {table}.id = ANY(%s)"),
-        audit=connection.ops.quote_name(AuditEntry._meta.db_table),
-    )
-    params = [
-        *select_params,
-        Status.JUDGED,
-        Verdict.MERCHANT_LIABLE,
-        Verdict.EXEMPT,
-        now,
-        Status.PENDING_REVIEW,
-        ids,
-        now,
-        SYSTEM,
-        target_type_of(Complaint),
-        Status.PENDING_REVIEW,
-        Status.JUDGED,
-        Verdict.EXEMPT,
-        Verdict.MERCHANT_LIABLE,
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(statement.sql, statement.params(after_pk=after_pk, now=now))
         judged, last_pk, exempt, liable, ids = cursor.fetchone()
     inbox.complaints_judged(complaint_ids=ids)
-    return _Batch(judged=judged, last_pk=max(ids), exempt=exempt, liable=liable)
+    return _Batch(judged=judged, last_pk=last_pk or after_pk, exempt=exempt, liable=liable, statement=statement)
 
 
 #: A complaint the judgment UPDATE changed: id, verdict, basis exemption, basis report, penalty
@@ -287,15 +326,16 @@ def complaints_judge_pending(*, batch_size: int = 5000, now: datetime | None = N
     if run.effective_from is None:
         return run
     after_pk = 0  # keyset: each batch starts past the previous one instead of re-reading judged rows
-    select = _coverage_select_sql() if connection.vendor == "postgresql" else None
+    statement = None
     while True:
         batch = _judge_batch(
             effective_from=run.effective_from,
             batch_size=batch_size,
             now=now or timezone.now(),
             after_pk=after_pk,
-            select=select,
+            statement=statement,
         )
+        statement = batch.statement
         if batch.judged:
             run.batches += 1
             after_pk = batch.last_pk

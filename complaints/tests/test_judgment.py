@@ -201,13 +201,13 @@ def _mixed_complaints(shop, n: int, *, distinct_bases: bool) -> None:
 def test_constant_number_of_queries_per_batch(shop, distinct_bases):
     _mixed_complaints(shop, 14, distinct_bases=distinct_bases)
     # policy look-up once; per batch: savepoint, one UPDATE … FROM … RETURNING, one audit insert,
-    # one inbox INSERT … SELECT, release — on PostgreSQL the audit insert is part of the UPDATE's
-    # statement (a data-modifying CTE), and the batch's ids are picked (locked) by a statement of
-    # their own after JIT is turned off for the transaction
+    # one inbox INSERT … SELECT, release — on PostgreSQL one statement picks (locks) the batch's
+    # ids, judges them and writes their audit rows (data-modifying CTEs), after JIT is turned off
+    # for the transaction
     with CaptureQueriesContext(connection) as ctx:
         run = complaints_judge_pending(batch_size=5)
     assert run.judged == 14 and run.batches == 3
-    assert len(ctx.captured_queries) == 1 + 3 * (6 if connection.vendor == "postgresql" else 5)
+    assert len(ctx.captured_queries) == 1 + 3 * 5
     verdicts = list(Complaint.objects.order_by("pk").values_list("verdict", flat=True))
     assert verdicts == ["exempt", "exempt", "merchant_liable"] * 4 + ["exempt", "exempt"]
     assert Complaint.objects.filter(basis_exemption__isnull=False).count() == 5
@@ -220,17 +220,20 @@ def test_constant_number_of_queries_per_batch(shop, distinct_bases):
 def test_on_postgresql_a_batch_turns_jit_off_and_judges_the_picked_ids_by_array(shop):
     """With statistics, the planner priced the coverage subplans high enough to JIT-compile the
     batch's statement — seconds per batch for milliseconds of work; and ``id IN (<LIMIT
-    subquery>)`` was hash-joined against the whole table. Each batch: JIT off, the ids picked
-    first (locked, skipping rows another run holds), the statement given them as one array."""
+    subquery>)`` was hash-joined against the whole table. Each batch: JIT off, then one statement
+    whose first CTE picks the ids (locked, skipping rows another run holds) and hands them to the
+    coverage SELECT and the UPDATE as one array (primary-key probes)."""
     _mixed_complaints(shop, 6, distinct_bases=False)
     with CaptureQueriesContext(connection) as ctx:
         assert complaints_judge_pending(batch_size=4).judged == 6
     sqls = [q["sql"] for q in ctx.captured_queries]
     assert sum(1 for sql in sqls if sql == "SET LOCAL jit = off") == 2
-    picks = [sql for sql in sqls if "FOR UPDATE SKIP LOCKED" in sql and not sql.lstrip().startswith("WITH")]
-    assert len(picks) == 2
-    statements = [sql for sql in sqls if sql.lstrip().startswith("WITH j AS MATERIALIZED")]
-    assert len(statements) == 2 and all("= ANY(" in sql and "SKIP LOCKED" not in sql for sql in statements)
+    statements = [sql for sql in sqls if sql.lstrip().startswith("WITH p AS MATERIALIZED")]
+    assert len(statements) == 2
+    assert not [sql for sql in sqls if "SKIP LOCKED" in sql and sql not in statements]
+    for sql in statements:
+        assert sql.count("FOR UPDATE SKIP LOCKED") == 1
+        assert sql.count("= ANY((SELECT ids FROM p)::bigint[])") == 2  # the coverage SELECT and the UPDATE
 
 
 def test_batch_size_does_not_change_verdicts(shop):
@@ -246,7 +249,7 @@ def test_batch_size_does_not_change_verdicts(shop):
     assert set(expected.values()) == {"exempt", "merchant_liable"}
 
 
-def test_set_based_judgment_agrees_with_the_python_form_row_by_row(shop):
+def test_set_based_judgment_agrees_with_the_python_form_row_by_row(shop, ops_user):
     """Verdict, basis, penalty and audit data of every complaint of a mixed table (exemptions,
     reports of every scope, nothing; amounts at the penalty's edges) are what the Python form —
     ``coverage_of`` and ``complaint_penalty`` — gives, whatever the batch size."""
@@ -254,10 +257,18 @@ def test_set_based_judgment_agrees_with_the_python_form_row_by_row(shop):
 
     _mixed_complaints(shop, 12, distinct_bases=True)
     product = ProductFactory(shop=shop)
+    # between the judgeable ones, two the batch statement must not pick: filed before the policy
+    # (waits for ops) and already judged by ops (its verdict and audit stay)
+    legacy = ComplaintFactory(
+        order=OrderFactory(product=product, paid_at=sh(2022, 12, 27, 10)), filed_at=POLICY_START - timedelta(seconds=1)
+    )
+    by_ops = complaint_judge(
+        actor=ops_user, complaint=ComplaintFactory(order=OrderFactory(product=product)), verdict="exempt", reason="核实"
+    )
     for amount in ("0.01", "100.10", "300.30", "599.89", "100000.00"):
         ComplaintFactory(order=OrderFactory(product=product, amount=Decimal(amount)))
     expected = {}
-    for c in Complaint.objects.select_related("order"):
+    for c in Complaint.objects.exclude(pk__in=[legacy.pk, by_ops.pk]).select_related("order"):
         cover = coverage_of(c.order, c.filed_at)
         exemption = cover.exemption.pk if cover and cover.exemption else None
         report = cover.report.pk if cover and not cover.exemption else None
@@ -279,10 +290,12 @@ def test_set_based_judgment_agrees_with_the_python_form_row_by_row(shop):
     assert run.judged == len(expected) == run.exempt + run.liable
     assert run.exempt == sum(1 for v in expected.values() if v[0] == "exempt")
     got = {}
-    for c in Complaint.objects.all():
+    for c in Complaint.objects.exclude(pk__in=[legacy.pk, by_ops.pk]):
         (audit,) = judge_audits(c)
         got[c.pk] = (c.verdict, c.basis_exemption_id, c.basis_report_id, c.penalty, audit.data)
     assert got == expected
+    assert judged(legacy).status == "pending_review" and not judge_audits(legacy)
+    assert judged(by_ops).judged_by == ops_user and [a.data["by"] for a in judge_audits(by_ops)] == ["ops"]
     assert {v[0] for v in expected.values()} == {"exempt", "merchant_liable"}
     assert any(v[1] for v in expected.values()) and any(v[2] for v in expected.values())
 
