@@ -147,14 +147,24 @@ class Browser:
         """Click what leads to another page (a link, a form's submit) and wait until that page
         has replaced this one: a wait for an element right after a plain click can find it on
         the page being left and then read a node the new page has removed ("stale element")."""
+        from selenium.common.exceptions import WebDriverException
         from selenium.webdriver.common.by import By
-        from selenium.webdriver.support import expected_conditions as ec
         from selenium.webdriver.support.ui import WebDriverWait
 
         leaving = self.driver.find_element(By.TAG_NAME, "html")
         self.click(css)
+
+        def left(driver) -> bool:
+            # Chromium answers a node of the replaced document with "stale element" or with
+            # "Node with given id does not belong to the document" (a plain WebDriverException).
+            try:
+                leaving.is_enabled()
+            except WebDriverException:
+                return True
+            return False
+
         wait = WebDriverWait(self.driver, timeout)
-        wait.until(ec.staleness_of(leaving))
+        wait.until(left)
         wait.until(lambda driver: driver.execute_script("return document.readyState") == "complete")
 
     def fill(self, css: str, value: str) -> None:
