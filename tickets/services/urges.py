@@ -383,7 +383,8 @@ def _ingest(*, actor: Actor, event_id: str, order_no: str, urged_at: datetime, s
         entry.save(force_insert=True)
         if opened is not None:
             inbox.task_opened(task=opened, order_no=order.order_no)
-            outbox_enqueue(topic=OPENED_MAIL_TOPIC, payload=_opened_mail(opened.pk)[0], dedupe_key=_opened_mail(opened.pk)[1])
+            payload, dedupe_key = _opened_mail(opened.pk)
+            outbox_enqueue(topic=OPENED_MAIL_TOPIC, payload=payload, dedupe_key=dedupe_key)
         return UrgeResult(urge, True)
     chain_statements([insert_row_sql(urge), insert_row_sql(entry)], prepared=True)
     return UrgeResult(urge, True)
