@@ -50,6 +50,29 @@ def pk_in(ids: Iterable[int], *, using: str = DEFAULT_DB_ALIAS, field: str = "pk
     return Q(**{f"{field}__in": list(ids)})
 
 
+class _EqualsAnyArrayText(Lookup):
+    """``lhs = ANY(%s::bigint[])`` with the ids as the text of one array literal (PostgreSQL)."""
+
+    lookup_name = "equals_any_array_text"
+    prepare_rhs = False
+
+    def get_db_prep_lookup(self, value: Any, connection: BaseDatabaseWrapper) -> Any:
+        return "%s::bigint[]", [str(value)]
+
+    def as_sql(self, compiler: Any, connection: BaseDatabaseWrapper) -> Any:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY({rhs})", [*lhs_params, *rhs_params]
+
+
+def pk_in_array_text(ids: str, *, field: str = "pk") -> "Lookup[Any]":
+    """PostgreSQL: "primary key in ``ids``" where ``ids`` is the text of an array literal
+    (``'{1,2,3}'``, as a statement returns ``array_agg(id)::text``): one text parameter that
+    psycopg sends as it is — no list of thousands of ints to adapt — and, in a prepared
+    statement, the same generic plan whatever the number of ids. ``field`` as in ``pk_in``."""
+    return _EqualsAnyArrayText(F(field), ids)
+
+
 def _column(model: type[models.Model], name: str) -> str:
     """The database column of a concrete field (by name or attname; ``pk`` is the primary key)."""
     field = model._meta.pk if name == "pk" else model._meta.get_field(name)
@@ -389,6 +412,10 @@ def _preparing_cursor_class() -> type[Any]:
 
         def execute(self, query: Any, params: Any = None, *, prepare: bool | None = None, binary: bool | None = None) -> Any:
             return super().execute(query, params, prepare=True, binary=binary)
+
+        def _send_query_prepared(self, name: bytes, pgq: Any, *, binary: bool | None = None) -> None:
+            self._query = pgq  # what Django's query log reads (``last_executed_query``): the ``$n`` text
+            super()._send_query_prepared(name, pgq, binary=binary)
 
     return PreparingCursor
 

@@ -184,7 +184,7 @@ a AS (
 )
 SELECT count(*), max(u.id),
        count(*) FILTER (WHERE u.verdict = %s), count(*) FILTER (WHERE u.verdict = %s),
-       coalesce(array_agg(u.id), '{{}}')
+       coalesce(array_agg(u.id)::text, '{{}}')
 FROM u
 """
 
@@ -267,7 +267,7 @@ def _judge_batch(
         cursor.execute("SET LOCAL jit = off")
         cursor.execute(statement.sql, statement.params(after_pk=after_pk, now=now))
         judged, last_pk, exempt, liable, ids = cursor.fetchone()
-    inbox.complaints_judged(complaint_ids=ids)
+    inbox.complaints_judged_batch(ids=ids)  # the ids as the text of their array: no list to adapt back
     return _Batch(judged=judged, last_pk=last_pk or after_pk, exempt=exempt, liable=liable, statement=statement)
 
 

@@ -1,5 +1,6 @@
 """Automatic judgment by exemptions and reports, the penalty, and manual review."""
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -234,6 +235,11 @@ def test_on_postgresql_a_batch_turns_jit_off_and_judges_the_picked_ids_by_array(
     for sql in statements:
         assert sql.count("FOR UPDATE SKIP LOCKED") == 1
         assert sql.count("= ANY((SELECT ids FROM p)::bigint[])") == 2  # the coverage SELECT and the UPDATE
+    # the inbox rows of each batch: a prepared statement ($n placeholders) given the ids as the
+    # text of one array (no 5,000-element list to adapt, one generic plan of primary-key probes)
+    inbox = [sql for sql in sqls if sql.startswith('INSERT INTO "notifications_notification"')]
+    assert len(inbox) == 2
+    assert all(re.search(r"""\."id" = ANY\(\$\d+::bigint\[\]\)""", sql) for sql in inbox)
 
 
 def test_batch_size_does_not_change_verdicts(shop):

@@ -4,9 +4,18 @@ from datetime import UTC, datetime
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from psycopg.types.json import Jsonb
 
-from core.setbased import CompiledQuery, Placeholder, bind_to_source, chain_statements, insert_row_sql
+from core.setbased import (
+    CompiledQuery,
+    Placeholder,
+    bind_to_source,
+    chain_statements,
+    insert_row_sql,
+    pk_in_array_text,
+    prepared_cursor,
+)
 from shops.models import Order, Shop
 from shops.tests.factories import OrderFactory, sh
 
@@ -75,6 +84,22 @@ def test_a_prepared_compiled_query_is_planned_once_and_reused_with_other_values(
     Order.objects.filter(order_no=first.order_no).count()
     Order.objects.filter(order_no=first.order_no).count()
     assert _prepared_plans('SELECT COUNT(*) AS "__count" FROM "shops_order"') == []
+
+
+@pytest.mark.postgres  # prepared statements are PostgreSQL's
+def test_a_prepared_statement_shows_in_django_s_query_log_as_its_server_side_text():
+    with CaptureQueriesContext(connection) as ctx, prepared_cursor() as cursor:
+        for n in (1, 2):
+            cursor.execute("SELECT %s::int", [n])
+    assert [q["sql"] for q in ctx.captured_queries] == ["SELECT $1::int"] * 2
+
+
+@pytest.mark.postgres  # an array parameter is PostgreSQL's
+def test_pk_in_array_text_takes_the_ids_as_the_text_of_one_array():
+    first, second, _third = OrderFactory(), OrderFactory(), OrderFactory()
+    ids = "{" + f"{first.pk},{second.pk}" + "}"
+    assert set(Order.objects.filter(pk_in_array_text(ids)).values_list("pk", flat=True)) == {first.pk, second.pk}
+    assert not Order.objects.filter(pk_in_array_text("{}")).exists()
 
 
 @pytest.mark.postgres  # prepared statements are PostgreSQL's
