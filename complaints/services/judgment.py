@@ -22,7 +22,6 @@ from django.db.models import BigIntegerField, ExpressionWrapper, F, Lookup, Quer
 from django.db.models.functions import Cast, Greatest, Least, Round
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from psycopg.types.numeric import Int8
 
 from complaints.models import Complaint
 from complaints.transitions import COMPLAINT_STATUS, COMPLAINT_VERDICT, guard
@@ -31,7 +30,6 @@ from core.duties import ConflictOfInterest, complaint_duty_conflict
 from core.errors import Conflict, InvalidInput
 from core.models import AuditEntry
 from core.policies import JUDGE_BY_REPORTS, policy_effective_from
-from core.setbased import prepared_cursor
 from notifications import events as inbox
 from reports.coverage import annotate_coverage, coverage_of
 
@@ -98,11 +96,7 @@ def _batch_select(effective_from: datetime, batch_size: int, after_pk: int) -> C
 def _pick_sql(effective_from: datetime, batch_size: int) -> tuple[str, list[Any], int]:  # SQL parameters, any type
     """PostgreSQL: the SELECT that picks the next batch's ids (keyset on the primary key), locking
     them and skipping rows another run holds — compiled once per run: its SQL, its parameters and
-    the position of the keyset parameter (the last id of the previous batch). The status is a
-    literal, not a parameter: the batch statement is prepared and runs on a generic plan, which
-    knows the status only so — and then reads a few pending complaints among millions judged
-    through the status index, where with a parameter it assumes half the table matches and walks
-    the primary key from the first id (150 ms at 1M judged, ~1.5 s at 10M)."""
+    the position of the keyset parameter (the last id of the previous batch)."""
     pick = (
         judgeable_complaints(effective_from)
         .filter(pk__gt=_AFTER_SENTINEL)
@@ -110,22 +104,9 @@ def _pick_sql(effective_from: datetime, batch_size: int) -> tuple[str, list[Any]
         .select_for_update(skip_locked=True)
         .values(picked_id=F("pk"))[:batch_size]
     )
-    sql, params = _inline_literal(*pick.query.sql_with_params(), value=Status.PENDING_REVIEW)
+    sql, params = pick.query.sql_with_params()
     (at,) = [i for i, param in enumerate(params) if param == _AFTER_SENTINEL]
-    return sql, params, at
-
-
-def _inline_literal(sql: str, params: tuple[Any, ...], *, value: str) -> tuple[str, list[Any]]:
-    """``sql`` with its one parameter equal to ``value`` (a choice: letters and underscores) written
-    as a literal."""
-    pieces = sql.split("%s")
-    if len(pieces) != len(params) + 1 or "%%" in sql or not value.replace("_", "").isalpha():
-        raise ValueError("_inline_literal: one %s per parameter, no literal %, a plain choice value")
-    (at,) = [i for i, param in enumerate(params) if param == value]
-    return "%s".join([*pieces[:at], f"{pieces[at]}'{value}'{pieces[at + 1]}", *pieces[at + 2 :]]), [
-        *params[:at],
-        *params[at + 1 :],
-    ]
+    return sql, list(params), at
 
 
 _AFTER_SENTINEL = -7_041_987
@@ -233,8 +214,7 @@ class _Statement:
         return cls(sql=sql, pick_params=pick_params, after_at=after_at, select_params=select_params)
 
     def params(self, *, after_pk: int, now: datetime) -> list[Any]:
-        # int8 whatever the value: psycopg would send a small id as int2 and prepare the statement anew
-        pick = [*self.pick_params[: self.after_at], Int8(after_pk), *self.pick_params[self.after_at + 1 :]]
+        pick = [*self.pick_params[: self.after_at], after_pk, *self.pick_params[self.after_at + 1 :]]
         return [
             *pick,
             *self.select_params,
@@ -284,11 +264,7 @@ def _judge_batch(
         # No JIT in this transaction: with statistics on the tables the planner costs the coverage
         # subplans high enough to compile them, and compiling took seconds per batch of a
         # statement that runs for milliseconds (judgment at 167 instead of 2,742 complaints/s).
-        # The plan is made by the first batch of the connection, in such a transaction.
         cursor.execute("SET LOCAL jit = off")
-    # Prepared: planned once per connection (~3.5 ms a batch saved), a generic plan — its shape
-    # does not depend on the values (the ids by primary-key probes, the status a literal).
-    with prepared_cursor() as cursor:
         cursor.execute(statement.sql, statement.params(after_pk=after_pk, now=now))
         judged, last_pk, exempt, liable, ids = cursor.fetchone()
     inbox.complaints_judged_batch(ids=ids)  # the ids as the text of their array: no list to adapt back
