@@ -68,8 +68,8 @@ class _EqualsAnyArrayText(Lookup):
 def pk_in_array_text(ids: str, *, field: str = "pk") -> "Lookup[Any]":
     """PostgreSQL: "primary key in ``ids``" where ``ids`` is the text of an array literal
     (``'{1,2,3}'``, as a statement returns ``array_agg(id)::text``): one text parameter that
-    psycopg sends as it is — no list of thousands of ints to adapt — and, in a prepared
-    statement, the same generic plan whatever the number of ids. ``field`` as in ``pk_in``."""
+    psycopg sends as it is — no list of thousands of ints to parse from one statement's answer
+    and adapt back for the next. ``field`` as in ``pk_in``."""
     return _EqualsAnyArrayText(F(field), ids)
 
 

@@ -160,7 +160,7 @@ def complaints_judged(*, complaint_ids: list[int]) -> int:
     return notify_members(members=_complaint_members(complaint_ids), **_complaints_judged_notice())
 
 
-#: ``complaints_judged`` for the judgment job's batches on PostgreSQL: compiled once, prepared.
+#: ``complaints_judged`` for the judgment job's batches on PostgreSQL: compiled once per process.
 _JUDGED_BATCH = BatchNotice(
     lambda ids: ShopMembership.objects.filter(pk_in_array_text(ids, field="shop__orders__complaints__pk")),
     _complaints_judged_notice,
@@ -170,10 +170,8 @@ _JUDGED_BATCH = BatchNotice(
 
 def complaints_judged_batch(*, ids: str) -> int:
     """``complaints_judged`` for a batch of the judgment job (PostgreSQL): ``ids`` is the text of
-    the array of the judged complaints' ids (``'{1,2,3}'``) as the batch statement returns it —
-    sent as one text parameter to a prepared statement whose plan probes each complaint, its
-    order and its shop's members (with the 5,000 ids as an array of ints, the planner could
-    hash-join a scan of the whole order table)."""
+    the array of the judged complaints' ids (``'{1,2,3}'``) as the batch statement returns it,
+    sent on as it is — no list of 5,000 ints parsed from the statement's answer and adapted back."""
     return _JUDGED_BATCH.send(ids=ids) if ids != "{}" else 0
 
 

@@ -29,7 +29,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import CharField, Expression, F, QuerySet, Value
 from django.db.models.expressions import Combinable
 from django.db.models.functions import Cast, Concat
@@ -37,7 +37,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from core.outbox import outbox_enqueue
-from core.setbased import CompiledQuery, insert_select, insert_select_source, insert_select_sql, prepared_cursor
+from core.setbased import CompiledQuery, insert_select, insert_select_source, insert_select_sql
 from notifications.models import Notification
 from shops.models import Shop, ShopMembership
 
@@ -180,14 +180,13 @@ def _enqueue_mail(kind: str, ids: list[int]) -> None:
 
 
 class BatchNotice:
-    """``notify_members`` for a job that sends the same notice batch after batch (PostgreSQL; the
-    judgment job): the member rows' SELECT is compiled once per process (``CompiledQuery`` —
-    Django spent longer compiling it than PostgreSQL running it) and the ``INSERT`` is prepared
-    (``prepared_cursor``: planned once per connection, a generic plan whose shape does not depend
-    on how many events a batch holds). ``members(**values)`` gives one batch's
-    ``ShopMembership`` rows, ``parts()`` the notice as ``notify_members`` takes it (``kind``,
-    ``title``, ``body``, ``link``, ``dedupe_key``: one home for the texts); ``samples`` as
-    ``CompiledQuery`` takes them. ``send(**values)`` returns the rows written."""
+    """``notify_members`` for a job that sends the same notice batch after batch (the judgment job
+    on PostgreSQL): the member rows' SELECT is compiled once per process (``CompiledQuery`` —
+    Django spent longer compiling it than PostgreSQL running it). ``members(**values)`` gives one
+    batch's ``ShopMembership`` rows, ``parts()`` the notice as ``notify_members`` takes it
+    (``kind``, ``title``, ``body``, ``link``, ``dedupe_key``: one home for the texts); ``samples``
+    as ``CompiledQuery`` takes them. ``send(**values)`` returns the rows written. Not prepared:
+    planned on every batch with its values (see docs/decisions.md, "judgment's inbox rows")."""
 
     def __init__(
         self, members: Callable[..., QuerySet[ShopMembership]], parts: Callable[[], dict[str, Any]], **samples: Any
@@ -211,7 +210,7 @@ class BatchNotice:
             ignore_conflicts_on=("user", "dedupe_key"),
             compiled_source=self._source.sql(**values),
         )
-        with prepared_cursor() as cursor:
+        with connection.cursor() as cursor:
             cursor.execute(sql, params)
             ids = [row[0] for row in cursor.fetchall()]
         _enqueue_mail(parts["kind"], ids)
