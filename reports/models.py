@@ -123,7 +123,10 @@ class DeliveryReport(models.Model):
         ]
         indexes = [
             models.Index(fields=["shop", "status"], name="report_shop_status_idx"),
-            models.Index(fields=["shop", "approved_at"], name="report_shop_approved_idx"),
+            # In the earliest-wins order (``reports.coverage.EARLIEST_REPORT_ORDER``): "the first
+            # report of the shop that covers" reads the shop's reports in order and stops at the
+            # first that covers — no sort per order or complaint (judgment: ~5 ms of a batch of 5,000)
+            models.Index(fields=["shop", "approved_at", "id"], name="report_shop_approved_id_idx"),
         ]
         verbose_name = _("delivery report")
         verbose_name_plural = _("delivery reports")
