@@ -28,7 +28,7 @@ class _Rollback(Exception):
     pass
 
 
-def _setup(n_complaints: int):
+def _setup(n_complaints: int, members: int = 0):
     from django.contrib.auth import get_user_model
 
     from complaints.models import Complaint
@@ -48,6 +48,13 @@ def _setup(n_complaints: int):
     letter = CommitmentLetter.objects.order_by("-published_at").first()
     receivers = RECEIVERS
     shops = Shop.objects.bulk_create([Shop(code=f"bench-judge-{i}", name=f"基准店铺{i}", kind="tmall") for i in range(20)])
+    if members:  # each shop's merchants get an inbox row per judged complaint (and its mail row)
+        from shops.models import ShopMembership
+
+        users = get_user_model().objects.bulk_create(
+            [get_user_model()(username=f"bench-judge-member-{i}", email=f"m{i}@bench.invalid") for i in range(members)]
+        )
+        ShopMembership.objects.bulk_create([ShopMembership(shop=s, user=u) for s in shops for u in users])
     products = Product.objects.bulk_create(
         [Product(shop=s, code=f"P{j}", title=f"商品{j}", price=Decimal("99.00")) for s in shops for j in range(10)]
     )
@@ -172,15 +179,18 @@ def _insert_complaints_pg(n_complaints: int, n_orders: int) -> None:
             cursor.execute(f"ANALYZE {table}")
 
 
-def _cleanup(audit_floor: int) -> None:
+def _cleanup(audit_floor: int, outbox_floor: int = 0) -> None:
     """Delete every row the bench made (PostgreSQL: they are committed)."""
     with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM core_outboxmessage WHERE id > %s AND topic = 'notifications.mail'", [outbox_floor])
         shops = "SELECT id FROM shops_shop WHERE code LIKE 'bench-judge-%%'"
         orders = f"SELECT id FROM shops_order WHERE shop_id IN ({shops})"
         reports = "SELECT id FROM reports_deliveryreport WHERE report_no LIKE 'BBBENCH%%'"
         exemptions = "SELECT id FROM reports_unifiedexemption WHERE title = '基准统一免责'"
         cursor.execute("DELETE FROM core_auditentry WHERE id > %s", [audit_floor])
         cursor.execute(f"DELETE FROM notifications_notification WHERE shop_id IN ({shops})")
+        cursor.execute(f"DELETE FROM shops_shopmembership WHERE shop_id IN ({shops})")
+        cursor.execute("DELETE FROM auth_user WHERE username LIKE 'bench-judge-member-%%'")
         cursor.execute(f"DELETE FROM complaints_complaint WHERE order_id IN ({orders})")
         cursor.execute(f"DELETE FROM reports_reportproduct WHERE report_id IN ({reports})")
         cursor.execute(f"DELETE FROM reports_reportregion WHERE report_id IN ({reports})")
@@ -214,15 +224,16 @@ def _loop_judge(ids: list[int]) -> None:
 def add_arguments(parser) -> None:
     parser.add_argument("--complaints", type=int, help="judge: pending complaints (default 100,000)")
     parser.add_argument("--batch", type=int, help="judge: complaints per batch of the set-based job (default: the job's)")
+    parser.add_argument("--members", type=int, help="judge: merchants per shop, told of each verdict (default 0)")
 
 
-def _measure(n: int, smoke: bool, batch: int | None) -> None:
+def _measure(n: int, smoke: bool, batch: int | None, members: int) -> None:
     from complaints.models import Complaint
     from complaints.services import complaints_judge_pending
 
     sample = min(200 if smoke else 2_000, n // 10)
     started = time.perf_counter()
-    ids = _setup(n)
+    ids = _setup(n, members)
     print(f"   setup: {time.perf_counter() - started:.1f}s; load average {_load_average()}", flush=True)
 
     started = time.perf_counter()
@@ -250,22 +261,23 @@ def _load_average() -> str:
     return ", ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
-def main(smoke: bool, complaints: int | None = None, batch: int | None = None) -> None:
-    from core.models import AuditEntry
+def main(smoke: bool, complaints: int | None = None, batch: int | None = None, members: int | None = None) -> None:
+    from core.models import AuditEntry, OutboxMessage
 
     n = complaints or (SMOKE if smoke else FULL)
-    print(f"   database: {connection.vendor}; {n:,} pending complaints", flush=True)
+    print(f"   database: {connection.vendor}; {n:,} pending complaints; {members or 0} members per shop", flush=True)
     if connection.vendor == "postgresql":
         audit_floor = AuditEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
-        _cleanup(audit_floor)
+        outbox_floor = OutboxMessage.objects.order_by("-id").values_list("id", flat=True).first() or 0
+        _cleanup(audit_floor, outbox_floor)
         try:
-            _measure(n, smoke, batch)
+            _measure(n, smoke, batch, members or 0)
         finally:
-            _cleanup(audit_floor)
+            _cleanup(audit_floor, outbox_floor)
         return
     try:
         with transaction.atomic():
-            _measure(n, smoke, batch)
+            _measure(n, smoke, batch, members or 0)
             raise _Rollback
     except _Rollback:
         pass
