@@ -25,14 +25,15 @@ from core.models import AuditEntry
 
 
 class _EqualsAny(Lookup):
-    """``lhs = ANY(%s)`` with the whole list as one array parameter (PostgreSQL)."""
+    """``lhs = ANY(%s)`` with the whole list as one array parameter (PostgreSQL); a ``str`` value
+    is the text of an array literal (``'{1,2,3}'``), sent as it is and cast."""
 
     lookup_name = "equals_any"
     prepare_rhs = False
 
     # Django's stubs type lookup parameters as scalars; this lookup passes one list.
     def get_db_prep_lookup(self, value: Any, connection: BaseDatabaseWrapper) -> Any:
-        return "%s", [list(value)]
+        return ("%s::bigint[]", [value]) if isinstance(value, str) else ("%s", [list(value)])
 
     def as_sql(self, compiler: Any, connection: BaseDatabaseWrapper) -> Any:
         lhs, lhs_params = self.process_lhs(compiler, connection)
@@ -50,27 +51,12 @@ def pk_in(ids: Iterable[int], *, using: str = DEFAULT_DB_ALIAS, field: str = "pk
     return Q(**{f"{field}__in": list(ids)})
 
 
-class _EqualsAnyArrayText(Lookup):
-    """``lhs = ANY(%s::bigint[])`` with the ids as the text of one array literal (PostgreSQL)."""
-
-    lookup_name = "equals_any_array_text"
-    prepare_rhs = False
-
-    def get_db_prep_lookup(self, value: Any, connection: BaseDatabaseWrapper) -> Any:
-        return "%s::bigint[]", [str(value)]
-
-    def as_sql(self, compiler: Any, connection: BaseDatabaseWrapper) -> Any:
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        rhs, rhs_params = self.process_rhs(compiler, connection)
-        return f"{lhs} = ANY({rhs})", [*lhs_params, *rhs_params]
-
-
 def pk_in_array_text(ids: str, *, field: str = "pk") -> "Lookup[Any]":
     """PostgreSQL: "primary key in ``ids``" where ``ids`` is the text of an array literal
     (``'{1,2,3}'``, as a statement returns ``array_agg(id)::text``): one text parameter that
     psycopg sends as it is — no list of thousands of ints to parse from one statement's answer
     and adapt back for the next. ``field`` as in ``pk_in``."""
-    return _EqualsAnyArrayText(F(field), ids)
+    return _EqualsAny(F(field), ids)
 
 
 def _column(model: type[models.Model], name: str) -> str:
