@@ -8,7 +8,9 @@ from complaints.models import Appeal, Complaint
 from complaints.services import appeal_accept, appeal_reject, complaint_judge, complaints_judge_pending
 from complaints.tests.factories import AppealFactory, ComplaintFactory, JudgedComplaintFactory
 from conftest import make_merchant
+from core.models import OutboxMessage
 from notifications.models import Notification
+from notifications.services import MAIL_TOPIC
 from reports.models import DeliveryReport
 from reports.services import report_approve, report_reject, report_revoke
 from reports.tests.factories import DeliveryReportFactory
@@ -90,6 +92,9 @@ def test_judgment_job_tells_each_shop_its_verdicts(shop, order, members, other_s
     assert order.order_no in mine[0].body
     theirs = Notification.objects.get(user=other_merchant, kind=Kind.COMPLAINT_JUDGED)
     assert theirs.title == f"投诉 #{liable.pk} 已判定：商家责任"
+    # one mail row for the batch, naming each inbox row it wrote
+    (mail,) = OutboxMessage.objects.filter(topic=MAIL_TOPIC)
+    assert mail.payload == {"ids": sorted(n.pk for n in Notification.objects.filter(kind=Kind.COMPLAINT_JUDGED))}
     complaints_judge_pending()
     assert Notification.objects.filter(kind=Kind.COMPLAINT_JUDGED).count() == 3
 
