@@ -11,8 +11,10 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.http import HttpRequest
 from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -49,12 +51,49 @@ class ExpiredFilter(admin.SimpleListFilter):
         return queryset
 
 
-DECISIONS: dict[str, tuple[Callable[..., DeliveryReport], "StrOrPromise", bool]] = {
-    # action name: (service, verb, reason required)
+#: What both review queues (reports, amendments) show of a version's submission and decision.
+DECISION_FIELDS = ("submitted_at", "submitted_by", "approved_at", "decided_at", "decided_by", "decided_by_system", "reason")
+
+#: An ops decision: (service, verb, reason required).
+Decision = tuple[Callable[..., object], "StrOrPromise", bool]
+
+DECISIONS: dict[str, Decision] = {
     "approve": (services.report_approve, _("approve"), False),
     "reject": (services.report_reject, _("reject"), True),
     "revoke": (services.report_revoke, _("revoke"), True),
 }
+
+
+def decide_each_row(
+    model_admin: admin.ModelAdmin,
+    request: HttpRequest,
+    queryset: QuerySet,
+    decision: Decision,
+    *,
+    target: str,
+    action: str,
+    template: str,
+    extra: dict[str, object],
+    row_label: Callable[[Any], str],
+    done_message: Callable[[int], str] | None = None,
+) -> TemplateResponse | None:
+    """The confirmation page of one decision on the selected rows, the same for reports and
+    amendments: the reason form (required or optional), "Confirm: <verb>", rows in pk order, and
+    the service called on each row as ``target`` (``report=`` / ``amendment=``) with the reason."""
+    service, verb, required = decision
+    return decide_each_action(
+        model_admin,
+        request,
+        queryset.order_by("pk"),
+        form=action_form(request, required=required),
+        call=lambda obj, data: service(actor=request.user, **{target: obj}, reason=data["reason"]),
+        title=_("Confirm: %(verb)s") % {"verb": verb},
+        action=action,
+        template=template,
+        extra={"verb": verb, **extra},
+        row_label=row_label,
+        done_message=done_message,
+    )
 
 
 @admin.register(DeliveryReport)
@@ -101,20 +140,7 @@ class DeliveryReportAdmin(admin.ModelAdmin):
         (_("Commitment letter"), {"fields": ["commitment_letter", "commitment_accepted_at", "commitment_accepted_by"]}),
         (
             _("Decision"),
-            {
-                "fields": [
-                    "submitted_at",
-                    "submitted_by",
-                    "approved_at",
-                    "decided_at",
-                    "decided_by",
-                    "decided_by_system",
-                    "reason",
-                    "withdrawn_at",
-                    "revoked_at",
-                    "request_id",
-                ]
-            },
+            {"fields": [*DECISION_FIELDS, "withdrawn_at", "revoked_at", "request_id"]},
         ),
         (_("Status history"), {"fields": ["history"]}),
     ]
@@ -226,20 +252,19 @@ class DeliveryReportAdmin(admin.ModelAdmin):
         return report
 
     def _decide(self, request, queryset, decision: str, *, action: str):
-        service, verb, required = DECISIONS[decision]
         queryset = admin_without_conflicts(self, request, queryset, report_duty_conflict)
         if not queryset.exists():
             return None
-        return decide_each_action(
+        verb = DECISIONS[decision][1]
+        return decide_each_row(
             self,
             request,
-            queryset.order_by("pk"),
-            form=action_form(request, required=required),
-            call=lambda report, data: service(actor=request.user, report=report, reason=data["reason"]),
-            title=_("Confirm: %(verb)s") % {"verb": verb},
+            queryset,
+            DECISIONS[decision],
+            target="report",
             action=action,
             template="admin/reports/decision.html",
-            extra={"verb": verb, "reports": list(queryset.select_related("shop"))},
+            extra={"reports": list(queryset.select_related("shop"))},
             row_label=lambda report: report.report_no,
             done_message=lambda done: (
                 ngettext(
@@ -365,8 +390,7 @@ class CommitmentLetterAdmin(admin.ModelAdmin):
 # --- amendments (SPEC §11) ------------------------------------------------------------------
 
 
-AMENDMENT_DECISIONS: dict[str, tuple[Any, Any, bool]] = {
-    # action name: (service, verb, reason required)
+AMENDMENT_DECISIONS: dict[str, Decision] = {
     "approve": (services.amendment_approve, _("approve"), False),
     "reject": (services.amendment_reject, _("reject"), True),
 }
@@ -393,13 +417,7 @@ class ReportAmendmentAdmin(admin.ModelAdmin):
         "scope_list",
         "previous_version",
         "note",
-        "submitted_at",
-        "submitted_by",
-        "approved_at",
-        "decided_at",
-        "decided_by",
-        "decided_by_system",
-        "reason",
+        *DECISION_FIELDS,
     )
     readonly_fields = fields
 
@@ -447,14 +465,12 @@ class ReportAmendmentAdmin(admin.ModelAdmin):
         )
 
     def _decide(self, request, queryset, decision: str, *, action: str):
-        service, verb, required = AMENDMENT_DECISIONS[decision]
-        return decide_each_action(
+        return decide_each_row(
             self,
             request,
-            queryset.order_by("pk"),
-            form=action_form(request, required=required),
-            call=lambda amendment, data: service(actor=request.user, amendment=amendment, reason=data["reason"]),
-            title=_("Confirm: %(verb)s") % {"verb": verb},
+            queryset,
+            AMENDMENT_DECISIONS[decision],
+            target="amendment",
             action=action,
             template="admin/reports/amendment_decision.html",
             extra={"amendments": list(queryset.select_related("report__shop"))},

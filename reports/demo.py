@@ -16,7 +16,8 @@ MARKER = "demo-"
 
 def _file(shop: Shop, user, key: str, at, **kwargs) -> DeliveryReport:
     values = {"scenario": "epidemic", "scope": "shop", "commitment_accepted": True}
-    return services.report_submit(actor=user, shop=shop, at=at, request_id=f"{MARKER}{key}", **{**values, **kwargs}).report
+    draft = services.ReportDraft(shop=shop, request_id=f"{MARKER}{key}", **{**values, **kwargs})
+    return services.report_submit(actor=user, draft=draft, at=at).report
 
 
 def seed(stdout) -> list[str]:

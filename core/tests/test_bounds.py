@@ -211,19 +211,21 @@ def test_exemption_regions_and_evidence_are_bounded(platform_api, shop):
 
 def test_the_services_bound_lists_themselves(merchant, shop):
     from core.bounds import BoundsError
-    from reports.services import report_submit
+    from reports.services import ReportDraft, report_submit
 
     now = timezone.now()
     with pytest.raises(BoundsError) as refused:
         report_submit(
             actor=merchant,
-            shop=shop,
-            scenario="epidemic",
-            scope="region",
-            regions=["110000"] * 1001,
-            starts_at=now,
-            ends_at=now + timedelta(days=1),
-            commitment_accepted=True,
+            draft=ReportDraft(
+                shop=shop,
+                scenario="epidemic",
+                scope="region",
+                regions=["110000"] * 1001,
+                starts_at=now,
+                ends_at=now + timedelta(days=1),
+                commitment_accepted=True,
+            ),
         )
     assert refused.value.code == "too_many_items"
 

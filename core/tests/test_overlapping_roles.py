@@ -17,7 +17,7 @@ from core.errors import NotFound
 from core.roles import MERCHANT, OPS_REVIEWER, grant_role
 from core.tests.test_api_tenancy import ENDPOINTS, _fill, _state, theirs  # noqa: F401 (fixture)
 from reports.models import DeliveryReport
-from reports.services import report_submit, report_withdraw
+from reports.services import ReportDraft, report_submit, report_withdraw
 from reports.tests.factories import DeliveryReportFactory
 from shops.tests.factories import OrderFactory, ProductFactory, UserFactory
 from tickets.services import ticket_reply
@@ -130,12 +130,14 @@ def test_the_merchant_services_check_membership_themselves(both, other_shop):
     with pytest.raises(NotFound):
         report_submit(
             actor=both,
-            shop=other_shop,
-            scenario="epidemic",
-            scope="shop",
-            starts_at=now,
-            ends_at=now + timedelta(days=1),
-            commitment_accepted=True,
+            draft=ReportDraft(
+                shop=other_shop,
+                scenario="epidemic",
+                scope="shop",
+                starts_at=now,
+                ends_at=now + timedelta(days=1),
+                commitment_accepted=True,
+            ),
         )
     with pytest.raises(NotFound):
         report_withdraw(actor=both, report=report)

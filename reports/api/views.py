@@ -92,7 +92,7 @@ class ReportListCreateView(CSVExportMixin, generics.ListAPIView):
         data = dict(body.validated_data)
         data["request_id"] = data["request_id"] or request.headers.get("Idempotency-Key", "")[:64]
         data["shop"] = selectors.shop_get_for_merchant(user=request.user, code=data["shop"])
-        result = services.report_submit(actor=request.user, **data)
+        result = services.report_submit(actor=request.user, draft=services.ReportDraft(**data))
         return _report_answer(result.report, created_or_ok(result.created))
 
 
@@ -113,7 +113,7 @@ class ReportPreviewView(APIView):
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
         data["shop"] = selectors.shop_get_for_merchant(user=request.user, code=data["shop"])
-        return Response(s.CoveragePreviewSerializer(services.report_preview(**data)).data)
+        return Response(s.CoveragePreviewSerializer(services.report_preview(draft=services.ReportDraft(**data))).data)
 
 
 @extend_schema(tags=["reports"], responses={200: s.ReportSerializer, 404: ERROR})

@@ -72,10 +72,11 @@ def report_create(request):
     if request.method == "POST" and form.is_valid():
         try:
             shop = selectors.shop_get_for_merchant(user=request.user, code=form.cleaned_data["shop"])
+            draft = services.ReportDraft(shop=shop, **form.service_arguments())
             if "preview" in request.POST:  # 预览覆盖范围: the same checks, nothing filed
-                preview = services.report_preview(shop=shop, **form.service_arguments())
+                preview = services.report_preview(draft=draft)
             else:
-                report = services.report_submit(actor=request.user, shop=shop, **form.service_arguments()).report
+                report = services.report_submit(actor=request.user, draft=draft).report
         except DomainError as exc:
             form.add_error(ERROR_FIELDS.get(exc.code), exc.detail)
         else:

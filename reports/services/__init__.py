@@ -1,6 +1,7 @@
 """Report and exemption writes. Views, admin actions and demo data all call these."""
 
 from reports.services.amendments import amendment_approve, amendment_reject, report_amend, report_current_version
+from reports.services.drafts import ReportDraft
 from reports.services.exemptions import exemption_create, exemption_update
 from reports.services.letters import commitment_letter_publish
 from reports.services.numbering import report_no_next
@@ -19,6 +20,7 @@ from reports.services.reports import (
 __all__ = [
     "AUTO_APPROVED_SCENARIOS",
     "CoveragePreview",
+    "ReportDraft",
     "TRANSITIONS",
     "Submitted",
     "amendment_approve",

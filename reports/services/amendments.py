@@ -28,7 +28,8 @@ from core.bounds import check_list_size
 from core.errors import Conflict, IllegalTransition, InvalidInput
 from reports.coverage import approved_amendments
 from reports.models import AmendmentProduct, AmendmentRegion, DeliveryReport, ReportAmendment
-from reports.services.reports import _check_duty, _clean_products, _required_reason, report_auto_approvable
+from reports.services.drafts import clean_products
+from reports.services.reports import _check_duty, _required_reason, report_auto_approvable
 from reports.services.validation import clean_region_codes, validate_window
 from shops.models import Product
 from shops.regions import region_prefix
@@ -101,7 +102,7 @@ def report_amend(
 
     current_products = [link.product for link in current.product_links.select_related("product")]
     current_regions = [link.region_id for link in current.region_links.all()]
-    added_products = [p for p in _clean_products(report.shop, products) if p not in current_products]
+    added_products = [p for p in clean_products(report.shop, products) if p not in current_products]
     added_regions = [c for c in clean_region_codes(regions) if c not in current_regions]
     if new_ends_at == current.ends_at and new_promise == current.promised_ship_by and not added_products and not added_regions:
         raise InvalidInput("amendment_empty", _("The amendment changes nothing: give a later end or new products/regions."))

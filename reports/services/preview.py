@@ -1,9 +1,9 @@
 """Coverage preview (SPEC §11): what a draft report would cover, before it is filed.
 
-The draft goes through exactly the checks ``report_submit`` makes (``report_submission_clean``:
-same 400 codes), then the one coverage rule (``reports.coverage.draft_coverage_q``, the SQL twin
-of ``report_covers`` for a report not yet saved) is asked of three sets of the shop's rows, as
-if the draft were approved now:
+The draft (a ``ReportDraft``, the value ``report_submit`` files) goes through exactly the checks
+``report_submit`` makes (``report_draft_clean``: same 400 codes), then the one coverage rule
+(``reports.coverage.draft_coverage_q``, the SQL twin of ``report_covers`` for a report not yet
+saved) is asked of three sets of the shop's rows, as if the draft were approved now:
 
 * open urge tasks (open or overdue): would the report cover the order's next urge? — at the
   first moment the report would be in force (``max(now, starts_at)``);
@@ -14,7 +14,6 @@ if the draft were approved now:
 Two queries a set (count, up to ``PREVIEW_EXAMPLES`` order numbers), nothing written.
 """
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -22,8 +21,9 @@ from django.db.models import Model, QuerySet
 from django.utils import timezone
 
 from reports.coverage import DraftReport, draft_coverage_q
-from reports.services.reports import report_auto_approvable, report_submission_clean
-from shops.models import Order, Product, Shop
+from reports.services.drafts import ReportDraft, report_draft_clean
+from reports.services.reports import report_auto_approvable
+from shops.models import Order
 
 PREVIEW_EXAMPLES = 10
 
@@ -49,43 +49,18 @@ def _preview_set(queryset: QuerySet[Model], order_no_field: str) -> PreviewSet:
     return PreviewSet(count, examples)
 
 
-def report_preview(
-    *,
-    shop: Shop,
-    scenario: str,
-    scope: str,
-    starts_at: datetime,
-    ends_at: datetime,
-    commitment_accepted: bool,
-    products: Iterable[Product | str] = (),
-    regions: Iterable[str] = (),
-    promised_ship_by: datetime | None = None,
-    note: str = "",
-    commitment_letter_version: str = "",
-    request_id: str = "",
-    at: datetime | None = None,
-) -> CoveragePreview:
-    """What the report would cover if filed now by a member of ``shop`` (scope it first).
-    Takes a create's arguments; ``note`` and ``request_id`` do not change coverage."""
+def report_preview(*, draft: ReportDraft, at: datetime | None = None) -> CoveragePreview:
+    """What ``draft`` would cover if filed now by a member of its shop (scope it first): the
+    same value ``report_submit`` files, through the same ``report_draft_clean``."""
     from complaints.models import Complaint
     from tickets.models import UrgeTask
 
     now = at or timezone.now()
-    clean = report_submission_clean(
-        shop=shop,
-        scope=scope,
-        starts_at=starts_at,
-        ends_at=ends_at,
-        commitment_accepted=commitment_accepted,
-        submitted_at=now,
-        products=products,
-        regions=regions,
-        promised_ship_by=promised_ship_by,
-        commitment_letter_version=commitment_letter_version,
-    )
-    draft = DraftReport(
+    clean = report_draft_clean(draft=draft, submitted_at=now)
+    shop, starts_at, ends_at = draft.shop, draft.starts_at, draft.ends_at
+    coverage_draft = DraftReport(
         shop_id=shop.pk,
-        scope=scope,
+        scope=draft.scope,
         starts_at=starts_at,
         ends_at=ends_at,
         approved_at=now,
@@ -94,17 +69,17 @@ def report_preview(
     )
     covers_from = max(now, starts_at)
     tasks = UrgeTask.objects.filter(shop=shop, status__in=UrgeTask.AWAITING_REPLY).filter(
-        draft_coverage_q(draft, order_path="order", at=covers_from)
+        draft_coverage_q(coverage_draft, order_path="order", at=covers_from)
     )
     orders = Order.objects.filter(shop=shop, shipped_at__isnull=True, cancelled_at__isnull=True).filter(
-        draft_coverage_q(draft, at=covers_from)
+        draft_coverage_q(coverage_draft, at=covers_from)
     )
     complaints = Complaint.objects.filter(order__shop=shop, status=Complaint.Status.PENDING_REVIEW).filter(
-        draft_coverage_q(draft, order_path="order", at="filed_at")
+        draft_coverage_q(coverage_draft, order_path="order", at="filed_at")
     )
     return CoveragePreview(
         covers_from=covers_from if covers_from <= ends_at else None,
-        auto_approved=report_auto_approvable(scenario=scenario, at=now),
+        auto_approved=report_auto_approvable(scenario=draft.scenario, at=now),
         open_tasks=_preview_set(tasks, "order__order_no"),
         awaiting_shipment=_preview_set(orders, "order_no"),
         pending_complaints=_preview_set(complaints, "order__order_no"),

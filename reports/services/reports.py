@@ -5,11 +5,10 @@ transaction. Coverage is decided from the timestamps (``approved_at``, ``withdra
 ``revoked_at``) by ``reports.coverage``; the status is what people read.
 """
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -22,11 +21,10 @@ from core.errors import Conflict, IllegalTransition, InvalidInput
 from core.policies import AUTO_APPROVE_WITH_COMMITMENT, policy_in_force
 from core.transitions import guard_transition
 from notifications import events as inbox
-from reports.models import CommitmentLetter, DeliveryReport, ReportProduct, ReportRegion, Scenario
-from reports.selectors import commitment_letter_current
+from reports.models import DeliveryReport, ReportProduct, ReportRegion, Scenario
+from reports.services.drafts import ReportDraft, report_draft_clean
 from reports.services.numbering import report_no_next
-from reports.services.validation import clean_region_codes, validate_window
-from shops.models import Product, Shop
+from shops.models import Product
 from shops.regions import region_prefix
 from shops.selectors import require_member
 
@@ -99,20 +97,6 @@ def _required_reason(reason: str) -> str:
     return reason
 
 
-def _clean_products(shop: Shop, products: Sequence[Product | str]) -> list[Product]:
-    """Products given as codes (or Product objects) of ``shop``."""
-    wanted = [p.code if isinstance(p, Product) else str(p) for p in products]
-    found = {p.code: p for p in Product.objects.filter(shop=shop, code__in=wanted)}
-    foreign = [p for p in products if isinstance(p, Product) and p.shop_id != shop.pk]
-    missing = [code for code in wanted if code not in found]
-    if foreign or missing:
-        code = foreign[0].code if foreign else missing[0]
-        raise InvalidInput(
-            "product_not_in_shop", _("Product %(code)s is not a product of shop %(shop)s.") % {"code": code, "shop": shop.code}
-        )
-    return list(dict.fromkeys(found[code] for code in wanted))
-
-
 def _same_submission(report: DeliveryReport, values: Mapping[str, object], product_ids: set[int], region_codes: set[str]) -> bool:
     return (
         all(getattr(report, k) == v for k, v in values.items())
@@ -121,122 +105,38 @@ def _same_submission(report: DeliveryReport, values: Mapping[str, object], produ
     )
 
 
-@dataclass(frozen=True)
-class CleanSubmission:
-    """A submission that passed every rule of ``report_submit`` (what a preview also checks)."""
-
-    letter: CommitmentLetter
-    promised_ship_by: datetime
-    products: list[Product]
-    region_codes: list[str]
-
-
-def report_submission_clean(
-    *,
-    shop: Shop,
-    scope: str,
-    starts_at: datetime,
-    ends_at: datetime,
-    commitment_accepted: bool,
-    submitted_at: datetime,
-    products: Iterable[Product | str] = (),
-    regions: Iterable[str] = (),
-    promised_ship_by: datetime | None = None,
-    commitment_letter_version: str = "",
-) -> CleanSubmission:
-    """Every refusal of a report submission, in order (400s; see ``report_submit``). Writes nothing:
-    the coverage preview asks the same questions before anything is filed."""
-    products, regions = list(products or []), list(regions or [])
-    check_list_size(products, field="products")  # SPEC §9, before any database work
-    check_list_size(regions, field="regions")
-    if not commitment_accepted:
-        raise InvalidInput("commitment_required", _("The commitment letter must be accepted (commitment_accepted=true)."))
-    letter = commitment_letter_current(at=submitted_at)
-    if letter is None:
-        raise InvalidInput("commitment_letter_missing", _("No commitment letter is published yet."))
-    if commitment_letter_version and commitment_letter_version != letter.version:
-        raise InvalidInput(
-            "commitment_letter_outdated",
-            _("Commitment letter %(given)s is not the current one (%(current)s); read the current letter again.")
-            % {"given": commitment_letter_version, "current": letter.version},
-        )
-    promised_ship_by = promised_ship_by or ends_at
-    validate_window(
-        starts_at=starts_at,
-        ends_at=ends_at,
-        submitted_at=submitted_at,
-        max_window=settings.REPORT_MAX_WINDOW,
-        max_backdate=settings.REPORT_MAX_BACKDATE,
-    )
-    if not starts_at <= promised_ship_by <= ends_at:
-        raise InvalidInput("promised_ship_by_outside_window", _("The promised ship-by time must lie within the window."))
-    if scope == Scope.PRODUCT and not products:
-        raise InvalidInput("products_required", _("A product-scope report must list at least one product."))
-    if scope == Scope.REGION and not regions:
-        raise InvalidInput("regions_required", _("A region-scope report must list at least one receiver region."))
-    if (products and scope != Scope.PRODUCT) or (regions and scope != Scope.REGION):
-        raise InvalidInput("scope_mismatch", _("Products go with the product scope and regions with the region scope only."))
-    return CleanSubmission(letter, promised_ship_by, _clean_products(shop, products), clean_region_codes(regions))
-
-
 def report_auto_approvable(*, scenario: str, at: datetime) -> bool:
     """Would a report of ``scenario`` submitted at ``at`` be approved at once (by policy)?"""
     return scenario in AUTO_APPROVED_SCENARIOS and policy_in_force(AUTO_APPROVE_WITH_COMMITMENT, at)
 
 
 @transaction.atomic
-def report_submit(
-    *,
-    actor: User,
-    shop: Shop,
-    scenario: str,
-    scope: str,
-    starts_at: datetime,
-    ends_at: datetime,
-    commitment_accepted: bool,
-    products: Iterable[Product | str] = (),
-    regions: Iterable[str] = (),
-    promised_ship_by: datetime | None = None,
-    note: str = "",
-    commitment_letter_version: str = "",
-    request_id: str = "",
-    at: datetime | None = None,
-) -> Submitted:
-    """File a report for ``shop`` (the caller's: scope it before calling).
+def report_submit(*, actor: User, draft: ReportDraft, at: datetime | None = None) -> Submitted:
+    """File ``draft`` for its shop (the caller's: scope it before calling).
 
     Refusals (400): ``commitment_required``, ``commitment_letter_outdated``, ``window_invalid``,
     ``window_too_long``, ``window_backdated``, ``promised_ship_by_outside_window``,
     ``products_required``, ``regions_required``, ``scope_mismatch``, ``product_not_in_shop``,
-    ``region_unknown`` (``report_submission_clean``). With a ``request_id`` already used in this
+    ``region_unknown`` (``report_draft_clean``). With a ``request_id`` already used in this
     shop: the same submission answers the existing report (``created=False``), a different one
     is 409 ``report_conflict``.
     """
-    check_list_size(products, field="products")  # SPEC §9, before any database work
-    check_list_size(regions, field="regions")
+    shop, scenario, scope, request_id = draft.shop, draft.scenario, draft.scope, draft.request_id
+    check_list_size(draft.products, field="products")  # SPEC §9, before any database work
+    check_list_size(draft.regions, field="regions")
     require_member(user=actor, shop_id=shop.pk, code="shop_not_found", detail=_("Shop %(code)s not found.") % {"code": shop.code})
     submitted_at = at or timezone.now()
-    clean = report_submission_clean(
-        shop=shop,
-        scope=scope,
-        starts_at=starts_at,
-        ends_at=ends_at,
-        commitment_accepted=commitment_accepted,
-        submitted_at=submitted_at,
-        products=products,
-        regions=regions,
-        promised_ship_by=promised_ship_by,
-        commitment_letter_version=commitment_letter_version,
-    )
+    clean = report_draft_clean(draft=draft, submitted_at=submitted_at)
     letter, promised_ship_by = clean.letter, clean.promised_ship_by
     product_rows, region_codes = clean.products, clean.region_codes
 
     values = {
         "scenario": scenario,
         "scope": scope,
-        "starts_at": starts_at,
-        "ends_at": ends_at,
+        "starts_at": draft.starts_at,
+        "ends_at": draft.ends_at,
         "promised_ship_by": promised_ship_by,
-        "note": note,
+        "note": draft.note,
     }
     if request_id:
         existing = DeliveryReport.objects.filter(shop=shop, request_id=request_id).first()

@@ -313,15 +313,26 @@ def test_portal_offers_no_amend_form_to_a_pending_report(client, merchant, shop,
     assert 'id="amend-form"' not in client.get(f"/reports/{report.report_no}/").content.decode()
 
 
-def test_admin_approves_a_pending_amendment(client, shop, merchant, ops_user, now):
+@pytest.fixture
+def pending_amendment(shop, merchant, now):
+    """An amendment waiting for review (the policy that approves at once is off)."""
     Policy.objects.filter(key=AUTO_APPROVE_WITH_COMMITMENT).update(enabled=False)
     report = DeliveryReportFactory(
         shop=shop, scenario="major_event", starts_at=now, submitted_at=now, ends_at=now + timedelta(days=1)
     )
-    amendment = amend(report, merchant, ends_at=now + timedelta(days=2))
+    return amend(report, merchant, ends_at=now + timedelta(days=2))
+
+
+@pytest.fixture
+def ops_admin(client, ops_user):
     ops_user.is_staff = True
     ops_user.save(update_fields=["is_staff"])
     client.force_login(ops_user)
+    return client
+
+
+def test_admin_approves_a_pending_amendment(ops_admin, ops_user, pending_amendment):
+    client, amendment = ops_admin, pending_amendment
     changelist = "/admin/reports/reportamendment/"
     assert str(amendment) in client.get(changelist + "?status__exact=pending_review").content.decode()
     confirm = client.post(changelist, {"action": "approve_amendments", "_selected_action": [amendment.pk]})
@@ -333,6 +344,20 @@ def test_admin_approves_a_pending_amendment(client, shop, merchant, ops_user, no
     amendment.refresh_from_db()
     assert amendment.status == "approved" and amendment.decided_by == ops_user
     assert client.get(f"/admin/reports/reportamendment/{amendment.pk}/change/").status_code == 200
+
+
+def test_admin_rejects_an_amendment_only_with_a_reason(ops_admin, ops_user, pending_amendment):
+    client, amendment = ops_admin, pending_amendment
+    data = {"action": "reject_amendments", "_selected_action": [amendment.pk], "apply": "yes"}
+    # an empty reason keeps the confirmation page, with the form's error
+    empty = client.post("/admin/reports/reportamendment/", {**data, "reason": ""})
+    assert empty.status_code == 200 and empty.context["form"].errors and empty.context["title"] == "确认驳回"
+    amendment.refresh_from_db()
+    assert amendment.status == "pending_review"
+    done = client.post("/admin/reports/reportamendment/", {**data, "reason": "材料不足"})
+    assert done.status_code == 302
+    amendment.refresh_from_db()
+    assert (amendment.status, amendment.reason, amendment.decided_by) == ("rejected", "材料不足", ops_user)
 
 
 def test_a_decision_reaches_the_shops_inbox_and_nobody_decides_their_own(shop, merchant, ops_user, now):

@@ -126,12 +126,14 @@ def test_detail_history_and_withdraw(merchant_client, shop, merchant):
 
     report = services.report_submit(
         actor=merchant,
-        shop=shop,
-        scenario="major_event",
-        scope="shop",
-        starts_at=timezone.now(),
-        ends_at=timezone.now() + timedelta(days=2),
-        commitment_accepted=True,
+        draft=services.ReportDraft(
+            shop=shop,
+            scenario="major_event",
+            scope="shop",
+            starts_at=timezone.now(),
+            ends_at=timezone.now() + timedelta(days=2),
+            commitment_accepted=True,
+        ),
     ).report
     url = reverse("reports:portal-detail", args=[report.report_no])
     assert "待审核" in merchant_client.get(url).content.decode()

@@ -1,5 +1,6 @@
 """Coverage preview (SPEC §11): POST /api/v1/reports/preview/ — a create's body and refusals,
-answers what the draft would cover, writes nothing."""
+answers what the draft would cover, writes nothing. ``report_preview`` and ``report_submit`` take
+the same ``ReportDraft``; the table at the end runs bad drafts through both services."""
 
 from datetime import timedelta
 
@@ -7,7 +8,9 @@ import pytest
 from django.utils import timezone
 
 from complaints.tests.factories import ComplaintFactory
+from core.errors import DomainError
 from core.models import AuditEntry
+from reports import services
 from reports.models import DeliveryReport, ReportSequence
 from reports.tests.test_api import _refusals, body
 from shops.tests.factories import OrderFactory, ProductFactory
@@ -110,3 +113,54 @@ def test_preview_runs_a_bounded_number_of_queries(merchant_api, shop, django_ass
         ComplaintFactory(order=order, filed_at=timezone.now())
     with django_assert_max_num_queries(14):
         assert preview(merchant_api, body(shop, scope="product", products=["TEA"])).status_code == 200
+
+
+def _draft(shop, now, **overrides):
+    values = {
+        "shop": shop,
+        "scenario": "epidemic",
+        "scope": "shop",
+        "starts_at": now - timedelta(hours=1),
+        "ends_at": now + timedelta(days=5),
+        "commitment_accepted": True,
+    }
+    return services.ReportDraft(**{**values, **overrides})
+
+
+BAD_DRAFTS = [
+    # (overrides given now, the 400 code both services answer)
+    (lambda now: {"commitment_accepted": False}, "commitment_required"),
+    (lambda now: {"commitment_letter_version": "2019.01"}, "commitment_letter_outdated"),
+    (lambda now: {"ends_at": now - timedelta(hours=2)}, "window_invalid"),
+    (lambda now: {"ends_at": now - timedelta(hours=1) + timedelta(days=30, seconds=1)}, "window_too_long"),
+    (lambda now: {"starts_at": now - timedelta(hours=24, minutes=5)}, "window_backdated"),
+    (lambda now: {"promised_ship_by": now + timedelta(days=6)}, "promised_ship_by_outside_window"),
+    (lambda now: {"scope": "product"}, "products_required"),
+    (lambda now: {"scope": "region"}, "regions_required"),
+    (lambda now: {"scope": "shop", "regions": ["330000"]}, "scope_mismatch"),
+    (lambda now: {"scope": "product", "products": ["NOPE"]}, "product_not_in_shop"),
+    (lambda now: {"scope": "region", "regions": ["339999"]}, "region_unknown"),
+    (lambda now: {"scope": "region", "regions": ["110000"] * 1001}, "too_many_items"),
+]
+
+
+@pytest.mark.parametrize(("overrides", "code"), BAD_DRAFTS, ids=[code for _, code in BAD_DRAFTS])
+def test_preview_and_submit_refuse_the_same_draft_with_the_same_code(merchant, shop, overrides, code):
+    # given one bad draft
+    now = timezone.now()
+    draft = _draft(shop, now, **overrides(now))
+    # when it is previewed and when it is filed
+    with pytest.raises(DomainError) as previewed:
+        services.report_preview(draft=draft, at=now)
+    with pytest.raises(DomainError) as filed:
+        services.report_submit(actor=merchant, draft=draft, at=now)
+    # then both refuse it with the same code, and nothing is filed
+    assert (previewed.value.code, filed.value.code) == (code, code)
+    assert not DeliveryReport.objects.exists()
+
+
+def test_a_draft_the_preview_accepts_is_filed(merchant, shop):
+    now = timezone.now()
+    draft = _draft(shop, now)
+    assert services.report_preview(draft=draft, at=now).auto_approved is True
+    assert services.report_submit(actor=merchant, draft=draft, at=now).report.status == "approved"

@@ -26,7 +26,7 @@ def submit(merchant, shop, at, **kwargs):
         "ends_at": at + timedelta(days=5),
         "commitment_accepted": True,
     }
-    return services.report_submit(actor=merchant, shop=shop, at=at, **{**values, **kwargs}).report
+    return services.report_submit(actor=merchant, draft=services.ReportDraft(shop=shop, **{**values, **kwargs}), at=at).report
 
 
 @pytest.mark.parametrize(

@@ -9,10 +9,10 @@ from openpyxl import load_workbook
 
 from complaints.models import Complaint
 from core.models import AuditEntry
-from reports.models import DeliveryReport
+from reports.models import DeliveryReport, ReportAmendment
 from reports.tests.factories import DeliveryReportFactory
 from tickets.models import UrgeTask
-from workbench.exports import OpsExportMixin
+from workbench.exports import OpsExportMixin, export_resource_for
 from workbench.models import SpotCheck
 
 pytestmark = pytest.mark.django_db
@@ -30,6 +30,21 @@ def test_every_ops_list_has_the_export(model):
     model_admin = admin.site._registry[model]
     assert isinstance(model_admin, OpsExportMixin)
     assert [f.__name__ for f in model_admin.get_export_formats()] == ["BomCSV", "XLSX"]
+
+
+@pytest.mark.parametrize(
+    ("model", "first_columns"),
+    [
+        (DeliveryReport, ["id", "report_no", "shop", "scenario", "scope"]),
+        (ReportAmendment, ["id", "report", "version", "scope"]),
+    ],
+)
+def test_export_columns_keep_the_models_field_order(model, first_columns):
+    """Columns come in the order the model declares its fields (import-export sorts them by
+    creation). Fields moved to an abstract base would come first — the report number would no
+    longer lead the 报备 export (docs/decisions.md, "Duplicates left in reports/")."""
+    columns = [field.column_name for field in export_resource_for(model)().get_export_fields()]
+    assert columns[: len(first_columns)] == first_columns
 
 
 def test_csv_of_the_filtered_list_with_chinese_headers_and_labels(ops_client, shop):
