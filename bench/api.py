@@ -12,7 +12,7 @@ concurrent connections (``wrk``, 2 threads: a C load generator, so the client ta
    on the task awaiting a reply (``merged``);
 4. ``GET /api/v1/tickets/`` — the merchant's ticket list (the shop holds the tasks phase 2 made).
 
-Then 5. the ticket list again **open loop**: requests sent at a fixed rate (half the rate phase 3
+Then 5. the ticket list again **open loop**: requests sent at a fixed rate (half the rate phase 4
 reached), each timed from the moment it was due to be sent (no coordinated omission).
 
 For each phase: req/s and the client's p50/p95/p99, and the **server's own time** per request
@@ -21,8 +21,9 @@ of the workers excluded). With 32 closed-loop clients on 4 workers, a client's l
 waiting for a free worker (Little's law: ≈ 32 / throughput), so the ticket-list target (p95
 < 50 ms) is judged on the server time and on the open-loop run; see bench/README.md.
 
-Targets (issue 11): urge ≥ 0.7 × bare req/s (printed for phases 2 and 3), ticket list p95 < 50 ms, zero errors. ``--smoke``:
-2 s per phase. Without ``wrk`` (Debian package ``wrk``) the bench says so and stops.
+Targets (issue 11): urge ≥ 0.7 × bare req/s (printed for phases 2 and 3), ticket list p95
+< 50 ms, zero errors. ``--smoke``: 2 s per phase. Without ``wrk`` (Debian package ``wrk``) the
+bench says so and stops.
 """
 
 import asyncio
