@@ -64,7 +64,7 @@ class OutboxMessage(models.Model):
 
     topic = models.CharField(_("topic"), max_length=80)
     payload = models.JSONField(_("payload"), default=dict)
-    dedupe_key = models.CharField(_("dedupe key"), max_length=200, unique=True, null=True, blank=True)
+    dedupe_key = models.CharField(_("dedupe key"), max_length=200, null=True, blank=True)  # unique: see Meta
     created_at = models.DateTimeField(_("created at"))
     available_at = models.DateTimeField(_("available at"))
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
@@ -77,8 +77,10 @@ class OutboxMessage(models.Model):
             models.Index(
                 fields=["available_at", "id"], condition=models.Q(delivered_at__isnull=True), name="core_outbox_pending"
             ),
-            models.Index(fields=["delivered_at"], name="core_outbox_delivered"),
+            models.Index(fields=["delivered_at"], condition=models.Q(delivered_at__isnull=False), name="core_outbox_delivered"),
         ]
+        # A constraint, not ``unique=True``, which on PostgreSQL adds a ``LIKE`` index no query uses.
+        constraints = [models.UniqueConstraint(fields=["dedupe_key"], name="uniq_outbox_dedupe_key")]
         verbose_name = _("outbox message")
         verbose_name_plural = _("outbox")
 

@@ -1,9 +1,11 @@
 """Roles are Django groups; these helpers are the only place that knows their names."""
 
+import json
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser, Group, Permission, PermissionsMixin, User
+from django.db.models import Aggregate, F, Field, OuterRef, Subquery
 
 PLATFORM = "platform"  # 平台服务账号: posts events through the ingestion API
 OPS_REVIEWER = "ops_reviewer"  # 运营审核: reviews reports, complaints, appeals
@@ -30,6 +32,34 @@ def _in_group(user: AnyUser, name: str) -> bool:
         cache = set(user.groups.values_list("name", flat=True)) if isinstance(user, PermissionsMixin) else set()
         vars(user)["_role_cache"] = cache  # per-instance, dropped by grant_role
     return name in cache
+
+
+class _NameList(Aggregate):
+    """The names of a set of rows as one value: a list on PostgreSQL (``ARRAY_AGG``), a JSON array
+    elsewhere (``JSON_GROUP_ARRAY`` on SQLite) — never a joined string a name could forge."""
+
+    function = "ARRAY_AGG"
+    output_field = Field()  # no conversion: the list, or the JSON text ``remember_roles`` reads
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return super().as_sql(compiler, connection, function="JSON_GROUP_ARRAY", **extra)
+
+
+def role_names(user_id: str) -> Subquery:
+    """The names of the groups of the user whose id is the outer query's ``user_id`` field: read
+    with the query that loads the user (``core.tokens.token_authenticate``), then given to
+    ``remember_roles`` — the roles of a request then cost no query of their own."""
+    memberships = User.groups.through.objects.filter(user_id=OuterRef(user_id)).order_by()
+    names = memberships.values("user_id").annotate(names=_NameList(F("group__name")))
+    return Subquery(names.values("names")[:1])  # type: ignore[misc]  # django-stubs: an annotation named in values()
+
+
+def remember_roles(user: AnyUser, names: Any) -> None:
+    """Cache ``user``'s group names as ``role_names`` read them (a list, a JSON array or ``None``
+    for no group), as ``_in_group`` would have read them."""
+    if isinstance(names, str):
+        names = json.loads(names)
+    vars(user)["_role_cache"] = set(names or ())
 
 
 def _is_superuser(user: AnyUser) -> bool:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext
 from core.audit import Actor, audit_record
 from core.errors import NotFound
 from core.models import ApiToken
+from core.roles import remember_roles, role_names
 
 #: ``last_used_at`` is written at most this often per token (not on every request).
 LAST_USED_RESOLUTION = timedelta(hours=1)
@@ -52,13 +53,16 @@ def token_issue(*, user: User, kind: str, actor: Actor = None, now: datetime | N
 
 
 def token_authenticate(key: str, *, now: datetime | None = None) -> ApiToken | None:
-    """The live token with this key, or None (unknown, revoked or expired)."""
+    """The live token with this key, or None (unknown, revoked or expired). Its user comes with
+    its roles (``core.roles.role_names``): one query for the request's identity and roles."""
     if not key or len(key) > 128:
         return None
     now = now or timezone.now()
-    token = ApiToken.objects.select_related("user").filter(digest=key_digest(key)).first()
+    found = ApiToken.objects.select_related("user").filter(digest=key_digest(key)).annotate(roles=role_names("user_id"))
+    token = found.order_by().first()
     if token is None or token.revoked_at is not None or (token.expires_at is not None and token.expires_at <= now):
         return None
+    remember_roles(token.user, vars(token).pop("roles"))
     if token.last_used_at is None or token.last_used_at < now - LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token

@@ -20,7 +20,11 @@ class Notification(models.Model):
         SPOT_CHECK_RESULT = "spot_check_result", _("Spot-check result")
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        db_index=False,  # every index below starts with the user
     )
     shop = models.ForeignKey("shops.Shop", verbose_name=_("shop"), on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)

@@ -70,6 +70,7 @@ class UrgeTask(models.Model):
 
     reply_option = models.ForeignKey(
         ReplyOption,
+        db_index=False,  # empty when the task opens: a partial index below
         verbose_name=_("reply option"),
         null=True,
         blank=True,
@@ -81,6 +82,7 @@ class UrgeTask(models.Model):
     replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
     replied_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        db_index=False,  # empty when the task opens: a partial index below
         verbose_name=_("replied by"),
         null=True,
         blank=True,
@@ -91,6 +93,7 @@ class UrgeTask(models.Model):
     overdue_at = models.DateTimeField(_("overdue at"), null=True, blank=True)
     complaint = models.ForeignKey(
         "complaints.Complaint",
+        db_index=False,  # empty when the task opens: a partial index below
         verbose_name=_("auto-filed complaint"),
         null=True,
         blank=True,
@@ -121,8 +124,13 @@ class UrgeTask(models.Model):
             # The merchant's ticket list: one shop's tasks, soonest due first (ties on the id).
             models.Index(fields=["shop", "reply_due_at", "id"], name="task_shop_due_idx"),
             models.Index(fields=["shop", "opened_at"], name="task_shop_opened_idx"),
-            models.Index(fields=["shop", "replied_at"], name="task_shop_replied_idx"),
+            models.Index(fields=["shop", "replied_at"], condition=Q(replied_at__isnull=False), name="task_shop_replied_idx"),
             # ``order`` has its foreign key's own index; a second one on it only slowed every write.
+            # Columns empty when a task opens are indexed where set only: opening a task (the urge
+            # path) writes no entry for them; look-ups by a value (``= x``, ``IN``) still use them.
+            models.Index(fields=["complaint"], condition=Q(complaint__isnull=False), name="task_complaint_idx"),
+            models.Index(fields=["replied_by"], condition=Q(replied_by__isnull=False), name="task_replied_by_idx"),
+            models.Index(fields=["reply_option"], condition=Q(reply_option__isnull=False), name="task_reply_option_idx"),
         ]
         verbose_name = _("urge task")
         verbose_name_plural = _("urge tasks")
@@ -140,7 +148,7 @@ class Urge(models.Model):
         MERGED = "merged", _("Merged into the open task")
         TASK_CREATED = "task_created", _("Task created")
 
-    event_id = models.CharField(_("event id"), max_length=80, unique=True)
+    event_id = models.CharField(_("event id"), max_length=80)  # unique: ``uniq_urge_event`` below
     order = models.ForeignKey("shops.Order", verbose_name=_("order"), on_delete=models.PROTECT, related_name="urges")
     urged_at = models.DateTimeField(_("urged at"))
     outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
@@ -159,12 +167,17 @@ class Urge(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # set on suppressed urges only: a partial index below
     )
     answer = models.JSONField(_("answer"), default=dict)
     received_at = models.DateTimeField(_("received at"), auto_now_add=True)
 
     class Meta:
         ordering = ["urged_at", "id"]
+        # A constraint, not ``unique=True``: on PostgreSQL that also builds a second index for
+        # ``LIKE`` on the column, written on every urge and read by nothing.
+        constraints = [models.UniqueConstraint(fields=["event_id"], name="uniq_urge_event")]
+        indexes = [models.Index(fields=["report"], condition=Q(report__isnull=False), name="urge_report_idx")]
         verbose_name = _("urge")
         verbose_name_plural = _("urges")
 

@@ -1,7 +1,9 @@
 -- wrk script of bench/api.py: one phase against one endpoint, closed loop.
--- wrk -s api.lua <url> -- <kind> <run id> <orders> <urged_at>
+-- wrk -s api.lua <url> -- <kind> <run id> <orders> <urged_at> <threads>
 --   kind "get": GET of the URL's path; "post": POST {} to it; "urge": a distinct urge event per
---   request (event ids unique across threads: thread number + counter), orders cycled.
+--   request (event ids unique across threads: thread number + counter), each request the next of
+--   orders 0 … <orders> − 1 (the threads interleave: thread t takes t, t + <threads>, …; after the
+--   last order they start again at 0).
 -- Prints one line "WRK {json}" with the request count, elapsed time, errors and latency
 -- percentiles (microseconds) for bench/api.py to read.
 
@@ -17,6 +19,7 @@ function init(args)
   run_id = args[2] or "0"
   orders = tonumber(args[3] or "1")
   urged_at = args[4] or ""
+  thread_count = tonumber(args[5] or "1")
   counter = 0
   wrk.headers["Content-Type"] = "application/json"
 end
@@ -24,7 +27,7 @@ end
 function request()
   if kind == "urge" then
     counter = counter + 1
-    local n = counter * 64 + thread_no
+    local n = (counter - 1) * thread_count + thread_no
     local body = string.format(
       '{"event_id":"apib-%s-%d","order_no":"APIB%07d","urged_at":"%s"}', run_id, n, n % orders, urged_at
     )

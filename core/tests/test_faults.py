@@ -114,6 +114,15 @@ def app_broker(url: str):
 # --- the broker down ----------------------------------------------------------------------------
 
 
+def sent_mails(mail_dir) -> list[str]:
+    """Every message the file-based mail backend wrote, one string each: a backend instance
+    appends its messages to one file (each followed by a line of 79 dashes), and two instances
+    created in the same second at the same address share a file name."""
+    files = [p.read_text(errors="replace") for p in sorted(mail_dir.iterdir())] if mail_dir.exists() else []
+    separator = "\n" + "-" * 79 + "\n"
+    return [message for text in files for message in text.split(separator) if message.strip()]
+
+
 def test_broker_outage_delays_notifications_and_loses_none(tmp_path, platform_api, shop, merchant, settings):
     from complaints.models import Complaint
     from shops.tests.factories import OrderFactory, ProductFactory
@@ -169,7 +178,7 @@ def test_broker_outage_delays_notifications_and_loses_none(tmp_path, platform_ap
     assert len(tasks) == 5 and all(t.opened_mail_sent_at for t in tasks)
     assert AuditEntry.objects.filter(action="ticket_opened_mail_sent").count() == 5
     assert set(OutboxMessage.objects.values_list("attempts", flat=True)) == {1}
-    sent = [p.read_text(errors="replace") for p in mail_dir.iterdir()] if mail_dir.exists() else []
+    sent = sent_mails(mail_dir)
     opening = [text for text in sent if any(task.order.order_no in text for task in tasks)]
     assert len(opening) == 5
     for task in tasks:

@@ -158,3 +158,37 @@ def test_a_success_before_the_limit_resets_the_count(client, axes_on):
     for _ in range(2):
         client.post(url, {"username": "hana", "password": "x"}, REMOTE_ADDR="10.0.0.3")
     assert client.post(url, {"username": "hana", "password": "pw-123456"}, REMOTE_ADDR="10.0.0.3").status_code == 302
+
+
+def test_a_token_request_reads_its_user_and_roles_in_one_query(shop):
+    from django.contrib.auth.models import Group
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from core.roles import PLATFORM, grant_role
+
+    user = UserFactory(username="bot")
+    grant_role(user, PLATFORM)
+    _token, key = token_issue(user=user, kind="platform")
+    client = _client(key)
+    client.get("/api/v1/reports/")  # the first use writes last_used_at (hourly)
+    with CaptureQueriesContext(connection) as queries:
+        # a platform endpoint: the role check needs the groups; a body it refuses, so nothing else is read
+        response = client.post("/api/v1/platform/urges/", {}, format="json")
+    assert response.status_code == 400  # authenticated and allowed: the body is what is refused
+    assert len([q for q in queries.captured_queries if "auth_user_groups" in q["sql"]]) == 1
+    assert len(queries.captured_queries) == 1
+    # roles are read on every request: a role taken away is gone on the next one
+    user.groups.remove(Group.objects.get(name=PLATFORM))
+    assert client.post("/api/v1/platform/urges/", {}, format="json").status_code == 403
+
+
+@pytest.mark.parametrize("name", ["platform,merchant", '["platform"]', "platform ", "Platform"])
+def test_a_group_named_like_a_role_grants_nothing_through_a_token(shop, name):
+    from django.contrib.auth.models import Group
+
+    user = UserFactory(username="mallory")
+    user.groups.add(Group.objects.create(name=name))
+    _token, key = token_issue(user=user, kind="platform")
+    assert _client(key).post("/api/v1/platform/urges/", {}, format="json").status_code == 403
+    assert not is_platform_user(user)

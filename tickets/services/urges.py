@@ -23,13 +23,17 @@ through both and compares answers and every row written):
   (``_open_in_one_statement``): the lock statement below as a ``WITH`` member, then every row of
   the new task (task, urge, audit row, inbox rows, outbox row: ``_opened_rows``) written ``FROM``
   the locked row only when ``_OPENS_WHEN`` (``_ingest``'s checks) holds there, with the ids the
-  statement draws bound in (``core.setbased.bind_to_source``). Any other urge writes nothing
-  there and takes the general path: the lock statement also carries the covering report
+  statement draws bound in (``core.setbased.bind_to_source``). An urge that merges writes
+  nothing there; that statement answers with the locked row and the task awaiting a reply as it
+  read them, and **one more statement** (``_merge_in_one_statement``, an optimistic merge) locks
+  the order, counts the urge on that task only if its status and count are still those read, and
+  writes the urge and audit rows. Any other urge — or a merge whose task changed in between —
+  takes the general path: the lock statement also carries the covering report
   (``covering_reports_subquery``, the same rule on the locked row), whether a task awaits a reply
   and ``nextval`` ids for the urge and the task it may open — compiled once per process
   (``core.setbased.CompiledQuery``) and prepared (``core.setbased.prepared_cursor``); then every
-  row is written by one statement (``chain_statements``): a merge costs three statements after
-  the first. Its "a task awaits a reply" is read as of the statement's start: when another urge
+  row is written by one statement (``chain_statements``): three statements after the first.
+  Its "a task awaits a reply" is read as of the statement's start: when another urge
   of the order opened a task while we waited for the lock, our task insert fails on the
   one-awaiting-task index, the attempt rolls back (nothing of it is written) and is judged again
   (at most three times).
@@ -176,11 +180,18 @@ def _next_id(model: type[models.Model]) -> RawSQL:
     return RawSQL("nextval(pg_get_serial_sequence(%s, 'id'))", [model._meta.db_table])
 
 
+#: The task awaiting a reply as the lock statement reads it (``awaiting_<field>``): what an
+#: optimistic merge (``_merge_in_one_statement``) needs to write its rows.
+_AWAITING_FIELDS = ("id", "status", "opened_at", "reply_due_at", "urge_count")
+
+
 def _locked_query(*, order_no: str, event_id: str, urged_at: datetime) -> QuerySet[Order]:
     """The statement form's first statement: ``_lock_order``'s lock and event-id look-up, plus the
     covering report (``reports.coverage``'s SQL form, evaluated on the locked row), whether a task
     awaits a reply, and the ids of the urge and of the task it may open (``nextval``)."""
-    awaiting = Exists(UrgeTask.objects.filter(order=OuterRef("pk"), status__in=UrgeTask.AWAITING_REPLY))
+    awaiting_tasks = UrgeTask.objects.filter(order=OuterRef("pk"), status__in=UrgeTask.AWAITING_REPLY).order_by()
+    awaiting = Exists(awaiting_tasks)
+    snapshot = {f"awaiting_{name}": Subquery(awaiting_tasks.values(name)[:1]) for name in _AWAITING_FIELDS}
     return (
         Order.objects.select_for_update(of=("self",))
         .filter(order_no=order_no)
@@ -194,6 +205,7 @@ def _locked_query(*, order_no: str, event_id: str, urged_at: datetime) -> QueryS
             covering_report_id=covering_reports_subquery(at="urge_at"),
             next_urge_id=_next_id(Urge),
             next_task_id=Case(When(awaiting=False, then=_next_id(UrgeTask)), default=None),
+            **snapshot,
         )
         .values_list(*_LOCKED_COLUMNS)[:1]
     )
@@ -210,6 +222,7 @@ _LOCKED_COLUMNS = (
     "awaiting",
     "next_urge_id",
     "next_task_id",
+    *(f"awaiting_{name}" for name in _AWAITING_FIELDS),
 )
 _LOCKED = CompiledQuery(
     _locked_query,
@@ -271,7 +284,7 @@ def _open_in_one_statement(*, actor: Actor, event_id: str, order_no: str, urged_
     writes = ", ".join(f"s{i} AS ({sql})" for i, (sql, _params) in enumerate(bound))
     sql = (
         f"WITH locked AS ({lock_sql}), opens AS (SELECT * FROM locked WHERE {_OPENS_WHEN}), {writes} "
-        "SELECT pk, shop_id, next_task_id, next_urge_id FROM opens"
+        f"SELECT {', '.join(_LOCKED_COLUMNS)}, EXISTS (SELECT 1 FROM opens) FROM locked"
     )
     params = [*lock_params, urged_at, *(param for _sql, statement_params in bound for param in statement_params)]
     try:
@@ -283,10 +296,87 @@ def _open_in_one_statement(*, actor: Actor, event_id: str, order_no: str, urged_
         return None
     if row is None:
         return None
-    order.pk, order.shop_id, task_id, urge.pk = row
+    *columns, opened = row
+    facts = dict(zip(_LOCKED_COLUMNS, columns, strict=True))
+    order.pk, order.shop_id = facts["pk"], facts["shop_id"]
+    if not opened:
+        return _merge_in_one_statement(actor=actor, event_id=event_id, order=order, urged_at=urged_at, facts=facts)
+    urge.pk, task_id = facts["next_urge_id"], facts["next_task_id"]
     urge.order, urge.task_id = order, task_id
     urge.answer["ticket"]["id"] = task_id
     return UrgeResult(urge, True)
+
+
+def _merge_in_one_statement(
+    *, actor: Actor, event_id: str, order: Order, urged_at: datetime, facts: dict[str, Any]
+) -> UrgeResult | None:
+    """An urge that merges, in one more statement and no transaction of its own — an optimistic
+    merge: when the lock statement's row (``facts``) says the urge merges (``_ingest``'s checks:
+    not a repeat, neither cancelled nor shipped, urged after payment, no covering report, a task
+    awaits a reply), its rows are built from the task as that statement read it, and written
+    only if the task is still so (same id, status and urge count) when the count goes up. The
+    urge takes the id that statement drew for it. ``None`` when the facts say otherwise, the task
+    changed meanwhile (a reply, another urge, the order shipped or cancelled) or the insert lost a
+    race (a repeat of the event): nothing is written and ``_ingest`` judges the urge."""
+    merges = (
+        facts["repeat_of"] is None
+        and facts["cancelled_at"] is None
+        and facts["shipped_at"] is None
+        and urged_at >= facts["paid_at"]
+        and facts["covering_report_id"] is None
+        and facts["awaiting"]
+    )
+    if not merges:
+        return None
+    task = UrgeTask(
+        pk=facts["awaiting_id"],
+        order=order,
+        shop_id=order.shop_id,
+        status=facts["awaiting_status"],
+        opened_at=facts["awaiting_opened_at"],
+        reply_due_at=facts["awaiting_reply_due_at"],
+        urge_count=facts["awaiting_urge_count"] + 1,
+    )
+    urge, entry = _merged_rows(actor=actor, event_id=event_id, order=order, urged_at=urged_at, task=task)
+    urge.pk = facts["next_urge_id"]
+    bound = [bind_to_source(insert_row_sql(row), source="merged", bind={}) for row in (urge, entry)]
+    writes = ", ".join(f"s{i} AS ({sql})" for i, (sql, _params) in enumerate(bound))
+    # The order row is locked first (an InitPlan, run before the task is touched), as every other
+    # urge, reply and order-event path does: locks taken in one order, no deadlock with them; an
+    # order shipped or cancelled since the first statement (its events lock the row) stops it.
+    sql = (
+        f"WITH locked AS (SELECT id FROM {Order._meta.db_table} "
+        "WHERE id = %s AND cancelled_at IS NULL AND shipped_at IS NULL FOR UPDATE), "
+        f"merged AS (UPDATE {UrgeTask._meta.db_table} SET urge_count = urge_count + 1 "
+        "WHERE EXISTS (SELECT 1 FROM locked) AND id = %s AND status = %s AND urge_count = %s RETURNING id), "
+        f"{writes} SELECT id FROM merged"
+    )
+    params = [
+        order.pk,
+        task.pk,
+        task.status,
+        task.urge_count - 1,
+        *(param for _sql, statement_params in bound for param in statement_params),
+    ]
+    try:
+        with transaction.atomic() if connection.in_atomic_block else nullcontext():  # a savepoint when nested
+            with prepared_cursor() as cursor:
+                cursor.execute(sql, params)
+                row = cursor.fetchone()
+    except IntegrityError:
+        return None
+    return UrgeResult(urge, True) if row is not None else None
+
+
+def _merged_rows(*, actor: Actor, event_id: str, order: Order, urged_at: datetime, task: UrgeTask) -> tuple[Urge, AuditEntry]:
+    """The rows of an urge merged into ``task`` (as it is after the merge): the urge with its
+    answer, and the task's audit row."""
+    answer: UrgeAnswer = {"outcome": Urge.Outcome.MERGED.value, "ticket": task_snapshot(task, order.order_no)}
+    urge = Urge(event_id=event_id, order=order, urged_at=urged_at, outcome=Urge.Outcome.MERGED, task=task, answer=answer)
+    entry = audit_entry(
+        actor=actor, target=task, action="ticket_urge_merged", data={"event_id": event_id, "urge_count": task.urge_count}
+    )
+    return urge, entry
 
 
 def _merge(order: Order) -> UrgeTask | None:
@@ -331,47 +421,39 @@ def _ingest(*, actor: Actor, event_id: str, order_no: str, urged_at: datetime, s
         report = DeliveryReport.objects.only("report_no", "promised_ship_by").get(pk=report_id) if report_id else None
     else:
         report = covering_report(order, urged_at)
-    task: UrgeTask | None = None
     opened: UrgeTask | None = None  # a task this urge opens
-    answer: UrgeAnswer
+    entry: AuditEntry | None = None
     if report is not None:
         outcome = Urge.Outcome.SUPPRESSED
-        answer = {"outcome": outcome.value, "report_no": report.report_no, "promised_ship_by": iso(report.promised_ship_by)}
+        answer: UrgeAnswer = {
+            "outcome": outcome.value,
+            "report_no": report.report_no,
+            "promised_ship_by": iso(report.promised_ship_by),
+        }
+        # ``answer`` holds JSON values only (str, int, None): what a repeat reads back, as is.
+        urge = Urge(event_id=event_id, order=order, urged_at=urged_at, outcome=outcome, report=report, answer=answer)
+    elif (task := _merge(order) if not statement_form or vars(order)["awaiting"] else None) is not None:
+        urge, entry = _merged_rows(actor=actor, event_id=event_id, order=order, urged_at=urged_at, task=task)
+    elif statement_form:
+        task_id = vars(order)["next_task_id"] or _sequence_next(UrgeTask)
+        urge, statements = _opened_rows(
+            actor=actor, event_id=event_id, order=order, urged_at=urged_at, task_id=task_id, urge_id=vars(order)["next_urge_id"]
+        )
+        chain_statements(statements, prepared=True)
+        return UrgeResult(urge, True)
     else:
-        task = _merge(order) if not statement_form or vars(order)["awaiting"] else None
-        if task is not None:
-            outcome = Urge.Outcome.MERGED
-        elif statement_form:
-            task_id = vars(order)["next_task_id"] or _sequence_next(UrgeTask)
-            urge, statements = _opened_rows(
-                actor=actor,
-                event_id=event_id,
-                order=order,
-                urged_at=urged_at,
-                task_id=task_id,
-                urge_id=vars(order)["next_urge_id"],
-            )
-            chain_statements(statements, prepared=True)
-            return UrgeResult(urge, True)
-        else:
-            outcome = Urge.Outcome.TASK_CREATED
-            task = opened = _new_task(order, urged_at)
-            opened.save(force_insert=True)
-        answer = {"outcome": outcome.value, "ticket": task_snapshot(task, order.order_no)}
+        opened = _new_task(order, urged_at)
+        opened.save(force_insert=True)
+        outcome = Urge.Outcome.TASK_CREATED
+        answer = {"outcome": outcome.value, "ticket": task_snapshot(opened, order.order_no)}
+        urge = Urge(event_id=event_id, order=order, urged_at=urged_at, outcome=outcome, task=opened, answer=answer)
+        entry = _opened_audit(actor=actor, opened=opened, event_id=event_id, urged_at=urged_at)
 
-    # ``answer`` holds JSON values only (str, int, None): what a repeat reads back, as is.
-    urge = Urge(event_id=event_id, order=order, urged_at=urged_at, outcome=outcome, task=task, report=report, answer=answer)
     if statement_form:
         urge.pk = vars(order)["next_urge_id"]
     else:
         urge.save(force_insert=True)
-    if opened is not None:
-        entry = _opened_audit(actor=actor, opened=opened, event_id=event_id, urged_at=urged_at)
-    elif task is not None:
-        entry = audit_entry(
-            actor=actor, target=task, action="ticket_urge_merged", data={"event_id": event_id, "urge_count": task.urge_count}
-        )
-    else:
+    if entry is None:  # a suppression: its audit row names the urge
         assert report is not None
         entry = audit_entry(
             actor=actor,

@@ -223,16 +223,17 @@ def test_a_duplicate_stored_while_waiting_for_the_order_lock_rolls_back_and_answ
 
 
 @pytest.mark.parametrize(
-    ("outcome", "orm_form", "statement_form"), [("task_created", 8, 1), ("merged", 5, 1 + 3), ("suppressed", 4, 1 + 3)]
+    ("outcome", "orm_form", "statement_form"), [("task_created", 8, 1), ("merged", 5, 1 + 1), ("suppressed", 4, 1 + 3)]
 )
 def test_queries_per_urge(platform_user, order, shop, outcome, orm_form, statement_form, on_postgres, django_assert_num_queries):
     """ORM form (SQLite): order lock (with the event-id look-up), coverage, merge-or-nothing,
     inserts (a new task: also its inbox rows, one INSERT … SELECT, and its outbox mail row).
     Statement form (PostgreSQL): an urge that opens a task is one statement (lock, checks and
-    every row); any other urge is that statement writing nothing, then one statement that locks
-    the order and reads the event id, the covering report and whether a task awaits a reply, and
-    one more that writes every row (a merge first counts the urge on its task; a suppression
-    reads the report's number). Plus a savepoint pair per attempt in the test's enclosing
+    every row); a merge is that statement writing nothing and one more that counts the urge on
+    the task it read and writes the urge's rows; any other urge is that statement writing
+    nothing, then one statement that locks the order and reads the event id, the covering report
+    and whether a task awaits a reply, and one more that writes every row (a suppression reads
+    the report's number first). Plus a savepoint pair per attempt in the test's enclosing
     transaction."""
     queries = statement_form if on_postgres else orm_form
     savepoints = 2 * (1 if not on_postgres or outcome == "task_created" else 2)
@@ -364,22 +365,37 @@ def test_both_forms_agree(platform_user, shop, monkeypatch):
 
 
 @pytest.mark.postgres
-def test_a_task_replied_after_the_lock_statement_saw_it_awaiting_gets_a_new_task(platform_user, order, monkeypatch):
-    """The statement form reads "a task awaits a reply" in its lock statement; if the task was
-    replied before the merge, the merge finds nothing and the urge opens a task, with an id drawn
-    then (the lock statement drew none: a task was awaiting)."""
+@pytest.mark.parametrize("between", ["the optimistic merge", "the general path's merge"])
+def test_a_task_replied_after_the_lock_statement_saw_it_awaiting_gets_a_new_task(platform_user, order, monkeypatch, between):
+    """The statement form reads "a task awaits a reply" in its first statement; if the task was
+    replied before the merge — the optimistic merge (``_merge_in_one_statement``) or, when that
+    one did not run, the general path's — the merge finds nothing and the urge opens a task,
+    with an id drawn then (the lock statement drew none: a task was awaiting)."""
     from tickets.services import urges
 
     urge_ingest(actor=platform_user, event_id="e1", order_no=order.order_no, urged_at=sh(2022, 12, 28, 12, 0))
-    real_lock = urges._lock_order_one_statement
+    if between == "the optimistic merge":
+        real_merge = urges._merge_in_one_statement
 
-    def lock_then_reply(*args):
-        locked = real_lock(*args)
-        assert (locked.awaiting, locked.next_task_id) == (True, None)
-        UrgeTask.objects.update(status=UrgeTask.Status.REPLIED)  # a reply lands between the two statements
-        return locked
+        def reply_then_merge(**kwargs):
+            assert kwargs["facts"]["awaiting"] and kwargs["facts"]["next_task_id"] is None
+            UrgeTask.objects.update(status=UrgeTask.Status.REPLIED)  # a reply lands between the two statements
+            merged = real_merge(**kwargs)
+            assert merged is None and UrgeTask.objects.get().urge_count == 1  # wrote nothing
+            return merged
 
-    monkeypatch.setattr(urges, "_lock_order_one_statement", lock_then_reply)
+        monkeypatch.setattr(urges, "_merge_in_one_statement", reply_then_merge)
+    else:
+        monkeypatch.setattr(urges, "_merge_in_one_statement", lambda **kwargs: None)
+        real_lock = urges._lock_order_one_statement
+
+        def lock_then_reply(*args):
+            locked = real_lock(*args)
+            assert (locked.awaiting, locked.next_task_id) == (True, None)
+            UrgeTask.objects.update(status=UrgeTask.Status.REPLIED)  # a reply lands between the two statements
+            return locked
+
+        monkeypatch.setattr(urges, "_lock_order_one_statement", lock_then_reply)
     result = urge_ingest(actor=platform_user, event_id="e2", order_no=order.order_no, urged_at=sh(2022, 12, 28, 18, 0))
     assert result.outcome == "task_created"
     opened = UrgeTask.objects.get(status="open")
@@ -403,3 +419,27 @@ def test_a_new_task_lost_to_a_racing_urge_is_judged_again_inside_the_caller_s_tr
         assert result.outcome == "merged"
         assert UrgeTask.objects.get().urge_count == 2  # the caller's transaction is still usable
     assert (Urge.objects.count(), OutboxMessage.objects.filter(topic="tickets.opened_mail").count()) == (2, 1)
+
+
+@pytest.mark.postgres
+def test_an_order_shipped_between_the_statements_stops_the_optimistic_merge(platform_user, order, monkeypatch):
+    """The optimistic merge locks the order and finds it shipped since the first statement: it
+    writes nothing, and the general path refuses the urge as for any shipped order."""
+    from core.errors import Conflict
+    from shops.models import Order
+    from tickets.services import urges
+
+    urge_ingest(actor=platform_user, event_id="e1", order_no=order.order_no, urged_at=sh(2022, 12, 28, 12, 0))
+    real_merge = urges._merge_in_one_statement
+
+    def ship_then_merge(**kwargs):
+        Order.objects.filter(pk=order.pk).update(shipped_at=sh(2022, 12, 28, 17, 0))  # the order ships meanwhile
+        merged = real_merge(**kwargs)
+        assert merged is None
+        return merged
+
+    monkeypatch.setattr(urges, "_merge_in_one_statement", ship_then_merge)
+    with pytest.raises(Conflict) as refused:
+        urge_ingest(actor=platform_user, event_id="e2", order_no=order.order_no, urged_at=sh(2022, 12, 28, 18, 0))
+    assert refused.value.code == "order_shipped"
+    assert UrgeTask.objects.get().urge_count == 1 and not Urge.objects.filter(event_id="e2").exists()
