@@ -269,8 +269,10 @@ def _open_in_one_statement(*, actor: Actor, event_id: str, order_no: str, urged_
     no transaction of its own: the lock statement (``_locked_query``) as a ``WITH`` member, the
     opening rows of ``_opened_rows`` written ``FROM`` its row only when ``_OPENS_WHEN`` holds
     there, their ids bound to the statement's ``nextval``s (``core.setbased.bind_to_source``).
-    ``None`` when the urge does not open a task (nothing written; ``_ingest`` judges it) or when
-    the insert lost a race (a repeat of the event, a task opened by another urge of the order
+    When it opens none, the statement answers with the locked row as it read it, and an urge
+    that merges is written by ``_merge_in_one_statement``. ``None`` when the order was not
+    found, the urge neither opens nor merges (nothing written; ``_ingest`` judges it) or the
+    insert lost a race (a repeat of the event, a task opened by another urge of the order
     meanwhile: the unique indexes refuse it, nothing is written, ``_ingest`` judges it again)."""
     order = Order(pk=_ORDER_ID, order_no=order_no, shop_id=_SHOP_ID)
     urge, statements = _opened_rows(
@@ -287,13 +289,7 @@ def _open_in_one_statement(*, actor: Actor, event_id: str, order_no: str, urged_
         f"SELECT {', '.join(_LOCKED_COLUMNS)}, EXISTS (SELECT 1 FROM opens) FROM locked"
     )
     params = [*lock_params, urged_at, *(param for _sql, statement_params in bound for param in statement_params)]
-    try:
-        with transaction.atomic() if connection.in_atomic_block else nullcontext():  # a savepoint when nested
-            with prepared_cursor() as cursor:
-                cursor.execute(sql, params)
-                row = cursor.fetchone()
-    except IntegrityError:
-        return None
+    row = _one_statement_row(sql, params)
     if row is None:
         return None
     *columns, opened = row
@@ -358,14 +354,21 @@ def _merge_in_one_statement(
         task.urge_count - 1,
         *(param for _sql, statement_params in bound for param in statement_params),
     ]
+    return UrgeResult(urge, True) if _one_statement_row(sql, params) is not None else None
+
+
+def _one_statement_row(sql: str, params: list[Any]) -> tuple[Any, ...] | None:
+    """Run one prepared statement with no transaction of its own (a savepoint when the caller
+    holds one) and return its row; ``None`` when it has none or a unique index refused its
+    insert — either way it wrote nothing."""
     try:
-        with transaction.atomic() if connection.in_atomic_block else nullcontext():  # a savepoint when nested
+        with transaction.atomic() if connection.in_atomic_block else nullcontext():
             with prepared_cursor() as cursor:
                 cursor.execute(sql, params)
-                row = cursor.fetchone()
+                row: tuple[Any, ...] | None = cursor.fetchone()
+                return row
     except IntegrityError:
         return None
-    return UrgeResult(urge, True) if row is not None else None
 
 
 def _merged_rows(*, actor: Actor, event_id: str, order: Order, urged_at: datetime, task: UrgeTask) -> tuple[Urge, AuditEntry]:
