@@ -2,9 +2,13 @@
 
 One transaction, few statements, no savepoint:
 
-* The order row is locked first (``SELECT … FOR UPDATE``, which also looks up the event id), so
-  urges of one order are serialised: two different events cannot both open a task, and urge
-  counts are exact.
+* The order row is locked first (``SELECT … FOR NO KEY UPDATE``, which also looks up the event
+  id), so urges of one order are serialised: two different events cannot both open a task, and
+  urge counts are exact. ``NO KEY``: the lock conflicts with other urges and with the order's
+  own events (``FOR UPDATE``), not with the foreign-key checks of rows that name the order — the
+  sweep, holding a task, files a complaint whose check reads the order at commit; with ``FOR
+  UPDATE`` an urge holding the order and waiting for that task deadlocked with it
+  (``test_concurrency.py``).
 * Merging is one ``UPDATE … SET urge_count = urge_count + 1 WHERE order_id = … AND status IN
   (open, overdue) RETURNING …`` — it waits for a reply holding the task row and re-checks the
   status, as ``select_for_update`` did.
@@ -167,7 +171,7 @@ def _lock_order(order_no: str, event_id: str) -> Order | None:
     event id (as of the statement's start; a later one is caught by the unique constraint)."""
     return next(
         iter(
-            Order.objects.select_for_update()
+            Order.objects.select_for_update(no_key=True)
             .filter(order_no=order_no)
             .order_by()
             .annotate(repeat_of=Subquery(Urge.objects.filter(event_id=event_id).order_by().values("pk")[:1]))[:1]
@@ -193,7 +197,7 @@ def _locked_query(*, order_no: str, event_id: str, urged_at: datetime) -> QueryS
     awaiting = Exists(awaiting_tasks)
     snapshot = {f"awaiting_{name}": Subquery(awaiting_tasks.values(name)[:1]) for name in _AWAITING_FIELDS}
     return (
-        Order.objects.select_for_update(of=("self",))
+        Order.objects.select_for_update(of=("self",), no_key=True)
         .filter(order_no=order_no)
         .order_by()
         .annotate(
@@ -337,12 +341,13 @@ def _merge_in_one_statement(
     urge.pk = facts["next_urge_id"]
     bound = [bind_to_source(insert_row_sql(row), source="merged", bind={}) for row in (urge, entry)]
     writes = ", ".join(f"s{i} AS ({sql})" for i, (sql, _params) in enumerate(bound))
-    # The order row is locked first (an InitPlan, run before the task is touched), as every other
-    # urge, reply and order-event path does: locks taken in one order, no deadlock with them; an
-    # order shipped or cancelled since the first statement (its events lock the row) stops it.
+    # The order row is locked first (an InitPlan, run before the task is touched) as the other urge
+    # paths lock it (``NO KEY``: see the module docstring): locks taken in one order, no deadlock
+    # with them; an order shipped or cancelled since the first statement (its events lock the
+    # row) stops it.
     sql = (
         f"WITH locked AS (SELECT id FROM {Order._meta.db_table} "
-        "WHERE id = %s AND cancelled_at IS NULL AND shipped_at IS NULL FOR UPDATE), "
+        "WHERE id = %s AND cancelled_at IS NULL AND shipped_at IS NULL FOR NO KEY UPDATE), "
         f"merged AS (UPDATE {UrgeTask._meta.db_table} SET urge_count = urge_count + 1 "
         "WHERE EXISTS (SELECT 1 FROM locked) AND id = %s AND status = %s AND urge_count = %s RETURNING id), "
         f"{writes} SELECT id FROM merged"

@@ -100,3 +100,62 @@ def test_concurrent_distinct_urges_of_one_order_merge_into_one_task():
         task = UrgeTask.objects.get(order=order)
         assert task.urge_count == 4
         assert sorted(r.outcome for r in results) == ["merged", "merged", "merged", "task_created"]
+
+
+def test_an_urge_racing_the_sweep_on_its_task_merges_and_neither_fails():
+    """A second urge of an order (it locks the order, then counts on the task) racing the sweep
+    of that task (it claims the task, then files a complaint whose foreign key checks the order
+    at commit): both succeed — the urge merges whether the sweep got there first or not, and the
+    sweep files its one complaint."""
+    shop = ShopFactory(code="urge-sweep-shop", kind="tmall")
+    platform = UserFactory(username="urge-sweep-bot")
+    outcomes = Counter()
+    for n in range(ROUNDS):
+        order = OrderFactory(product=ProductFactory(shop=shop), paid_at=DUE - timedelta(hours=30))
+        first = urge_ingest(actor=platform, event_id=f"us-{n}-a", order_no=order.order_no, urged_at=DUE - timedelta(hours=24))
+        results = run_together(
+            lambda order=order, n=n: urge_ingest(
+                actor=platform, event_id=f"us-{n}-b", order_no=order.order_no, urged_at=DUE - timedelta(minutes=1)
+            ),
+            lambda: tickets_sweep_overdue(now=DUE + timedelta(seconds=1)),
+        )
+        assert not [r for r in results if isinstance(r, Exception)], results
+        task = UrgeTask.objects.get(pk=first.answer["ticket"]["id"])
+        assert results[0].outcome == "merged" and task.urge_count == 2
+        assert task.status == "overdue" and task.complaint_id is not None
+        assert Complaint.objects.filter(event_id=f"ticket-overdue:{task.pk}").count() == 1
+        outcomes[results[0].answer["ticket"]["status"]] += 1
+    print(f"urge vs sweep: the urge saw the task {dict(outcomes)}")
+
+
+def test_an_urge_racing_a_reply_on_its_task_merges_before_it_or_opens_a_new_task():
+    """A second urge of an order racing the merchant's reply to its task: the urge either
+    counted on the task before the reply (one task, replied, two urges) or came after it and
+    opened a new task — never lost, never both, never an error."""
+    shop = ShopFactory(code="urge-reply-shop", kind="tmall")
+    platform = UserFactory(username="urge-reply-bot")
+    merchant = UserFactory(username="urge-reply-merchant")
+    shop.memberships.create(user=merchant)
+    outcomes = Counter()
+    for n in range(ROUNDS):
+        order = OrderFactory(product=ProductFactory(shop=shop), paid_at=DUE - timedelta(hours=30))
+        first = urge_ingest(actor=platform, event_id=f"ur-{n}-a", order_no=order.order_no, urged_at=DUE - timedelta(hours=24))
+        task = UrgeTask.objects.get(pk=first.answer["ticket"]["id"])
+        results = run_together(
+            lambda order=order, n=n: urge_ingest(
+                actor=platform, event_id=f"ur-{n}-b", order_no=order.order_no, urged_at=DUE - timedelta(hours=2)
+            ),
+            lambda task=task: ticket_reply(actor=merchant, task=task, option="shipped", at=DUE - timedelta(hours=1)),
+        )
+        assert not [r for r in results if isinstance(r, Exception)], results
+        task.refresh_from_db()
+        assert task.status == "replied"
+        tasks = list(UrgeTask.objects.filter(order=order).order_by("pk"))
+        if results[0].outcome == "merged":
+            assert task.urge_count == 2 and len(tasks) == 1
+        else:
+            assert results[0].outcome == "task_created"
+            assert task.urge_count == 1 and [t.status for t in tasks] == ["replied", "open"]
+        assert Urge.objects.filter(order=order).count() == 2
+        outcomes[results[0].outcome] += 1
+    print(f"urge vs reply outcomes over {ROUNDS} rounds: {dict(outcomes)}")
