@@ -100,10 +100,3 @@ def shop_get(*, code: str) -> Shop:
     if shop is None:
         raise NotFound("shop_not_found", gettext("Shop %(code)s not found.") % {"code": code})
     return shop
-
-
-def order_get_for_update(*, order_no: str) -> Order:
-    order = Order.objects.select_for_update().filter(order_no=order_no).first()
-    if order is None:
-        raise NotFound("order_not_found", gettext("Order %(no)s not found.") % {"no": order_no})
-    return order
