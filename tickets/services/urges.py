@@ -259,13 +259,14 @@ def _lock_order_one_statement(order_no: str, event_id: str, urged_at: datetime) 
 #: ``opens`` (the locked order's row when this urge opens a task; see ``_open_in_one_statement``).
 _TASK_ID, _URGE_ID, _ORDER_ID, _SHOP_ID = (Placeholder(n) for n in range(1, 5))
 _BIND = {_TASK_ID: "next_task_id", _URGE_ID: "next_urge_id", _ORDER_ID: "pk", _SHOP_ID: "shop_id"}
-#: When an urge opens a task (``_ingest``'s checks, in its order, on the lock statement's row):
-#: not a repeat, the order neither cancelled nor shipped, urged after payment, no covering
-#: report, no task awaiting a reply.
-_OPENS_WHEN = (
-    "repeat_of IS NULL AND cancelled_at IS NULL AND shipped_at IS NULL AND paid_at <= %s "
-    "AND covering_report_id IS NULL AND NOT awaiting"
+#: When an urge counts (``_ingest``'s checks, in its order, on the lock statement's row): not a
+#: repeat, the order neither cancelled nor shipped, urged after payment, no covering report.
+#: It opens a task when none awaits a reply, and merges into the one that does.
+_COUNTS_WHEN = (
+    "repeat_of IS NULL AND cancelled_at IS NULL AND shipped_at IS NULL AND paid_at <= %s AND covering_report_id IS NULL"
 )
+_OPENS_WHEN = f"{_COUNTS_WHEN} AND NOT awaiting"
+_MERGES_WHEN = f"{_COUNTS_WHEN} AND awaiting"
 
 
 def _open_in_one_statement(*, actor: Actor, event_id: str, order_no: str, urged_at: datetime) -> UrgeResult | None:
@@ -290,16 +291,18 @@ def _open_in_one_statement(*, actor: Actor, event_id: str, order_no: str, urged_
     writes = ", ".join(f"s{i} AS ({sql})" for i, (sql, _params) in enumerate(bound))
     sql = (
         f"WITH locked AS ({lock_sql}), opens AS (SELECT * FROM locked WHERE {_OPENS_WHEN}), {writes} "
-        f"SELECT {', '.join(_LOCKED_COLUMNS)}, EXISTS (SELECT 1 FROM opens) FROM locked"
+        f"SELECT {', '.join(_LOCKED_COLUMNS)}, EXISTS (SELECT 1 FROM opens), {_MERGES_WHEN} FROM locked"
     )
-    params = [*lock_params, urged_at, *(param for _sql, statement_params in bound for param in statement_params)]
+    params = [*lock_params, urged_at, *(param for _sql, statement_params in bound for param in statement_params), urged_at]
     row = _one_statement_row(sql, params)
     if row is None:
         return None
-    *columns, opened = row
+    *columns, opened, merges = row
     facts = dict(zip(_LOCKED_COLUMNS, columns, strict=True))
     order.pk, order.shop_id = facts["pk"], facts["shop_id"]
     if not opened:
+        if not merges:
+            return None
         return _merge_in_one_statement(actor=actor, event_id=event_id, order=order, urged_at=urged_at, facts=facts)
     urge.pk, task_id = facts["next_urge_id"], facts["next_task_id"]
     urge.order, urge.task_id = order, task_id
@@ -310,24 +313,13 @@ def _open_in_one_statement(*, actor: Actor, event_id: str, order_no: str, urged_
 def _merge_in_one_statement(
     *, actor: Actor, event_id: str, order: Order, urged_at: datetime, facts: dict[str, Any]
 ) -> UrgeResult | None:
-    """An urge that merges, in one more statement and no transaction of its own — an optimistic
-    merge: when the lock statement's row (``facts``) says the urge merges (``_ingest``'s checks:
-    not a repeat, neither cancelled nor shipped, urged after payment, no covering report, a task
-    awaits a reply), its rows are built from the task as that statement read it, and written
-    only if the task is still so (same id, status and urge count) when the count goes up. The
-    urge takes the id that statement drew for it. ``None`` when the facts say otherwise, the task
-    changed meanwhile (a reply, another urge, the order shipped or cancelled) or the insert lost a
-    race (a repeat of the event): nothing is written and ``_ingest`` judges the urge."""
-    merges = (
-        facts["repeat_of"] is None
-        and facts["cancelled_at"] is None
-        and facts["shipped_at"] is None
-        and urged_at >= facts["paid_at"]
-        and facts["covering_report_id"] is None
-        and facts["awaiting"]
-    )
-    if not merges:
-        return None
+    """An urge that merges (``_MERGES_WHEN`` held on the lock statement's row, ``facts``), in one
+    more statement and no transaction of its own — an optimistic merge: its rows are built from
+    the task as that statement read it, and written only if the task is still so (same id,
+    status and urge count) when the count goes up. The urge takes the id that statement drew for
+    it. ``None`` when the task changed meanwhile (a reply, another urge, the order shipped or
+    cancelled) or the insert lost a race (a repeat of the event): nothing is written and
+    ``_ingest`` judges the urge."""
     task = UrgeTask(
         pk=facts["awaiting_id"],
         order=order,
